@@ -1,5 +1,35 @@
-"""rnnviz home page (placeholder until the explorer pages land)."""
+"""rnnviz home page: what the explorer is, the loop, and where each page leads."""
+import rnnviz  # noqa: F401  (sets one torch thread before torch loads)
 import streamlit as st
 
-st.title("rnnviz")
-st.write("Look inside recurrent neural networks while they learn.")
+from rnnviz import ui
+from rnnviz.plots.states import loop_figure
+
+ctx = ui.page("Home", "🔁")
+st.title("rnnviz: look inside a recurrent network while it learns")
+left, right = st.columns([3, 2])
+with left:
+    st.markdown(
+        "A **recurrent neural network** reads a sequence one step at a time. At every step it mixes the new "
+        "input x_t with a running summary of everything so far, the **hidden state** h_t, and may emit an "
+        "output y_t. The same weights are used at every step, so the network is one small cell wrapped in a loop.\n\n"
+        "Here a real PyTorch model trains on this server while you watch. Pick an architecture and a task in the "
+        "sidebar, set the sequence length, press **Train**, and open the other pages to see what the model "
+        "does inside: its hidden states, its gates, the loop unrolled over time, and how the learning signal "
+        "(the gradient) fades or explodes as it travels back through the steps.")
+    st.markdown("#### Try this first")
+    st.markdown(
+        "1. Leave the task on **Adding problem** and the length at 50, choose **LSTM**, open **Train** and press Start. "
+        "The loss drops below the green *solved* line within a few seconds.\n"
+        "2. Switch to **vanilla RNN**, start a new model and train again: the loss stays on the grey *chance* line.\n"
+        "3. Open **Gradients** to see why: the RNN's gradient dies out long before it reaches the first steps.")
+with right:
+    st.plotly_chart(loop_figure(), key="loop")
+    st.caption("Green: the input enters through W_x. Red: the loop, where h_{t-1} comes back through W_h. "
+               "Blue: the output leaves through W_y. Unrolled, this becomes one copy of the cell per step.")
+st.markdown("#### Pages")
+for path, label, icon, line in ui.PAGES[1:]:
+    c1, c2 = st.columns([1, 4])
+    c1.page_link(path, label=label, icon=icon)
+    c2.markdown(line)
+st.info(ctx.status_line())

@@ -113,6 +113,17 @@ class Trainer:
         self.message = ""
         self.solved_at: int | None = None
 
+    def update(self, **changes) -> None:
+        """Change settings that do not touch the weights (lr, batch_size, clip, clip_value,
+        snapshot_every) between chunks; the optimiser keeps its state."""
+        allowed = {"lr", "batch_size", "clip", "clip_value", "snapshot_every"}
+        if set(changes) - allowed:
+            raise ConfigError(f"cannot change {sorted(set(changes) - allowed)} on a running trainer")
+        new = TrainConfig(**{**self.cfg.to_dict(), **changes}).validate()
+        self.cfg = new
+        for g in self.opt.param_groups:
+            g["lr"] = new.lr
+
     # ----- one step -----------------------------------------------------------------------
     @torch.no_grad()
     def _max_singular(self, iters: int = 2) -> float:

@@ -1,0 +1,91 @@
+"""Gradients: vanishing and exploding gradients, caused on purpose and cured."""
+import rnnviz  # noqa: F401
+import streamlit as st
+
+from rnnviz import ui
+from rnnviz.inspect import compare_archs, orders_of_magnitude
+from rnnviz.plots.gradients import arch_curves, grad_through_time, singular_value_figure, snapshot_heatmap
+from rnnviz.plots.style import ARCH_COLORS, ARCH_LABELS
+
+PRESETS = {
+    "vanish": ("Make it vanish", dict(arch="rnn", nonlin="tanh", init="orthogonal", scale="0.5", seq_len=40, clip=True)),
+    "healthy": ("Scale 1.0 (on the edge)", dict(arch="rnn", nonlin="tanh", init="orthogonal", scale="1.0", seq_len=40, clip=True)),
+    "explode": ("Make it explode", dict(arch="rnn", nonlin="relu", init="identity", scale="1.5", seq_len=40, clip=False,
+                                        lr=0.1)),
+    "rescue": ("Rescue with clipping", dict(arch="rnn", nonlin="relu", init="identity", scale="1.5", seq_len=40,
+                                            clip=True, clip_value=1.0, lr=0.1)),
+}
+
+
+def apply_preset(name):
+    for k, v in PRESETS[name][1].items():
+        st.session_state[k] = v
+
+
+ctx = ui.page("Gradients", "📉")
+st.title("Gradients through time")
+st.markdown("To learn that something at step 3 matters for the answer at step 40, the error signal (the gradient) "
+            "must travel back 37 steps. At each step back it is multiplied by W_h and by the slope of the "
+            "nonlinearity. If those factors are below 1 it **vanishes** (shrinks geometrically, so the early steps "
+            "never learn); if above 1 it can **explode** (training jumps around or breaks).")
+cols = st.columns(len(PRESETS))
+for c, (name, (label, _)) in zip(cols, PRESETS.items()):
+    c.button(label, key=f"gp_{name}", on_click=apply_preset, args=(name,), use_container_width=True)
+st.caption("Presets set the sidebar (vanilla RNN; recurrent weights under “Recurrent weights”). After a model has "
+           "trained, confirm the switch with the button at the top. Then press Start on the Train page to see the "
+           "explosion or the rescue happen.")
+st.caption(ctx.status_line())
+insp = ctx.inspection()
+T = insp.seq_len
+ex = st.selectbox("Example", ["mean of 8 examples"] + [f"example {i + 1}" for i in range(insp.batch.x.shape[0])],
+                  key="gr_example")
+example = None if ex.startswith("mean") else int(ex.split()[-1]) - 1
+norms = insp.grad_norms(example=example)
+arch = ctx.arch
+st.plotly_chart(grad_through_time({ARCH_LABELS[arch]: (norms, ARCH_COLORS[arch])},
+                                  f"||dL/dh_t|| for the session's {ARCH_LABELS[arch]}"), key="g_now")
+k = orders_of_magnitude(norms)
+verdict = (f"From the last step back to t=0 the gradient shrinks by about **10^{k:.1f}** — it has vanished." if k > 3 else
+           f"From the last step back to t=0 the gradient changes by a factor of about 10^{k:.1f}." if k > -1 else
+           f"From the last step back to t=0 the gradient **grows** by about 10^{-k:.1f} — it explodes going back.")
+st.markdown(verdict)
+st.caption("Log scale: each grid line down is ten times smaller. Values are absolute, never rescaled, so a "
+           "vanished gradient really looks tiny (a straight falling line on this scale means geometric decay).")
+
+st.markdown("#### RNN, LSTM and GRU side by side")
+c1, c2 = st.columns([1, 3])
+steps = c1.select_slider("Train each for", [0, 100, 300], value=0, key="gr_cmp_steps",
+                         format_func=lambda s: "0 steps (as initialised)" if s == 0 else f"{s} steps")
+ss = st.session_state
+v = ctx.run_values
+scale = None if v["scale"] == "auto" else float(v["scale"])
+key = (v["task"], T, v["seed"], v["hidden"], v["layers"], steps, v["init"], scale, v["nonlin"])
+if ss.get("gr_cmp_key") != key:
+    with st.spinner("Building and tracing three models…"):
+        ss["gr_cmp"] = compare_archs(ctx.run.task, T, v["seed"], v["hidden"], v["layers"], steps,
+                                     model_kw=dict(init=v["init"], recurrent_scale=scale, nonlinearity=v["nonlin"]),
+                                     batch_size=v["batch"], lr=v["lr"], clip=True, clip_value=v["clip_value"])
+        ss["gr_cmp_key"] = key
+st.plotly_chart(grad_through_time(arch_curves(ss["gr_cmp"]), "Same task, same seed, same size: how far back each "
+                                  "architecture's gradient reaches"), key="g_cmp")
+st.caption("The LSTM's cell state is updated by addition (c_t = f·c_(t−1) + i·g), so the gradient along it is "
+           "multiplied only by the forget gate, which is near 1 when it keeps memory; the GRU's update gate does the "
+           "same. The vanilla RNN multiplies by W_h and tanh' at every step, so its curve falls fastest. "
+           "The RNN uses the recurrent weight settings from the sidebar; LSTM and GRU keep their defaults.")
+
+st.markdown("#### During training")
+snaps = ctx.run.snapshots
+if len(snaps["step"]) >= 2:
+    import numpy as np  # noqa: E402  (stacking recorded arrays for display)
+    st.plotly_chart(snapshot_heatmap(snaps["step"], np.stack([g[-1] for g in snaps["grad_norm"]])), key="g_heat")
+    st.caption("Each row is one snapshot during training (every 25 steps), each column a time step. Bright = large "
+               "gradient. If the bright region spreads to the left as training goes on, the model is learning to "
+               "carry the signal further back.")
+else:
+    st.info("Train the model (Train page) to fill this chart: a snapshot of the gradient is taken every 25 steps.")
+h = ctx.run.history
+if h["step"]:
+    st.plotly_chart(singular_value_figure(h["step"], h["max_singular"]), key="g_sv")
+    st.caption("Pascanu, Mikolov & Bengio (2013): for a tanh RNN (γ = 1, the largest slope of tanh), if the largest "
+               "singular value of W_hh stays below 1/γ the gradient must vanish; above it, explosion becomes possible "
+               "(not certain). For LSTM and GRU the line is only a reference: their gates change the story.")

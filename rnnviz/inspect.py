@@ -1,0 +1,92 @@
+"""What the pages show, computed here so pages hold no math: a traced example batch of the
+current model and the views cut from it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import SequenceModel
+from .tasks import Batch, Task
+from .trace import Trace, gate_saturation, grad_norm_per_step, pca_projection
+
+
+@dataclass
+class Inspection:
+    """A traced batch: the Trace, the batch it ran on, and readable labels for each example."""
+    trace: Trace
+    batch: Batch
+    task: Task
+    seq_len: int
+
+    def labels(self, example: int) -> list[str]:
+        return self.task.step_labels(self.batch, example)
+
+    def states(self, which: str = "hidden", layer: int = -1, example: int = 0) -> np.ndarray:
+        """[T, H] of h_t ("hidden"), c_t ("cell") or a gate, for one layer and example."""
+        arr = {"hidden": self.trace.hidden, "cell": self.trace.cell}.get(which)
+        if arr is None:
+            arr = self.trace.gates[which]
+        return arr[layer, example]
+
+    def pca(self, layer: int = -1, example: int = 0):
+        return pca_projection(self.states("hidden", layer, example))
+
+    def saturation(self, layer: int = 0) -> dict:
+        return gate_saturation(self.trace.gates, layer)
+
+    def grad_norms(self, layer: int = -1, example: int | None = None) -> np.ndarray:
+        return grad_norm_per_step(self.trace.hidden_grad, layer, example)
+
+    def target_text(self, example: int) -> str:
+        """What the task wants from this example, in words."""
+        b, t = self.batch, self.task
+        m = b.mask[example].numpy() > 0
+        y = b.y[example].numpy()
+        if t.loss == "ce":
+            names = [t.output_labels[int(v)] for v in y[m]]
+        else:
+            names = [f"{float(v[0]):.2f}" for v in y[m]]
+        return " ".join(names[:40]) + (" …" if len(names) > 40 else "")
+
+    def prediction_text(self, example: int) -> str:
+        b, t = self.batch, self.task
+        m = b.mask[example].numpy() > 0
+        out = self.trace.output[example][m]
+        if t.loss == "ce":
+            names = [t.output_labels[int(v)] for v in out.argmax(-1)]
+        else:
+            names = [f"{float(v[0]):.2f}" for v in out]
+        return " ".join(names[:40]) + (" …" if len(names) > 40 else "")
+
+
+def inspect_model(model: SequenceModel, task: Task, seq_len: int, seed: int, n: int = 8) -> Inspection:
+    """Trace the model on a fixed, seeded batch of n examples of the task (targets included, so
+    the trace holds dL/dh_t too). The same seed always shows the same examples."""
+    b = task.batch(n, seq_len, np.random.default_rng([seed, 5]))
+    return Inspection(model.trace(b.x, b.y, b.mask), b, task, seq_len)
+
+
+def orders_of_magnitude(norms: np.ndarray) -> float:
+    """log10(||dL/dh_(T-1)|| / ||dL/dh_0||): how many powers of ten the gradient loses on its way back
+    from the last step to the first (negative when it grows)."""
+    first, last = float(norms[0]), float(norms[-1])
+    if first <= 0:
+        return float("inf")
+    return float(np.log10(last / first)) if last > 0 else float("-inf")
+
+
+def compare_archs(task: Task, seq_len: int, seed: int, hidden: int, layers: int, steps: int = 0,
+                  model_kw: dict | None = None, n: int = 8, **train_kw) -> dict:
+    """||dL/dh_t|| over t (mean over the same n examples) for RNN, LSTM and GRU built with the same
+    task, seed and sizes, each after `steps` training steps. model_kw applies to the RNN only
+    (init, scale, nonlinearity); the gated cells keep their defaults so the comparison is fair."""
+    from .training import make_run
+    out = {}
+    for arch in ("rnn", "lstm", "gru"):
+        run = make_run(task, arch=arch, hidden_size=hidden, num_layers=layers, seed=seed, seq_len=seq_len,
+                       model_kw=model_kw if arch == "rnn" else None, snapshot_every=100_000, **train_kw)
+        if steps:
+            run.run(n_steps=steps)
+        out[arch] = inspect_model(run.model, task, seq_len, seed, n).grad_norms()
+    return out

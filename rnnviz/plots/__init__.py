@@ -1,0 +1,1 @@
+"""Pure figure builders: numpy/pandas in, plotly Figure out. No torch, no Streamlit."""

@@ -1,0 +1,52 @@
+"""Gradients through time: ||dL/dh_t|| against t, its history over training, and ||W_hh||."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .style import ARCH_COLORS, ARCH_LABELS, LINE, base_layout
+
+
+def grad_through_time(curves: dict, title: str) -> go.Figure:
+    """curves: {label: (norms [T], colour)}. Log scale, absolute values: nothing is rescaled, so
+    a gradient a million times smaller looks a million times smaller."""
+    fig = go.Figure()
+    for label, (norms, color) in curves.items():
+        n = np.asarray(norms, np.float64)
+        fig.add_trace(go.Scatter(x=np.arange(len(n)), y=np.maximum(n, 1e-30), mode="lines+markers", name=label,
+                                 line=dict(color=color, width=3), marker=dict(size=5),
+                                 hovertemplate=label + "<br>step t=%{x}<br>||dL/dh_t|| = %{y:.3g}<extra></extra>"))
+    base_layout(fig, title, "time step t (the loss is read at the end: the gradient travels right to left)",
+                "||dL/dh_t|| (log scale)", height=420)
+    fig.update_yaxes(type="log", exponentformat="power")
+    return fig
+
+
+def arch_curves(norms_by_arch: dict) -> dict:
+    return {ARCH_LABELS[a]: (n, ARCH_COLORS[a]) for a, n in norms_by_arch.items()}
+
+
+def snapshot_heatmap(steps, norms) -> go.Figure:
+    """norms [n_snapshots, T]: ||dL/dh_t|| at each time step (x) after each number of training steps (y)."""
+    z = np.log10(np.maximum(np.asarray(norms, np.float64), 1e-30)).astype(np.float32)
+    fig = go.Figure(go.Heatmap(z=z, x=np.arange(z.shape[1]), y=np.asarray(steps), colorscale="Magma",
+                               colorbar=dict(title=dict(text="log10 ||dL/dh_t||", side="right")),
+                               hovertemplate="after %{y} training steps<br>time step t=%{x}<br>"
+                                             "log10 ||dL/dh_t|| = %{z:.2f}<extra></extra>"))
+    base_layout(fig, "How far back the gradient reaches, as training goes on", "time step t",
+                "training step", height=420)
+    return fig
+
+
+def singular_value_figure(steps, sv, bound: float = 1.0) -> go.Figure:
+    fig = go.Figure(go.Scatter(x=np.asarray(steps), y=np.asarray(sv, np.float32), mode="lines", name="largest singular value",
+                               line=dict(color=LINE["sv"], width=3),
+                               hovertemplate="step %{x}<br>σ_max(W_hh) = %{y:.3f}<extra></extra>"))
+    fig.add_hline(y=bound, line=dict(color=LINE["bound"], dash="dash", width=2),
+                  annotation=dict(text=f"1/γ = {bound:g}: below, vanishing is certain; above, exploding is possible",
+                                  font=dict(color=LINE["bound"], size=13)), annotation_position="top left")
+    base_layout(fig, "Largest singular value of W_hh during training", "training step", "σ_max(W_hh)", height=360)
+    lo = min(min(sv, default=bound), bound)
+    hi = max(max(sv, default=bound), bound)
+    fig.update_yaxes(range=[0, hi * 1.15 + 0.05 * (hi - lo)])
+    return fig

@@ -1,0 +1,118 @@
+"""Hidden states over time: heatmap, one step's bar chart, the 2-D path, text coloured by a unit."""
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .style import DIVERGING, base_layout
+
+
+def time_ticks(labels: list[str], max_ticks: int = 25) -> dict:
+    """Axis ticks 't=3 · B' for at most max_ticks evenly spaced steps (every step when it fits)."""
+    T = len(labels)
+    every = max(1, int(np.ceil(T / max_ticks)))
+    vals = list(range(0, T, every))
+    return dict(tickmode="array", tickvals=vals, ticktext=[f"{t}<br>{labels[t][:8]}" for t in vals])
+
+
+def state_heatmap(states: np.ndarray, labels: list[str], title: str, what: str = "h_t",
+                  zmax: float | None = None, colorscale: str = DIVERGING, zmin: float | None = None,
+                  highlight: int | None = None) -> go.Figure:
+    """states [T, H] drawn units (rows) x time steps (columns); labels: the input at each step."""
+    T, H = states.shape
+    z = np.asarray(states, np.float32).T  # [H, T]
+    if zmax is None:
+        zmax = float(max(1e-6, np.abs(z).max()))
+    if zmin is None:
+        zmin = -zmax
+    tok = np.array([labels] * H, dtype=object)
+    fig = go.Figure(go.Heatmap(
+        z=z, x=np.arange(T), y=np.arange(H), zmin=zmin, zmax=zmax, colorscale=colorscale,
+        customdata=tok, colorbar=dict(title=dict(text=what, side="right")),
+        hovertemplate="step t=%{x} (input %{customdata})<br>unit %{y}<br>" + what + " = %{z:.3f}<extra></extra>"))
+    base_layout(fig, title, "time step t (and the input at that step)", "hidden unit", height=max(300, min(560, 120 + 12 * H)))
+    fig.update_xaxes(**time_ticks(labels))
+    fig.update_yaxes(autorange="reversed")
+    if highlight is not None:
+        fig.add_vrect(x0=highlight - 0.5, x1=highlight + 0.5, line=dict(color="black", width=2))
+    return fig
+
+
+def step_bar(values: np.ndarray, t: int, label: str, what: str = "h_t") -> go.Figure:
+    """One step's state vector as bars, one per unit, blue below zero and red above."""
+    v = np.asarray(values, np.float32)
+    colors = np.where(v >= 0, "#d62728", "#1f77b4")
+    fig = go.Figure(go.Bar(x=np.arange(len(v)), y=v, marker_color=colors,
+                           hovertemplate="unit %{x}<br>" + what + " = %{y:.3f}<extra></extra>"))
+    base_layout(fig, f"{what} at step t={t} (input {label})", "hidden unit", f"{what} (no unit)", height=300)
+    lim = max(1.0, float(np.abs(v).max()) * 1.05)
+    fig.update_yaxes(range=[-lim, lim])
+    return fig
+
+
+def pca_path(coords: np.ndarray, ratio: np.ndarray, labels: list[str], highlight: int | None = None) -> go.Figure:
+    """The hidden state's path through time in its first two principal components."""
+    T = len(coords)
+    fig = go.Figure(go.Scatter(
+        x=coords[:, 0], y=coords[:, 1], mode="lines+markers+text" if T <= 40 else "lines+markers",
+        text=[f"{t}:{labels[t][:6]}" for t in range(T)], textposition="top center", textfont=dict(size=11),
+        marker=dict(color=np.arange(T), colorscale="Viridis", size=9, showscale=True,
+                    colorbar=dict(title=dict(text="step t", side="right"))),
+        line=dict(color="rgba(120,120,120,0.5)"), customdata=np.array(labels, dtype=object),
+        hovertemplate="step t=%{marker.color} (input %{customdata})<br>PC1 %{x:.3f}, PC2 %{y:.3f}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[coords[0, 0]], y=[coords[0, 1]], mode="markers", name="start (t=0)",
+                             marker=dict(symbol="diamond", size=14, color="black")))
+    if highlight is not None:
+        fig.add_trace(go.Scatter(x=[coords[highlight, 0]], y=[coords[highlight, 1]], mode="markers",
+                                 name=f"chosen step t={highlight}",
+                                 marker=dict(symbol="circle-open", size=22, color="#d62728", line=dict(width=3))))
+    base_layout(fig, "Path of h_t through time, projected to 2-D (PCA)",
+                f"PC1 ({100 * ratio[0]:.0f}% of variance)", f"PC2 ({100 * ratio[1]:.0f}% of variance)", height=460)
+    return fig
+
+
+def activation_text_html(labels: list[str], values: np.ndarray, what: str) -> str:
+    """The input text with each symbol's background coloured by one unit's value (char-rnn style):
+    red for positive, blue for negative, white near zero. Returns an HTML snippet."""
+    v = np.clip(np.asarray(values, np.float64), -1, 1)
+    spans = []
+    for t, (tok, a) in enumerate(zip(labels, v)):
+        rgb = (214, 39, 40) if a >= 0 else (31, 119, 180)
+        spans.append(f'<span title="step {t}: {what} = {a:+.3f}" style="background: rgba({rgb[0]},{rgb[1]},{rgb[2]},'
+                     f'{abs(a):.2f}); padding: 2px 3px; margin: 1px; border-radius: 3px; font-family: monospace; '
+                     f'font-size: 18px; display: inline-block; min-width: 0.8em; text-align: center">'
+                     f'{html.escape(tok) if tok.strip() else "&nbsp;"}</span>')
+    legend = ('<div style="font-size: 14px; margin-top: 6px">colour = ' + html.escape(what) +
+              ': <span style="background: rgba(31,119,180,0.9); color: white; padding: 1px 6px">−1</span> '
+              '<span style="padding: 1px 6px; border: 1px solid #ccc">0</span> '
+              '<span style="background: rgba(214,39,40,0.9); color: white; padding: 1px 6px">+1</span>'
+              ' (hover a symbol for its value)</div>')
+    return '<div style="line-height: 2.0">' + "".join(spans) + "</div>" + legend
+
+
+def loop_figure() -> go.Figure:
+    """The rolled-up RNN: x_t enters, h_t feeds back into itself, y_t leaves."""
+    fig = go.Figure()
+    boxes = {"x_t": (0, 0, "#2ca02c", "input x_t"), "h_t": (0, 1.6, "#17becf", "hidden state h_t"),
+             "y_t": (0, 3.2, "#1f77b4", "output y_t")}
+    for _key, (x, y, c, text) in boxes.items():
+        fig.add_shape(type="rect", x0=x - 0.9, x1=x + 0.9, y0=y - 0.35, y1=y + 0.35, fillcolor=c, opacity=0.85,
+                      line=dict(color="black"))
+        fig.add_annotation(x=x, y=y, text=f"<b>{text}</b>", showarrow=False, font=dict(color="white", size=16))
+    for (y0, y1, w) in ((0.35, 1.25, "W_x"), (1.95, 2.85, "W_y")):
+        fig.add_annotation(x=0, y=y1, ax=0, ay=y0, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
+                           arrowhead=3, arrowwidth=2.5, text="")
+        fig.add_annotation(x=0.12, y=(y0 + y1) / 2, text=w, showarrow=False, xanchor="left", font=dict(size=15))
+    # the loop: out of the right side of h_t and back into its bottom
+    fig.add_shape(type="path", path="M 0.9,1.7 C 2.2,1.9 2.2,0.6 0.6,1.22", line=dict(color="#d62728", width=3))
+    fig.add_annotation(x=0.62, y=1.25, ax=1.2, ay=1.0, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
+                       arrowhead=3, arrowwidth=3, arrowcolor="#d62728", text="")
+    fig.add_annotation(x=1.95, y=1.25, text="W_h: h_{t-1} → h_t<br>(the same weights every step)", showarrow=False,
+                       xanchor="left", font=dict(size=14, color="#d62728"))
+    fig.update_layout(height=380, template="plotly_white", margin=dict(l=10, r=10, t=40, b=10),
+                      title=dict(text="The loop: one cell, reused at every step", font=dict(size=18)),
+                      xaxis=dict(visible=False, range=[-1.2, 4.0]), yaxis=dict(visible=False, range=[-0.6, 3.7]),
+                      showlegend=False)
+    return fig

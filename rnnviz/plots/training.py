@@ -1,0 +1,64 @@
+"""Training curves: loss against chance and solved lines, metric, gradient norm with clip events."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .style import LINE, base_layout
+
+MAX_POINTS = 1500
+
+
+def _thin(steps, *series):
+    """Keep at most MAX_POINTS evenly spaced points so a long run redraws quickly."""
+    n = len(steps)
+    idx = np.unique(np.linspace(0, n - 1, min(n, MAX_POINTS)).astype(int)) if n else np.array([], int)
+    return (np.asarray(steps)[idx],) + tuple(np.asarray(s, dtype=np.float32)[idx] for s in series)
+
+
+def _hline(fig, y, text, color, dash):
+    fig.add_hline(y=y, line=dict(color=color, dash=dash, width=2),
+                  annotation=dict(text=text, font=dict(color=color, size=13)), annotation_position="top right")
+
+
+def loss_figure(steps, loss, baseline: float, solved: float, loss_name: str, log: bool = True) -> go.Figure:
+    s, l = _thin(steps, loss)
+    fig = go.Figure(go.Scatter(x=s, y=l, mode="lines", name="training loss", line=dict(color=LINE["loss"], width=2),
+                               hovertemplate="step %{x}<br>loss %{y:.4g}<extra></extra>"))
+    _hline(fig, baseline, f"chance: {baseline:.3g}", LINE["baseline"], "dash")
+    _hline(fig, solved, f"solved: {solved:.3g}", LINE["solved"], "dot")
+    base_layout(fig, "Loss on each training batch", "training step", f"loss ({loss_name})")
+    if log:
+        fig.update_yaxes(type="log")
+    return fig
+
+
+def metric_figure(steps, metric, name: str, baseline: float, solved: float) -> go.Figure:
+    s, m = _thin(steps, metric)
+    fig = go.Figure(go.Scatter(x=s, y=m, mode="lines", name=name, line=dict(color=LINE["metric"], width=2),
+                               hovertemplate="step %{x}<br>" + name + " %{y:.4g}<extra></extra>"))
+    _hline(fig, baseline, f"chance: {baseline:.3g}", LINE["baseline"], "dash")
+    _hline(fig, solved, f"solved: {solved:.3g}", LINE["solved"], "dot")
+    return base_layout(fig, f"Task metric: {name}", "training step", name)
+
+
+def grad_norm_figure(steps, grad_norm, clipped, clip_value: float | None) -> go.Figure:
+    s, g = _thin(steps, grad_norm)
+    fig = go.Figure(go.Scatter(x=s, y=g, mode="lines", name="gradient norm (before clipping)",
+                               line=dict(color=LINE["grad"], width=2),
+                               hovertemplate="step %{x}<br>||grad|| %{y:.4g}<extra></extra>"))
+    clipped = np.asarray(clipped, bool)
+    if clipped.any():
+        cs = np.asarray(steps)[clipped]
+        cg = np.asarray(grad_norm, np.float32)[clipped]
+        if len(cs) > MAX_POINTS:
+            keep = np.linspace(0, len(cs) - 1, MAX_POINTS).astype(int)
+            cs, cg = cs[keep], cg[keep]
+        fig.add_trace(go.Scatter(x=cs, y=cg, mode="markers", name="clipped at this step",
+                                 marker=dict(color=LINE["clip"], size=6, symbol="x"),
+                                 hovertemplate="step %{x}: clipped<br>norm was %{y:.4g}<extra></extra>"))
+    if clip_value is not None:
+        _hline(fig, clip_value, f"clip threshold: {clip_value:g}", LINE["clip"], "dot")
+    base_layout(fig, "Total gradient norm ||dL/dθ||", "training step", "norm (log scale)")
+    fig.update_yaxes(type="log")
+    return fig

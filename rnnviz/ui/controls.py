@@ -1,0 +1,114 @@
+"""The shared controls: one table that says each control's URL key, widget, range and default,
+plus the checks that turn a junk URL into a visible note instead of an exception."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model import ARCHS, INITS, NONLINEARITIES
+from ..plots.style import ARCH_LABELS
+from ..tasks import TASKS
+
+LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.0)
+BATCHES = (8, 16, 32, 64, 128, 256)
+CLIPS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
+SCALES = ("auto", "0.25", "0.5", "0.75", "0.9", "1.0", "1.1", "1.5", "2.0", "3.0")
+MAX_SEQ, MAX_HIDDEN = 200, 128
+
+
+@dataclass
+class Control:
+    key: str
+    label: str
+    kind: str                  # selectbox, slider, select_slider, toggle, number
+    default: object
+    options: tuple = ()
+    lo: float = 0
+    hi: float = 0
+    help: str = ""
+    fmt: object = None
+    group: str = "model"       # model (changing it needs a new model) or train (applies live)
+    extra: dict = field(default_factory=dict)
+
+    def parse(self, raw: str):
+        """The value a URL string stands for, or None if it is not a valid value of this control."""
+        try:
+            if self.kind == "toggle":
+                return {"true": True, "false": False}.get(raw.lower())
+            if self.kind in ("slider", "number"):
+                v = int(raw)
+                return v if self.lo <= v <= self.hi else None
+            if self.kind == "select_slider" and isinstance(self.default, float):
+                v = float(raw)
+                return v if v in self.options else None
+            if self.kind == "select_slider" and isinstance(self.default, int):
+                v = int(raw)
+                return v if v in self.options else None
+            return raw if raw in self.options else None
+        except ValueError:
+            return None
+
+    def describe_valid(self) -> str:
+        if self.kind in ("slider", "number"):
+            return f"a whole number from {self.lo} to {self.hi}"
+        if self.kind == "toggle":
+            return "true or false"
+        return "one of " + ", ".join(str(o) for o in self.options)
+
+
+CONTROLS = [
+    Control("arch", "Architecture", "selectbox", "lstm", ARCHS, fmt=lambda a: ARCH_LABELS[a],
+            help="Vanilla RNN: one tanh layer. LSTM: a cell state guarded by gates. GRU: two gates, no cell."),
+    Control("task", "Task", "selectbox", "adding", tuple(TASKS), fmt=lambda t: TASKS[t].title,
+            help="What the network must learn. Each task tests memory differently."),
+    Control("seq_len", "Sequence length T", "slider", 50, lo=2, hi=MAX_SEQ,
+            help="How many time steps each example has. Longer = harder to remember the start."),
+    Control("hidden", "Hidden units H", "slider", 32, lo=2, hi=MAX_HIDDEN, help="Size of the hidden state h_t."),
+    Control("layers", "Layers", "slider", 1, lo=1, hi=3, help="Recurrent layers stacked on each other."),
+    Control("seed", "Seed", "number", 0, lo=0, hi=9999,
+            help="Fixes the initial weights and the data: the same seed gives the same run."),
+    Control("lr", "Learning rate", "select_slider", 1e-2, LRS, fmt=lambda v: f"{v:g}", group="train"),
+    Control("batch", "Batch size", "select_slider", 64, BATCHES, group="train"),
+    Control("clip", "Clip the gradient", "toggle", True, group="train",
+            help="Rescale the gradient when its norm exceeds the threshold (stops explosions)."),
+    Control("clip_value", "Clip threshold", "select_slider", 1.0, CLIPS, fmt=lambda v: f"{v:g}", group="train"),
+    Control("init", "Recurrent init", "selectbox", "default", INITS,
+            help="How W_hh starts: PyTorch's default uniform, a random orthogonal matrix, or the identity."),
+    Control("scale", "Recurrent scale (largest singular value of W_hh)", "select_slider", "auto", SCALES,
+            fmt=lambda v: "as initialised" if v == "auto" else v,
+            help="Rescale W_hh so its largest singular value is this. Below 1 a tanh RNN's gradient must vanish."),
+    Control("nonlin", "RNN nonlinearity", "selectbox", "tanh", NONLINEARITIES,
+            help="Only for the vanilla RNN: tanh squashes to (−1, 1); relu does not saturate above 0."),
+]
+BY_KEY = {c.key: c for c in CONTROLS}
+MODEL_KEYS = tuple(c.key for c in CONTROLS if c.group == "model")
+DEFAULTS = {c.key: c.default for c in CONTROLS}
+
+
+def url_notes(query: dict, values: dict) -> list[str]:
+    """Notes for URL parameters that were junk, out of range or unknown (the widgets fell back)."""
+    notes = []
+    for key, raw in query.items():
+        c = BY_KEY.get(key)
+        if c is None:
+            notes.append(f"Ignored the unknown link parameter “{key}”.")
+            continue
+        parsed = c.parse(str(raw))
+        if parsed is None or parsed != values.get(key):
+            shown = c.fmt(values[key]) if c.fmt else values[key]
+            notes.append(f"Link parameter {key}={str(raw)[:30]!r} is not {c.describe_valid()}; using {shown}.")
+    return notes
+
+
+def model_settings(values: dict) -> dict:
+    """The settings a model is built from (changing one means a new model)."""
+    return {k: values[k] for k in MODEL_KEYS}
+
+
+def differences(old: dict, new: dict) -> list[str]:
+    out = []
+    for k in MODEL_KEYS:
+        if old.get(k) != new.get(k):
+            c = BY_KEY[k]
+            f = c.fmt or str
+            out.append(f"{c.label.split(' (')[0].lower()}: {f(old.get(k))} → {f(new.get(k))}")
+    return out

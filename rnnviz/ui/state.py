@@ -1,0 +1,178 @@
+"""Shared page set-up: page config, sidebar controls bound to the URL, the session's run."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import streamlit as st
+import torch
+
+from ..inspect import Inspection, inspect_model
+from ..model import ConfigError
+from ..plots.style import ARCH_LABELS
+from ..tasks import get_task
+from ..training import Trainer, make_run
+from .controls import BY_KEY, CONTROLS, DEFAULTS, differences, model_settings, url_notes
+
+PAGES = [
+    ("app.py", "Home", "🏠", "what this is and where to start"),
+    ("pages/1_Train.py", "Train", "🏋️", "press Train and watch the loss, the metric and the gradient norm live"),
+    ("pages/2_Hidden_states.py", "Hidden states", "🧠", "what each hidden unit does at each step, and the path of h_t"),
+    ("pages/3_Gates.py", "Gates", "🚪", "LSTM and GRU gates opening and closing, and the LSTM cell as valves"),
+    ("pages/4_Unrolled.py", "Unrolled", "🔗", "the network unrolled over time with its real numbers (BPTT)"),
+    ("pages/5_Gradients.py", "Gradients", "📉", "vanishing and exploding gradients, and how to cause and cure them"),
+]
+MAX_PARALLEL_TRAINING = 2  # one per core: a class of 30 shares the machine fairly
+_TRAIN_SLOTS = threading.BoundedSemaphore(MAX_PARALLEL_TRAINING)
+STEP_CAP = 20_000
+
+
+@dataclass
+class Ctx:
+    """What a page needs: the control values, the session's trainer and its settings."""
+    values: dict
+    run: Trainer
+    run_values: dict                 # the settings the current model was built with
+    pending: list = field(default_factory=list)  # model settings changed since the model was built
+
+    @property
+    def task(self):
+        return self.run.task
+
+    @property
+    def arch(self) -> str:
+        return self.run.model.cfg.arch
+
+    def status_line(self) -> str:
+        r, v = self.run, self.run_values
+        what = "untrained (random initial weights)" if r.step == 0 else f"trained for {r.step:,} steps"
+        T = self.inspect_len()
+        shown = "" if T == r.cfg.seq_len else f" Examples shown here have length T={T}."
+        return (f"Showing the session's {ARCH_LABELS[v['arch']]} on “{r.task.title}” (trained at T={r.cfg.seq_len}, "
+                f"H={v['hidden']}, {v['layers']} layer{'s' * (v['layers'] > 1)}, seed {v['seed']}): {what}.{shown}")
+
+    def inspection(self, seq_len: int | None = None, n: int = 8) -> Inspection:
+        """The current model traced on a fixed example batch, memoised per model step."""
+        T = self.inspect_len() if seq_len is None else seq_len
+        key = (id(self.run), self.run.step, T, n)
+        memo = st.session_state.get("rv_inspect")
+        if memo is None or memo[0] != key:
+            memo = (key, inspect_model(self.run.model, self.run.task, T, self.run_values["seed"], n))
+            st.session_state["rv_inspect"] = memo
+        return memo[1]
+
+    def inspect_len(self) -> int:
+        """The slider's length when only it changed (weights do not depend on T), else the run's."""
+        changed = {k for k in model_settings(self.values) if self.values[k] != self.run_values.get(k)}
+        if changed <= {"seq_len"}:
+            return self.run.task.check_len(max(self.run.task.min_len, min(self.values["seq_len"], self.run.task.max_len)))
+        return self.run_values["seq_len"]
+
+
+def _widget(c, container):
+    kw = dict(key=c.key, help=c.help or None, bind="query-params", persist_state="session")
+    if c.key not in st.session_state:
+        kw["value" if c.kind != "selectbox" else "index"] = c.default if c.kind != "selectbox" else c.options.index(c.default)
+    if c.kind == "selectbox":
+        return container.selectbox(c.label, c.options, format_func=c.fmt or str, **kw)
+    if c.kind == "slider":
+        return container.slider(c.label, int(c.lo), int(c.hi), **kw)
+    if c.kind == "select_slider":
+        return container.select_slider(c.label, c.options, format_func=c.fmt or str, **kw)
+    if c.kind == "toggle":
+        return container.toggle(c.label, **kw)
+    return container.number_input(c.label, int(c.lo), int(c.hi), step=1, **kw)
+
+
+def _sidebar() -> dict:
+    sb = st.sidebar
+    sb.markdown("### Setup")
+    values = {}
+    for c in CONTROLS[:6]:
+        values[c.key] = _widget(c, sb)
+    with sb.expander("Training", expanded=True):
+        for c in CONTROLS[6:10]:
+            values[c.key] = _widget(c, st)
+    with sb.expander("Recurrent weights (gradient lab)", expanded=False):
+        for c in CONTROLS[10:]:
+            values[c.key] = _widget(c, st)
+    sb.caption("Every setting is in the page's address: copy the link to share this exact setup.")
+    return values
+
+
+def _build(values: dict, text: str | None = None) -> Trainer:
+    task = get_task(values["task"], text=text) if text else get_task(values["task"])
+    T = max(task.min_len, min(values["seq_len"], task.max_len))
+    scale = None if values["scale"] == "auto" else float(values["scale"])
+    return make_run(task, arch=values["arch"], hidden_size=values["hidden"], num_layers=values["layers"],
+                    seed=int(values["seed"]),
+                    model_kw=dict(nonlinearity=values["nonlin"], init=values["init"], recurrent_scale=scale),
+                    seq_len=T, batch_size=values["batch"], lr=values["lr"], clip=values["clip"],
+                    clip_value=values["clip_value"], snapshot_every=25)
+
+
+def new_run(values: dict) -> None:
+    """Replace the session's model by a fresh one built from these settings."""
+    ss = st.session_state
+    ss["rv_run"] = _build(values)
+    ss["rv_run_values"] = dict(values)
+    ss["rv_running"] = False
+    ss.pop("rv_inspect", None)
+
+
+def train_chunk(run: Trainer, seconds: float = 0.25) -> int:
+    """One chunk of training, sharing the machine's cores with other sessions."""
+    if not _TRAIN_SLOTS.acquire(timeout=1.0):
+        return 0  # the machine is busy: skip this tick, try again on the next
+    try:
+        torch.set_num_threads(1)
+        return run.run(seconds=seconds)
+    finally:
+        _TRAIN_SLOTS.release()
+
+
+def page(title: str, icon: str = "🔁") -> Ctx:
+    """Call first on every page: page config, shared controls, URL checks, the session's model."""
+    st.set_page_config(page_title=f"{title} · rnnviz", page_icon=icon, layout="wide")
+    torch.set_num_threads(1)
+    values = _sidebar()
+    ss = st.session_state
+    notes = url_notes(dict(st.query_params), values)
+    task = get_task(values["task"])
+    if not task.min_len <= values["seq_len"] <= task.max_len:
+        T = max(task.min_len, min(values["seq_len"], task.max_len))
+        notes.append(f"{task.title} needs a sequence length from {task.min_len} to {task.max_len}; using {T}.")
+    for n in notes:
+        st.warning(n, icon="🔗")
+    run = ss.get("rv_run")
+    if run is None:
+        try:
+            new_run(values)
+        except ConfigError as e:  # every control is bounded, so this is a bug guard, not a path
+            st.error(f"Could not build that model: {e}. Back to the defaults.")
+            new_run(DEFAULTS)
+        run = ss["rv_run"]
+    run_values = ss["rv_run_values"]
+    pending = differences(model_settings(run_values), model_settings(values))
+    if pending and run.step == 0:
+        new_run(values)  # nothing trained yet: nothing to lose
+        run, run_values, pending = ss["rv_run"], ss["rv_run_values"], []
+    else:
+        live = {"lr": values["lr"], "batch_size": values["batch"], "clip": values["clip"],
+                "clip_value": values["clip_value"]}
+        if any(getattr(run.cfg, k) != v for k, v in live.items()):
+            run.update(**live)
+            run_values.update({k: values[k] for k in ("lr", "batch", "clip", "clip_value")})
+    ctx = Ctx(values, run, run_values, pending)
+    if pending:
+        with st.container(border=True):
+            st.markdown(f"**The settings changed since this model was trained** ({'; '.join(pending)}). "
+                        f"The pages keep showing the model trained for {run.step:,} steps until you start a new one.")
+            if st.button("Start a new model with the new settings", key="rv_apply", type="primary"):
+                new_run(values)
+                st.rerun()
+    return ctx
+
+
+def control_label(key: str) -> str:
+    return BY_KEY[key].label

@@ -1,0 +1,67 @@
+"""The unrolled graph and the numbers of one vanilla-RNN step, computed for the Unrolled page.
+
+Long sequences are collapsed: the first few and last few steps are drawn, with one gap between.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .inspect import Inspection
+from .tasks import Task
+from .training import Trainer, make_run
+
+
+def visible_steps(T: int, head: int = 4, tail: int = 3) -> list[int | None]:
+    """Steps to draw, with None where steps are left out: T=20 -> [0, 1, 2, 3, None, 17, 18, 19]."""
+    if T <= head + tail + 1:
+        return list(range(T))
+    return list(range(head)) + [None] + list(range(T - tail, T))
+
+
+def node_values(insp: Inspection, example: int = 0, layer: int = -1) -> dict:
+    """Per step: ||x_t||, ||h_t||, ||y_t|| (forward) and ||dL/dh_t|| (backward), plus which steps
+    are scored (where the task reads an output y_t)."""
+    tr = insp.trace
+    return {
+        "x": np.linalg.norm(tr.core_input[example], axis=-1),
+        "h": np.linalg.norm(tr.hidden[layer, example], axis=-1),
+        "y": np.linalg.norm(tr.output[example], axis=-1),
+        "grad": np.linalg.norm(tr.hidden_grad[layer, example].astype(np.float64), axis=-1),
+        "scored": insp.batch.mask[example].numpy() > 0,
+    }
+
+
+@dataclass
+class StepNumbers:
+    """h_t = tanh(W_x x_t + W_h h_(t-1) + b) with every number filled in (b = b_ih + b_hh)."""
+    t: int
+    W_x: np.ndarray   # [H, I]
+    x: np.ndarray     # [I]
+    W_h: np.ndarray   # [H, H]
+    h_prev: np.ndarray  # [H]
+    b: np.ndarray     # [H]
+    pre: np.ndarray   # [H] the sum inside the nonlinearity
+    h: np.ndarray     # [H]
+    nonlinearity: str
+
+
+def tiny_run(task: Task, hidden: int, seq_len: int, seed: int) -> Trainer:
+    """A vanilla tanh RNN small enough to print every weight: 2-4 units, inputs of at most 3 numbers."""
+    inp = min(task.input_size, 3) if task.tokens else task.input_size
+    return make_run(task, arch="rnn", hidden_size=hidden, seed=seed, seq_len=seq_len, batch_size=32, lr=3e-2,
+                    model_kw=dict(input_size=inp), snapshot_every=10_000)
+
+
+def step_numbers(run: Trainer, x: torch.Tensor, t: int) -> StepNumbers:
+    """The numbers of step t for the first example of x ([B, T] tokens or [B, T, I] features)."""
+    m = run.model
+    tr = m.trace(x[:1])
+    w_ih, w_hh, b_ih, b_hh = (p.detach().numpy() for p in m.layer_params(0))
+    xt = tr.core_input[0, t]
+    h_prev = tr.hidden[0, 0, t - 1] if t > 0 else np.zeros(w_hh.shape[0], np.float32)
+    b = b_ih + b_hh
+    pre = w_ih @ xt + w_hh @ h_prev + b
+    return StepNumbers(t, w_ih, xt, w_hh, h_prev, b, pre, tr.hidden[0, 0, t], m.cfg.nonlinearity)
