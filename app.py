@@ -1,7 +1,7 @@
 """rnnviz home page: what the explorer is, the loop, and where each page leads."""
-import rnnviz  # noqa: F401  (sets one torch thread before torch loads)
 import streamlit as st
 
+import rnnviz  # noqa: F401  (sets one torch thread before torch loads)
 from rnnviz import ui
 from rnnviz.plots.states import loop_figure
 
@@ -25,11 +25,12 @@ with left:
         "3. Open **Gradients** to see why: the RNN's gradient dies out long before it reaches the first steps.")
 with right:
     st.plotly_chart(loop_figure(), key="loop")
-    st.caption("Green: the input enters through W_x. Red: the loop, where h_{t-1} comes back through W_h. "
-               "Blue: the output leaves through W_y. Unrolled, this becomes one copy of the cell per step.")
+    st.caption("Green: the input x_t enters through the weights W_x. Red: the loop, where the previous state "
+               "h_(t−1) comes back through W_h. Blue: the output leaves through W_y. The same three matrices are "
+               "used at every step; unrolled, the loop becomes one copy of the cell per step (see Unrolled).")
 st.markdown("#### Pages")
-for path, label, icon, line in ui.PAGES[1:]:
+for path, label, line in ui.PAGES[1:]:
     c1, c2 = st.columns([1, 4])
-    c1.page_link(path, label=label, icon=icon)
+    c1.page_link(path, label=label, icon=":material/arrow_forward:")
     c2.markdown(line)
 st.info(ctx.status_line())

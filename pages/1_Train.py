@@ -1,7 +1,7 @@
 """Train: Start / Pause / Step / Reset and live charts of the run."""
-import rnnviz  # noqa: F401
 import streamlit as st
 
+import rnnviz  # noqa: F401
 from rnnviz import ui
 from rnnviz.plots.training import grad_norm_figure, loss_figure, metric_figure
 
@@ -21,20 +21,22 @@ cap = st.select_slider("Pause automatically after", options=[500, 1000, 2000, 30
                        help="Training pauses by itself at this many steps (press Start to go on).")
 ss["rv_cap"] = cap
 running = bool(ss.get("rv_running")) and ctx.run.status != "diverged" and not ctx.pending
-b1, b2, b3, b4, _ = st.columns([1, 1, 1, 1, 3])
-if b1.button("▶ Start", type="primary", disabled=running or ctx.run.status == "diverged" or bool(ctx.pending),
+b1, b2, b3, b4, _ = st.columns([1, 1, 1, 1, 2])
+blocked = ctx.run.status == "diverged" or bool(ctx.pending)
+if b1.button("Start", icon=":material/play_arrow:", type="primary", disabled=running or blocked,
              help="Train in short chunks; the charts update as it goes.", key="rv_start"):
     ss["rv_running"] = True
     if ctx.run.step >= cap:
         ss["rv_cap"] = ctx.run.step + cap
     st.rerun()
-if b2.button("⏸ Pause", disabled=not running, help="Stop after the current chunk.", key="rv_pause"):
+if b2.button("Pause", icon=":material/pause:", disabled=not running, help="Stop after the current chunk.", key="rv_pause"):
     ss["rv_running"] = False
     st.rerun()
-if b3.button("⏭ Step", disabled=running or ctx.run.status == "diverged" or bool(ctx.pending),
+if b3.button("Step", icon=":material/skip_next:", disabled=running or blocked,
              help="Train one chunk (about a quarter of a second) and stop.", key="rv_step"):
     ui.train_chunk(ctx.run)
-if b4.button("↺ Reset", help="Throw this model away and start again from the same seed (same initial weights).",
+if b4.button("Reset", icon=":material/restart_alt:",
+             help="Throw this model away and start again from the same seed (same initial weights).",
              key="rv_reset"):
     ui.state.new_run(ctx.values)
     st.rerun()
@@ -58,9 +60,10 @@ def live():
     m4.metric(task.metric_name, f"{h['metric'][-1]:.4g}" if h["metric"] else "–")
     if run.status == "diverged":
         st.error(f"**Training diverged.** {run.message} The charts below keep everything up to that point; "
-                 "press Reset to start again.", icon="💥")
+                 "press Reset to start again.", icon=":material/error:")
     elif run.solved_at:
-        st.success(f"Solved at step {run.solved_at:,}: the {task.metric_name} crossed {task.solved_metric:g}.", icon="✅")
+        st.success(f"Solved at step {run.solved_at:,}: the {task.metric_name} crossed {task.solved_metric:g}.",
+                   icon=":material/check_circle:")
     if not h["step"]:
         st.info("No training yet. Press **Start** (or **Step** for one chunk).")
     c1, c2 = st.columns(2)
@@ -69,7 +72,7 @@ def live():
     c1.caption("Each point is one training batch. Below the grey dashed line the model beats an input-blind "
                "guess; below the green dotted line the task counts as solved.")
     c2.plotly_chart(metric_figure(h["step"], h["metric"], task.metric_name, task.baseline_metric,
-                                  task.solved_metric), key="metric")
+                                  task.solved_metric, task.higher_is_better), key="metric")
     c2.caption(f"The task's own score: {task.metric_name}, "
                f"{'higher' if task.higher_is_better else 'lower'} is better.")
     st.plotly_chart(grad_norm_figure(h["step"], h["grad_norm"], h["clipped"],

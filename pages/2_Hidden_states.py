@@ -1,7 +1,7 @@
 """Hidden states: units x time heatmap, one step's h_t, the 2-D path, text coloured by a unit."""
-import rnnviz  # noqa: F401
 import streamlit as st
 
+import rnnviz  # noqa: F401
 from rnnviz import ui
 from rnnviz.plots.states import activation_text_html, pca_path, state_heatmap, step_bar
 
@@ -25,9 +25,10 @@ t = st.slider("Time step t", 0, T - 1, T - 1, key="hs_t", help="Pick a step to s
 states = insp.states(which, layer, ex)
 st.plotly_chart(state_heatmap(states, labels, f"{what} of every unit at every step (layer {layer + 1}, example {ex + 1})",
                               what=what, highlight=t), key="heat")
-st.caption(f"Each row is one hidden unit, each column one time step; red is positive, blue negative, white zero. "
-           f"A unit whose colour changes when a certain input arrives is reacting to it; a colour that persists "
-           f"across many columns is memory. {'h_t is squashed to (−1, 1).' if which == 'hidden' else 'c_t is not squashed and can grow past ±1.'}")
+st.caption("Each row is one hidden unit, each column one time step; red is positive, blue negative, white zero. "
+           "A unit whose colour changes when a certain input arrives is reacting to it; a colour that persists "
+           "across many columns is memory. "
+           + ("h_t is squashed to (−1, 1)." if which == "hidden" else "c_t is not squashed and can grow past ±1."))
 a, b = st.columns(2)
 a.plotly_chart(step_bar(states[t], t, labels[t], what), key="bar")
 a.caption(f"The whole vector {what} at the chosen step: this is everything the network carries forward.")

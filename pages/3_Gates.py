@@ -1,7 +1,7 @@
 """Gates: LSTM and GRU gate heatmaps, the LSTM cell as valves at one step, gate saturation."""
-import rnnviz  # noqa: F401
 import streamlit as st
 
+import rnnviz  # noqa: F401
 from rnnviz import ui
 from rnnviz.plots.gates import gate_heatmap, lstm_cell_diagram, saturation_figure
 
@@ -45,8 +45,9 @@ else:
                 "state to keep (z near 1: keep it, so memory passes through unchanged); the **reset gate r** decides "
                 "how much of the old state the candidate n_t may look at.")
     names = ["update_gate", "reset_gate", "candidate"]
-for n in names:
-    st.plotly_chart(gate_heatmap(g[n], n, labels, highlight=t), key=f"heat_{n}")
+cols = st.columns(2)
+for i, n in enumerate(names):
+    cols[i % 2].plotly_chart(gate_heatmap(g[n], n, labels, highlight=t), key=f"heat_{n}")
 st.caption("Rows are units, columns time steps. Gates run from 0 (white, closed) to 1 (full colour, open). "
            "The candidate and the cell state are signed: red positive, blue negative.")
 st.markdown("#### Gate saturation")

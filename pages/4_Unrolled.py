@@ -1,7 +1,7 @@
 """Unrolled: the loop and the unrolled graph with real values, forward and backward."""
-import rnnviz  # noqa: F401
 import streamlit as st
 
+import rnnviz  # noqa: F401
 from rnnviz import ui
 from rnnviz.plots.graph import step_latex, unrolled_figure
 from rnnviz.plots.states import loop_figure
@@ -12,10 +12,10 @@ st.title("The loop, unrolled through time")
 st.caption(ctx.status_line())
 insp = ctx.inspection()
 T = insp.seq_len
-a, b = st.columns([1, 3])
+a, b = st.columns([1, 4])
 with a:
     st.plotly_chart(loop_figure(), key="loop")
-    st.caption("Rolled up: one cell and a loop.")
+    st.caption("Rolled up: one cell and a loop. Unrolled (right): one copy per step, sharing the weights.")
 with b:
     c1, c2, c3 = st.columns(3)
     mode = c1.radio("Colour h_t by", ["forward", "backward"], horizontal=True, key="u_mode",
@@ -24,17 +24,7 @@ with b:
     show = c3.slider("Steps drawn at each end", 2, 8, 4, key="u_show",
                      help="Long sequences are drawn as the first and last steps with a gap between.")
     t = st.slider("Highlight step t", 0, T - 1, T - 1, key="u_t")
-    steps = visible_steps(T, head=show, tail=show)
-    if t not in steps:  # keep the highlighted step on screen
-        steps = visible_steps(T, head=show, tail=show)
-        steps = sorted(set(s for s in steps if s is not None) | {t})
-        steps = [s for s in steps]
-        filled = []
-        for s in steps:
-            if filled and s - filled[-1] > 1:
-                filled.append(None)
-            filled.append(s)
-        steps = filled
+    steps = visible_steps(T, head=show, tail=show, keep=t)
     labels = insp.labels(ex)
     st.plotly_chart(unrolled_figure(steps, node_values(insp, ex), labels, mode, highlight=t, T=T), key="graph")
 if mode == "forward":
@@ -59,7 +49,9 @@ if st.button("Train the tiny model for 200 steps", key="u_tiny_train"):
     tiny.run(n_steps=200)
     st.rerun()
 n = step_numbers(tiny, insp.batch.x[ex:ex + 1], t)
-st.latex(step_latex(n))
+for line in step_latex(n):
+    st.latex(line)
 st.caption(f"Read it left to right: the input x_{t} ({labels[t]}) is mixed by W_x, the previous state h_{t - 1} by "
-           "W_h, the bias is added, and tanh squashes each sum into (−1, 1). Move the step slider and watch h_t "
+           "W_h, the bias b is added to give a, and tanh squashes each number of a into (−1, 1). "
+           "Move the step slider and watch h_t "
            "become the next step's h_(t−1).")

@@ -1,7 +1,7 @@
 """Gradients: vanishing and exploding gradients, caused on purpose and cured."""
-import rnnviz  # noqa: F401
 import streamlit as st
 
+import rnnviz  # noqa: F401
 from rnnviz import ui
 from rnnviz.inspect import compare_archs, orders_of_magnitude
 from rnnviz.plots.gradients import arch_curves, grad_through_time, singular_value_figure, snapshot_heatmap
@@ -9,7 +9,8 @@ from rnnviz.plots.style import ARCH_COLORS, ARCH_LABELS
 
 PRESETS = {
     "vanish": ("Make it vanish", dict(arch="rnn", nonlin="tanh", init="orthogonal", scale="0.5", seq_len=40, clip=True)),
-    "healthy": ("Scale 1.0 (on the edge)", dict(arch="rnn", nonlin="tanh", init="orthogonal", scale="1.0", seq_len=40, clip=True)),
+    "healthy": ("Scale 1.0 (on the edge)", dict(arch="rnn", nonlin="tanh", init="orthogonal", scale="1.0", seq_len=40,
+                                                clip=True)),
     "explode": ("Make it explode", dict(arch="rnn", nonlin="relu", init="identity", scale="1.5", seq_len=40, clip=False,
                                         lr=0.1)),
     "rescue": ("Rescue with clipping", dict(arch="rnn", nonlin="relu", init="identity", scale="1.5", seq_len=40,
@@ -54,7 +55,7 @@ st.caption("Log scale: each grid line down is ten times smaller. Values are abso
 
 st.markdown("#### RNN, LSTM and GRU side by side")
 c1, c2 = st.columns([1, 3])
-steps = c1.select_slider("Train each for", [0, 100, 300], value=0, key="gr_cmp_steps",
+steps = c1.select_slider("Train each for", [0, 100, 300, 600], value=0, key="gr_cmp_steps",
                          format_func=lambda s: "0 steps (as initialised)" if s == 0 else f"{s} steps")
 ss = st.session_state
 v = ctx.run_values
@@ -68,6 +69,9 @@ if ss.get("gr_cmp_key") != key:
         ss["gr_cmp_key"] = key
 st.plotly_chart(grad_through_time(arch_curves(ss["gr_cmp"]), "Same task, same seed, same size: how far back each "
                                   "architecture's gradient reaches"), key="g_cmp")
+c2.markdown("Untrained, all three fade going back: nothing has taught them to carry the signal yet. Train each "
+            "for a few hundred steps (a few seconds) and watch the GRU's and then the LSTM's curve flatten while the "
+            "vanilla RNN's keeps falling.")
 st.caption("The LSTM's cell state is updated by addition (c_t = f·c_(t−1) + i·g), so the gradient along it is "
            "multiplied only by the forget gate, which is near 1 when it keeps memory; the GRU's update gate does the "
            "same. The vanilla RNN multiplies by W_h and tanh' at every step, so its curve falls fastest. "

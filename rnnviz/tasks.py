@@ -140,6 +140,11 @@ class Adding(Task):
         y[:, -1, 0] = vals[np.arange(B), a] + vals[np.arange(B), b]
         return np.stack([vals, marks], -1), y, _last_only(B, T), {}
 
+    def step_labels(self, batch, i=0):
+        """The value at each step, with a star on the two marked ones: '0.42', '★0.87'."""
+        x = batch.x[i].numpy()
+        return [("★" if m > 0.5 else "") + f"{v:.2f}" for v, m in x]
+
 
 class FirstSymbol(Task):
     """Remember the first symbol across a long lag (many-to-one classification).

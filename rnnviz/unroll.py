@@ -14,11 +14,21 @@ from .tasks import Task
 from .training import Trainer, make_run
 
 
-def visible_steps(T: int, head: int = 4, tail: int = 3) -> list[int | None]:
-    """Steps to draw, with None where steps are left out: T=20 -> [0, 1, 2, 3, None, 17, 18, 19]."""
+def visible_steps(T: int, head: int = 4, tail: int = 3, keep: int | None = None) -> list[int | None]:
+    """Steps to draw, with None for each run of left-out steps: T=20 -> [0, 1, 2, 3, None, 17, 18, 19].
+    ``keep`` is a step that must be drawn too (the highlighted one): T=20, keep=9 ->
+    [0, 1, 2, 3, None, 9, None, 17, 18, 19]."""
     if T <= head + tail + 1:
         return list(range(T))
-    return list(range(head)) + [None] + list(range(T - tail, T))
+    shown = set(range(head)) | set(range(T - tail, T))
+    if keep is not None and 0 <= keep < T:
+        shown.add(keep)
+    out: list[int | None] = []
+    for s in sorted(shown):
+        if out and s - out[-1] > 1:
+            out.append(None)
+        out.append(s)
+    return out
 
 
 def node_values(insp: Inspection, example: int = 0, layer: int = -1) -> dict:

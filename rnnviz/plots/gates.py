@@ -70,7 +70,7 @@ def lstm_cell_diagram(f: float, i: float, g: float, o: float, c_prev: float, c: 
                        font=dict(size=13, color=GATE_COLORS["cell_candidate"]))
     fig.add_annotation(x=5.5, y=y_line - 0.32, ax=5.5, ay=1.7, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
                        arrowhead=2, arrowwidth=2, text="")
-    fig.add_annotation(x=5.5, y=2.05, text=f"i·g = {i * g:+.3f}", showarrow=False, xanchor="right", font=dict(size=13))
+    fig.add_annotation(x=5.65, y=2.1, text=f"i·g = {i * g:+.3f}", showarrow=False, xanchor="left", font=dict(size=13))
     fig.add_annotation(x=2.5, y=3.75, text=f"f·c = {f * c_prev:+.3f}", showarrow=False, font=dict(size=13))
     valve(8.6, "output_gate", o)
     fig.add_annotation(x=8.6, y=4.6, text=f"h_t = o · tanh(c_t) = {o:.3f} · {np.tanh(c):+.3f} = <b>{h:+.3f}</b>",

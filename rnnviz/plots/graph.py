@@ -37,8 +37,9 @@ def unrolled_figure(steps: list, values: dict, labels: list[str], mode: str = "f
             arrow(x, ys["h"], x, ys["y"], WEIGHT_COLORS["W_y"])
         nxt = steps[cols[s] + 1] if cols[s] + 1 < len(steps) else "end"
         if nxt is None:
-            fig.add_annotation(x=x + 1.6, y=ys["h"], text=f"<b>…</b><br>{T - len(shown)} more<br>steps", showarrow=False,
-                               font=dict(size=14))
+            gap = steps[cols[s] + 2] - s - 1
+            fig.add_annotation(x=x + 1.6, y=ys["h"], text=f"<b>…</b><br>{gap} more<br>step{'s' * (gap > 1)}",
+                               showarrow=False, font=dict(size=14))
             arrow(x, ys["h"], x + 1.6 - 0.5, ys["h"], WEIGHT_COLORS["W_h"])
             arrow(x + 1.6 + 0.5, ys["h"], x + 3.2, ys["h"], WEIGHT_COLORS["W_h"])
         elif nxt != "end":
@@ -89,9 +90,12 @@ def _mat(m) -> str:
     return r"\begin{bmatrix}" + r" \\ ".join(" & ".join(f"{float(a):+.2f}" for a in row) for row in m) + r"\end{bmatrix}"
 
 
-def step_latex(n) -> str:
-    """LaTeX for h_t = phi(W_x x_t + W_h h_(t-1) + b) with the numbers of a StepNumbers."""
+def step_latex(n) -> list[str]:
+    """Two LaTeX lines for h_t = phi(W_x x_t + W_h h_(t-1) + b) with the numbers of a StepNumbers:
+    the sum inside the nonlinearity, then the squashing."""
     f = r"\tanh" if n.nonlinearity == "tanh" else r"\mathrm{relu}"
-    return (rf"h_{{{n.t}}} = {f}\Big(\underbrace{{{_mat(n.W_x)}}}_{{W_x}} \underbrace{{{_vec(n.x)}}}_{{x_{{{n.t}}}}}"
-            rf" + \underbrace{{{_mat(n.W_h)}}}_{{W_h}} \underbrace{{{_vec(n.h_prev)}}}_{{h_{{{n.t - 1}}}}}"
-            rf" + \underbrace{{{_vec(n.b)}}}_{{b}}\Big) = {f}{_vec(n.pre)} = {_vec(n.h)}")
+    first = (rf"a_{{{n.t}}} = \underbrace{{{_mat(n.W_x)}}}_{{W_x}} \underbrace{{{_vec(n.x)}}}_{{x_{{{n.t}}}}}"
+             rf" + \underbrace{{{_mat(n.W_h)}}}_{{W_h}} \underbrace{{{_vec(n.h_prev)}}}_{{h_{{{n.t - 1}}}}}"
+             rf" + \underbrace{{{_vec(n.b)}}}_{{b}} = {_vec(n.pre)}")
+    second = rf"h_{{{n.t}}} = {f}(a_{{{n.t}}}) = {f}{_vec(n.pre)} = {_vec(n.h)}"
+    return [first, second]

@@ -9,12 +9,13 @@ import plotly.graph_objects as go
 from .style import DIVERGING, base_layout
 
 
-def time_ticks(labels: list[str], max_ticks: int = 25) -> dict:
-    """Axis ticks 't=3 · B' for at most max_ticks evenly spaced steps (every step when it fits)."""
+def time_ticks(labels: list[str], max_ticks: int = 20) -> dict:
+    """Axis ticks: the step number over the input at that step, for at most max_ticks evenly
+    spaced steps (every step when it fits); the hover text always has every step's input."""
     T = len(labels)
     every = max(1, int(np.ceil(T / max_ticks)))
     vals = list(range(0, T, every))
-    return dict(tickmode="array", tickvals=vals, ticktext=[f"{t}<br>{labels[t][:8]}" for t in vals])
+    return dict(tickmode="array", tickvals=vals, ticktext=[f"{t}<br>{labels[t][:6]}" for t in vals], tickangle=0)
 
 
 def state_heatmap(states: np.ndarray, labels: list[str], title: str, what: str = "h_t",
@@ -95,24 +96,23 @@ def activation_text_html(labels: list[str], values: np.ndarray, what: str) -> st
 def loop_figure() -> go.Figure:
     """The rolled-up RNN: x_t enters, h_t feeds back into itself, y_t leaves."""
     fig = go.Figure()
-    boxes = {"x_t": (0, 0, "#2ca02c", "input x_t"), "h_t": (0, 1.6, "#17becf", "hidden state h_t"),
-             "y_t": (0, 3.2, "#1f77b4", "output y_t")}
-    for _key, (x, y, c, text) in boxes.items():
-        fig.add_shape(type="rect", x0=x - 0.9, x1=x + 0.9, y0=y - 0.35, y1=y + 0.35, fillcolor=c, opacity=0.85,
+    boxes = ((0.0, "#2ca02c", "x_t", "input"), (1.6, "#17becf", "h_t", "hidden<br>state"), (3.2, "#1f77b4", "y_t", "output"))
+    for y, c, text, role in boxes:
+        fig.add_shape(type="rect", x0=-0.45, x1=0.45, y0=y - 0.35, y1=y + 0.35, fillcolor=c, opacity=0.9,
                       line=dict(color="black"))
-        fig.add_annotation(x=x, y=y, text=f"<b>{text}</b>", showarrow=False, font=dict(color="white", size=16))
-    for (y0, y1, w) in ((0.35, 1.25, "W_x"), (1.95, 2.85, "W_y")):
+        fig.add_annotation(x=0, y=y, text=f"<b>{text}</b>", showarrow=False, font=dict(color="white", size=17))
+        fig.add_annotation(x=-0.55, y=y, text=role, showarrow=False, xanchor="right", font=dict(size=13, color="#555"))
+    for (y0, y1, w, col) in ((0.35, 1.25, "W_x", "#2ca02c"), (1.95, 2.85, "W_y", "#1f77b4")):
         fig.add_annotation(x=0, y=y1, ax=0, ay=y0, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
-                           arrowhead=3, arrowwidth=2.5, text="")
-        fig.add_annotation(x=0.12, y=(y0 + y1) / 2, text=w, showarrow=False, xanchor="left", font=dict(size=15))
-    # the loop: out of the right side of h_t and back into its bottom
-    fig.add_shape(type="path", path="M 0.9,1.7 C 2.2,1.9 2.2,0.6 0.6,1.22", line=dict(color="#d62728", width=3))
-    fig.add_annotation(x=0.62, y=1.25, ax=1.2, ay=1.0, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
+                           arrowhead=3, arrowwidth=2.5, arrowcolor=col, text="")
+        fig.add_annotation(x=0.08, y=(y0 + y1) / 2, text=w, showarrow=False, xanchor="left", font=dict(size=14, color=col))
+    # the loop: out of the right side of h_t and back into it lower down
+    fig.add_shape(type="path", path="M 0.45,1.75 C 1.5,2.1 1.5,0.9 0.5,1.35", line=dict(color="#d62728", width=3))
+    fig.add_annotation(x=0.48, y=1.37, ax=0.9, ay=1.15, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
                        arrowhead=3, arrowwidth=3, arrowcolor="#d62728", text="")
-    fig.add_annotation(x=1.95, y=1.25, text="W_h: h_{t-1} → h_t<br>(the same weights every step)", showarrow=False,
-                       xanchor="left", font=dict(size=14, color="#d62728"))
-    fig.update_layout(height=380, template="plotly_white", margin=dict(l=10, r=10, t=40, b=10),
-                      title=dict(text="The loop: one cell, reused at every step", font=dict(size=18)),
-                      xaxis=dict(visible=False, range=[-1.2, 4.0]), yaxis=dict(visible=False, range=[-0.6, 3.7]),
+    fig.add_annotation(x=1.3, y=1.6, text="W_h", showarrow=False, xanchor="left", font=dict(size=14, color="#d62728"))
+    fig.update_layout(height=380, template="plotly_white", margin=dict(l=5, r=5, t=40, b=5),
+                      title=dict(text="The loop", font=dict(size=18)),
+                      xaxis=dict(visible=False, range=[-1.4, 1.9]), yaxis=dict(visible=False, range=[-0.5, 3.65]),
                       showlegend=False)
     return fig

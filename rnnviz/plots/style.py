@@ -31,6 +31,6 @@ FONT = dict(size=15)
 def base_layout(fig: go.Figure, title: str, x: str, y: str, height: int = 360) -> go.Figure:
     fig.update_layout(title=dict(text=title, x=0.01, xanchor="left", font=dict(size=18)),
                       xaxis_title=x, yaxis_title=y, height=height, font=FONT, template="plotly_white",
-                      margin=dict(l=70, r=30, t=60, b=60), hoverlabel=dict(font_size=14),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1))
+                      margin=dict(l=70, r=30, t=60, b=100), hoverlabel=dict(font_size=14),
+                      legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0))
     return fig

@@ -16,9 +16,9 @@ def _thin(steps, *series):
     return (np.asarray(steps)[idx],) + tuple(np.asarray(s, dtype=np.float32)[idx] for s in series)
 
 
-def _hline(fig, y, text, color, dash):
+def _hline(fig, y, text, color, dash, where="top right"):
     fig.add_hline(y=y, line=dict(color=color, dash=dash, width=2),
-                  annotation=dict(text=text, font=dict(color=color, size=13)), annotation_position="top right")
+                  annotation=dict(text=text, font=dict(color=color, size=13)), annotation_position=where)
 
 
 def loss_figure(steps, loss, baseline: float, solved: float, loss_name: str, log: bool = True) -> go.Figure:
@@ -26,20 +26,46 @@ def loss_figure(steps, loss, baseline: float, solved: float, loss_name: str, log
     fig = go.Figure(go.Scatter(x=s, y=l, mode="lines", name="training loss", line=dict(color=LINE["loss"], width=2),
                                hovertemplate="step %{x}<br>loss %{y:.4g}<extra></extra>"))
     _hline(fig, baseline, f"chance: {baseline:.3g}", LINE["baseline"], "dash")
-    _hline(fig, solved, f"solved: {solved:.3g}", LINE["solved"], "dot")
-    base_layout(fig, "Loss on each training batch", "training step", f"loss ({loss_name})")
+    _hline(fig, solved, f"solved: {solved:.3g}", LINE["solved"], "dot", "bottom right")
+    base_layout(fig, "Loss on each training batch", "training step", f"loss ({loss_name}, log scale)")
     if log:
-        fig.update_yaxes(type="log")
+        fig.update_yaxes(type="log", range=_log_range([baseline, solved], l))
+    _empty_x(fig, s)
     return fig
 
 
-def metric_figure(steps, metric, name: str, baseline: float, solved: float) -> go.Figure:
+def _log_range(lines, values):
+    """A log-axis range that always shows the reference lines and the finite, positive data."""
+    v = np.asarray(values, np.float64)
+    v = v[np.isfinite(v) & (v > 0)]
+    lo = min(min(lines), v.min() if v.size else np.inf)
+    hi = max(max(lines), v.max() if v.size else -np.inf)
+    return [np.log10(lo) - 0.3, np.log10(hi) + 0.3]
+
+
+def _empty_x(fig, steps):
+    if len(steps) == 0:
+        fig.update_xaxes(range=[0, 100])
+
+
+def metric_figure(steps, metric, name: str, baseline: float, solved: float, higher_is_better: bool = True) -> go.Figure:
     s, m = _thin(steps, metric)
     fig = go.Figure(go.Scatter(x=s, y=m, mode="lines", name=name, line=dict(color=LINE["metric"], width=2),
                                hovertemplate="step %{x}<br>" + name + " %{y:.4g}<extra></extra>"))
-    _hline(fig, baseline, f"chance: {baseline:.3g}", LINE["baseline"], "dash")
-    _hline(fig, solved, f"solved: {solved:.3g}", LINE["solved"], "dot")
-    return base_layout(fig, f"Task metric: {name}", "training step", name)
+    _hline(fig, baseline, f"chance: {baseline:.3g}", LINE["baseline"], "dash",
+           "bottom right" if higher_is_better else "top right")
+    _hline(fig, solved, f"solved: {solved:.3g}", LINE["solved"], "dot", "top right" if higher_is_better else "bottom right")
+    base_layout(fig, f"Task metric: {name}", "training step", name + ("" if higher_is_better else " (log scale)"))
+    _empty_x(fig, s)
+    if not higher_is_better:  # an error: log scale, like the loss
+        fig.update_yaxes(type="log", range=_log_range([baseline, solved], m))
+        return fig
+    v = np.asarray(m, np.float64)
+    v = v[np.isfinite(v)]
+    lo, hi = min(baseline, solved, v.min() if v.size else np.inf), max(baseline, solved, v.max() if v.size else -np.inf)
+    pad = 0.08 * (hi - lo) + 1e-3
+    fig.update_yaxes(range=[lo - pad, hi + pad])
+    return fig
 
 
 def grad_norm_figure(steps, grad_norm, clipped, clip_value: float | None) -> go.Figure:
@@ -60,5 +86,6 @@ def grad_norm_figure(steps, grad_norm, clipped, clip_value: float | None) -> go.
     if clip_value is not None:
         _hline(fig, clip_value, f"clip threshold: {clip_value:g}", LINE["clip"], "dot")
     base_layout(fig, "Total gradient norm ||dL/dθ||", "training step", "norm (log scale)")
-    fig.update_yaxes(type="log")
+    fig.update_yaxes(type="log", range=_log_range([clip_value or 1.0], g))
+    _empty_x(fig, s)
     return fig

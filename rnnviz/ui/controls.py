@@ -37,13 +37,12 @@ class Control:
             if self.kind in ("slider", "number"):
                 v = int(raw)
                 return v if self.lo <= v <= self.hi else None
-            if self.kind == "select_slider" and isinstance(self.default, float):
+            if self.kind == "select_slider" and isinstance(self.default, (int, float)):
                 v = float(raw)
-                return v if v in self.options else None
-            if self.kind == "select_slider" and isinstance(self.default, int):
-                v = int(raw)
-                return v if v in self.options else None
-            return raw if raw in self.options else None
+                return type(self.default)(v) if v in self.options else None
+            by_label = {str(self.fmt(o)) if self.fmt else str(o): o for o in self.options}
+            by_label.update({str(o): o for o in self.options})
+            return by_label.get(raw)  # bound widgets write the option's label into the URL
         except ValueError:
             return None
 

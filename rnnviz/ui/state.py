@@ -15,12 +15,12 @@ from ..training import Trainer, make_run
 from .controls import BY_KEY, CONTROLS, DEFAULTS, differences, model_settings, url_notes
 
 PAGES = [
-    ("app.py", "Home", "🏠", "what this is and where to start"),
-    ("pages/1_Train.py", "Train", "🏋️", "press Train and watch the loss, the metric and the gradient norm live"),
-    ("pages/2_Hidden_states.py", "Hidden states", "🧠", "what each hidden unit does at each step, and the path of h_t"),
-    ("pages/3_Gates.py", "Gates", "🚪", "LSTM and GRU gates opening and closing, and the LSTM cell as valves"),
-    ("pages/4_Unrolled.py", "Unrolled", "🔗", "the network unrolled over time with its real numbers (BPTT)"),
-    ("pages/5_Gradients.py", "Gradients", "📉", "vanishing and exploding gradients, and how to cause and cure them"),
+    ("app.py", "Home", "what this is and where to start"),
+    ("pages/1_Train.py", "Train", "press Train and watch the loss, the metric and the gradient norm live"),
+    ("pages/2_Hidden_states.py", "Hidden states", "what each hidden unit does at each step, and the path of h_t"),
+    ("pages/3_Gates.py", "Gates", "LSTM and GRU gates opening and closing, and the LSTM cell as valves"),
+    ("pages/4_Unrolled.py", "Unrolled", "the network unrolled over time with its real numbers (BPTT)"),
+    ("pages/5_Gradients.py", "Gradients", "vanishing and exploding gradients, and how to cause and cure them"),
 ]
 MAX_PARALLEL_TRAINING = 2  # one per core: a class of 30 shares the machine fairly
 _TRAIN_SLOTS = threading.BoundedSemaphore(MAX_PARALLEL_TRAINING)
@@ -135,15 +135,16 @@ def page(title: str, icon: str = "🔁") -> Ctx:
     """Call first on every page: page config, shared controls, URL checks, the session's model."""
     st.set_page_config(page_title=f"{title} · rnnviz", page_icon=icon, layout="wide")
     torch.set_num_threads(1)
+    raw_query = {k: st.query_params.get(k) for k in st.query_params}  # before bound widgets tidy it
     values = _sidebar()
     ss = st.session_state
-    notes = url_notes(dict(st.query_params), values)
+    notes = url_notes(raw_query, values)
     task = get_task(values["task"])
     if not task.min_len <= values["seq_len"] <= task.max_len:
         T = max(task.min_len, min(values["seq_len"], task.max_len))
         notes.append(f"{task.title} needs a sequence length from {task.min_len} to {task.max_len}; using {T}.")
     for n in notes:
-        st.warning(n, icon="🔗")
+        st.warning(n, icon=":material/link:")
     run = ss.get("rv_run")
     if run is None:
         try:

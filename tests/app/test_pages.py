@@ -1,0 +1,96 @@
+"""Every page opens with a tiny model and no exception, and one interaction per page works."""
+import os
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TINY = {"hidden": 4, "seq_len": 12}
+
+
+def open_page(path, **state):
+    at = AppTest.from_file(os.path.join(ROOT, path), default_timeout=60)
+    for k, v in {**TINY, **state}.items():
+        at.session_state[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def text(at):
+    return " ".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.warning, *at.error, *at.success])
+
+
+@pytest.mark.parametrize("path", ["app.py", "pages/1_Train.py", "pages/2_Hidden_states.py", "pages/3_Gates.py",
+                                  "pages/4_Unrolled.py", "pages/5_Gradients.py"])
+@pytest.mark.parametrize("arch", ["rnn", "lstm", "gru"])
+def test_every_page_opens(path, arch):
+    at = open_page(path, arch=arch)
+    assert "untrained" in text(at)
+    if path != "app.py" and not (arch == "rnn" and "Gates" in path):
+        assert at.get("plotly_chart")
+
+
+def test_home_links_every_page():
+    at = open_page("app.py")
+    links = [e.proto.page for e in at.get("page_link")]
+    assert len(links) == 5, links
+
+
+def test_train_step_button_trains_and_reset_forgets():
+    at = open_page("pages/1_Train.py", task="copy")
+    at.button(key="rv_step").click().run()
+    assert not at.exception
+    steps = at.session_state["rv_run"].step
+    assert steps > 0 and f"trained for {steps:,} steps" in text(at)
+    # a model-changing control now asks first instead of throwing the model away
+    at.session_state["arch"] = "gru"
+    at.run()
+    assert at.session_state["rv_run"].step == steps and "settings changed" in text(at)
+    at.button(key="rv_reset").click().run()
+    assert at.session_state["rv_run"].step == 0
+
+
+def test_train_divergence_is_explained():
+    at = open_page("pages/1_Train.py", arch="rnn", nonlin="relu", init="identity", scale="3.0", clip=False,
+                   lr=1.0, seq_len=40, hidden=16)
+    for _ in range(6):
+        at.button(key="rv_step").click().run()
+        if at.session_state["rv_run"].status == "diverged":
+            break
+    assert at.session_state["rv_run"].status == "diverged"
+    assert any("diverged" in str(e.value) and "clipping" in str(e.value) for e in at.error)
+    assert at.get("plotly_chart")  # the charts stay
+
+
+def test_hidden_states_time_slider():
+    at = open_page("pages/2_Hidden_states.py", task="first_symbol")
+    at.slider(key="hs_t").set_value(3).run()
+    assert not at.exception
+    assert "#### The input coloured by one unit" in text(at)
+
+
+def test_gates_page_rnn_explains_and_lstm_draws():
+    at = open_page("pages/3_Gates.py", arch="rnn")
+    assert "no gates" in text(at)
+    at = open_page("pages/3_Gates.py", arch="lstm")
+    at.slider(key="g_t").set_value(2).run()
+    assert not at.exception and len(at.get("plotly_chart")) == 7  # diagram, 5 heatmaps, saturation
+
+
+def test_unrolled_backward_and_tiny_training():
+    at = open_page("pages/4_Unrolled.py")
+    at.radio(key="u_mode").set_value("backward").run()
+    assert not at.exception and "Backward pass" in text(at)
+    at.button(key="u_tiny_train").click().run()
+    assert "trained for 200 steps" in text(at)
+
+
+def test_gradients_preset_makes_it_vanish():
+    at = open_page("pages/5_Gradients.py")
+    at.button(key="gp_vanish").click().run()
+    assert not at.exception
+    assert at.session_state["arch"] == "rnn" and at.session_state["scale"] == "0.5"
+    assert "it has vanished" in text(at)
+    at.button(key="gp_explode").click().run()
+    assert not at.exception and at.session_state["nonlin"] == "relu"

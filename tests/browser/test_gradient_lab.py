@@ -1,0 +1,39 @@
+"""The gradient lab in a real browser: make the gradient vanish, then raise the scale so it does not."""
+import math
+
+
+def _orders(app):
+    ys = [v for v in app.figure("dL/dh_t|| for the session's")["traces"][0]["y"] if v is not None]
+    return math.log10(ys[-1] / ys[0])
+
+
+def test_vanish_then_raise_the_scale(app):
+    app.open("Gradients")
+    app.page.get_by_role("button", name="Make it vanish").click()
+    app.settle()
+    assert not app.exceptions()
+    assert "seq_len=40" in app.page.url and "scale=0.5" in app.page.url
+    vanished = _orders(app)
+    print(f"\nvanilla tanh RNN, sigma_max(W_hh)=0.5, T=40: the gradient falls by 10^{vanished:.1f} back to t=0")
+    assert vanished > 6  # orders of magnitude
+    assert "it has vanished" in app.page.inner_text("body")
+    app.shot("gradients_vanish")
+    app.page.get_by_text("Recurrent weights (gradient lab)").click()
+    thumb = app.slider("Recurrent scale")
+    thumb.focus()
+    for _ in range(6):  # 0.5 -> 0.75 -> 0.9 -> 1.0 -> 1.1 -> 1.5 -> 2.0
+        thumb.press("ArrowRight")
+    app.settle()
+    assert "scale=2.0" in app.page.url
+    raised = _orders(app)
+    print(f"with sigma_max(W_hh)=2.0 it changes by 10^{raised:.1f}")
+    assert raised < 1
+    assert "it has vanished" not in app.page.inner_text("body")
+    app.shot("gradients_scale2")
+    # the Unrolled page shows the same model's backward pass
+    app.open("Unrolled", "arch=rnn&init=orthogonal&scale=0.5&seq_len=40")
+    app.page.get_by_text("gradient (backward)").click()
+    app.settle()
+    assert not app.exceptions()
+    assert "backward pass" in app.figure("Unrolled through time")["title"]
+    app.shot("unrolled_backward")

@@ -1,0 +1,101 @@
+"""Package pieces behind the pages: graph layout, gradient summaries, inspection, figures."""
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from rnnviz.inspect import compare_archs, inspect_model, orders_of_magnitude
+from rnnviz.plots import gates, gradients, graph, states, training
+from rnnviz.tasks import get_task
+from rnnviz.training import make_run
+from rnnviz.ui.controls import BY_KEY, CONTROLS, DEFAULTS, differences, url_notes
+from rnnviz.unroll import node_values, step_numbers, tiny_run, visible_steps
+
+
+def test_visible_steps_collapse_long_sequences():
+    assert visible_steps(5) == [0, 1, 2, 3, 4]
+    assert visible_steps(20) == [0, 1, 2, 3, None, 17, 18, 19]
+    assert visible_steps(300, 2, 2) == [0, 1, None, 298, 299]
+    assert visible_steps(20, keep=9) == [0, 1, 2, 3, None, 9, None, 17, 18, 19]
+    assert visible_steps(20, keep=4) == [0, 1, 2, 3, 4, None, 17, 18, 19]
+
+
+def test_orders_of_magnitude():
+    assert orders_of_magnitude(np.array([1e-6, 1e-3, 1.0])) == pytest.approx(6)
+    assert orders_of_magnitude(np.array([10.0, 1.0])) == pytest.approx(-1)
+
+
+def test_tiny_step_numbers_reproduce_the_trace():
+    task = get_task("adding")
+    run = tiny_run(task, 3, 12, seed=0)
+    b = task.batch(1, 12, np.random.default_rng(0))
+    n = step_numbers(run, b.x, 5)
+    assert n.W_x.shape == (3, 2) and n.W_h.shape == (3, 3)
+    np.testing.assert_allclose(np.tanh(n.pre), n.h, atol=1e-5)
+    nxt = step_numbers(run, b.x, 6)
+    np.testing.assert_allclose(nxt.h_prev, n.h, atol=1e-6)  # h_t becomes the next step's h_(t-1)
+    assert len(graph.step_latex(n)) == 2 and r"\tanh" in graph.step_latex(n)[1]
+    # token tasks get an embedding small enough to print
+    assert tiny_run(get_task("copy"), 2, 12, 0).model.cfg.input_size == 3
+
+
+def test_node_values_and_graph_figure():
+    run = make_run("first_symbol", arch="gru", hidden_size=6, seq_len=30, batch_size=4)
+    insp = inspect_model(run.model, run.task, 30, 0, n=4)
+    v = node_values(insp, 0)
+    assert v["h"].shape == (30,) and v["scored"].sum() == 1 and v["scored"][-1]  # many-to-one
+    steps = visible_steps(30)
+    for mode in ("forward", "backward"):
+        fig = graph.unrolled_figure(steps, v, insp.labels(0), mode, highlight=29)
+        assert isinstance(fig, go.Figure) and "Unrolled" in fig.layout.title.text
+    names = [t.name for t in fig.data]
+    assert any("W_h" in n for n in names) and any("W_x" in n for n in names)
+
+
+def test_compare_archs_gives_three_curves():
+    r = compare_archs(get_task("adding"), 20, 0, 8, 1, steps=0)
+    assert set(r) == {"rnn", "lstm", "gru"} and all(v.shape == (20,) for v in r.values())
+
+
+def _labelled(fig):
+    assert fig.layout.title.text
+    return fig
+
+
+def test_figures_are_labelled():
+    run = make_run("reber", arch="lstm", hidden_size=6, seq_len=15, batch_size=4, snapshot_every=2)
+    run.run(n_steps=6)
+    h = run.history
+    insp = inspect_model(run.model, run.task, 15, 0, n=4)
+    labels = insp.labels(0)
+    figs = [
+        training.loss_figure(h["step"], h["loss"], 1.9, 0.5, "nats"),
+        training.metric_figure(h["step"], h["metric"], "rate", 0.3, 0.99),
+        training.grad_norm_figure(h["step"], h["grad_norm"], h["clipped"], 1.0),
+        states.state_heatmap(insp.states(), labels, "h", highlight=3),
+        states.step_bar(insp.states()[3], 3, labels[3]),
+        states.pca_path(*insp.pca(), labels, highlight=2),
+        gates.gate_heatmap(insp.states("forget_gate"), "forget_gate", labels),
+        gates.saturation_figure(insp.saturation()),
+        gates.lstm_cell_diagram(0.9, 0.1, 0.5, 0.7, 0.2, 0.23, 0.16, 3, 0, "B"),
+        gradients.grad_through_time({"LSTM": (insp.grad_norms(), "#000")}, "g"),
+        gradients.snapshot_heatmap(run.snapshots["step"], np.stack([g[-1] for g in run.snapshots["grad_norm"]])),
+        gradients.singular_value_figure(h["step"], h["max_singular"]),
+        states.loop_figure(),
+    ]
+    for f in figs:
+        _labelled(f)
+    heat = figs[3].data[0]
+    assert heat.z.shape == (6, 15) and heat.colorbar.title.text == "h_t"
+    assert figs[0].layout.xaxis.title.text == "training step" and figs[0].layout.yaxis.type == "log"
+    html = states.activation_text_html(labels, insp.states()[:, 0], "h_t of unit 0")
+    assert html.count("<span title=") == 15 and "h_t of unit 0" in html
+
+
+def test_url_notes():
+    assert url_notes({"seq_len": "40", "arch": "GRU", "lr": "0.01"}, {**DEFAULTS, "seq_len": 40, "arch": "gru"}) == []
+    notes = url_notes({"seq_len": "abc", "bogus": "1", "hidden": "100000"}, DEFAULTS)
+    assert len(notes) == 3 and any("bogus" in n for n in notes) and any("abc" in n for n in notes)
+    assert BY_KEY["clip"].parse("false") is False and BY_KEY["batch"].parse("64") == 64
+    assert differences(DEFAULTS, {**DEFAULTS, "arch": "gru"}) == ["architecture: LSTM → GRU"]
+    assert {c.key for c in CONTROLS} >= {"arch", "task", "seq_len", "hidden", "layers", "lr", "batch", "clip",
+                                          "clip_value", "seed", "init", "scale", "nonlin"}
