@@ -40,9 +40,9 @@ class Control:
             if self.kind == "select_slider" and isinstance(self.default, (int, float)):
                 v = float(raw)
                 return type(self.default)(v) if v in self.options else None
-            by_label = {str(self.fmt(o)) if self.fmt else str(o): o for o in self.options}
-            by_label.update({str(o): o for o in self.options})
-            return by_label.get(raw)  # bound widgets write the option's label into the URL
+            by_label = {(str(self.fmt(o)) if self.fmt else str(o)).lower(): o for o in self.options}
+            by_label.update({str(o).lower(): o for o in self.options})
+            return by_label.get(raw.lower())  # short name or label, any case
         except ValueError:
             return None
 
@@ -81,6 +81,28 @@ CONTROLS = [
 BY_KEY = {c.key: c for c in CONTROLS}
 MODEL_KEYS = tuple(c.key for c in CONTROLS if c.group == "model")
 DEFAULTS = {c.key: c.default for c in CONTROLS}
+
+
+def manual(c: Control) -> bool:
+    """Selectboxes keep their URL parameter themselves, under the option's short name (arch=gru,
+    task=copy): a bound selectbox would write its display label (arch=GRU, task=Copy+after+a+delay)
+    and ignore the short name a teacher types."""
+    return c.kind == "selectbox"
+
+
+def read_manual(query: dict) -> dict:
+    """{key: option} for the manually kept parameters in a URL that name a valid option (by its
+    short name or its label, any case)."""
+    out = {}
+    for c in CONTROLS:
+        raw = query.get(c.key)
+        if not manual(c) or raw is None:
+            continue
+        names = {str(o).lower(): o for o in c.options}
+        names.update({str(c.fmt(o)).lower(): o for o in c.options} if c.fmt else {})
+        if str(raw).lower() in names:
+            out[c.key] = names[str(raw).lower()]
+    return out
 
 
 def url_notes(query: dict, values: dict) -> list[str]:

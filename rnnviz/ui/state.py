@@ -12,7 +12,7 @@ from ..model import ConfigError
 from ..plots.style import ARCH_LABELS
 from ..tasks import get_task
 from ..training import Trainer, make_run
-from .controls import BY_KEY, CONTROLS, DEFAULTS, differences, model_settings, url_notes
+from .controls import BY_KEY, CONTROLS, DEFAULTS, differences, manual, model_settings, read_manual, url_notes
 
 PAGES = [
     ("app.py", "Home", "what this is and where to start"),
@@ -70,7 +70,9 @@ class Ctx:
 
 
 def _widget(c, container):
-    kw = dict(key=c.key, help=c.help or None, bind="query-params", persist_state="session")
+    kw = dict(key=c.key, help=c.help or None, persist_state="session")
+    if not manual(c):
+        kw["bind"] = "query-params"
     if c.key not in st.session_state:
         kw["value" if c.kind != "selectbox" else "index"] = c.default if c.kind != "selectbox" else c.options.index(c.default)
     if c.kind == "selectbox":
@@ -136,7 +138,16 @@ def page(title: str, icon: str = "🔁") -> Ctx:
     st.set_page_config(page_title=f"{title} · rnnviz", page_icon=icon, layout="wide")
     torch.set_num_threads(1)
     raw_query = {k: st.query_params.get(k) for k in st.query_params}  # before bound widgets tidy it
+    if not st.session_state.get("rv_url_read"):  # a link just opened: it sets the selectboxes
+        for k, v in read_manual(raw_query).items():
+            st.session_state[k] = v
+    st.session_state["rv_url_read"] = True
     values = _sidebar()
+    for c in CONTROLS:  # the address bar always shows the selectboxes' settings
+        if manual(c) and values[c.key] != c.default:
+            st.query_params[c.key] = str(values[c.key])
+        elif manual(c):
+            st.query_params.pop(c.key, None)
     ss = st.session_state
     notes = url_notes(raw_query, values)
     task = get_task(values["task"])

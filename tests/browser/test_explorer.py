@@ -65,6 +65,11 @@ def test_every_page_renders_and_junk_links_get_a_note(app):
         assert not app.exceptions(), path
         assert app.figures(), path
         app.shot(path or "home")
+    # short names typed by hand work as well as the labels the app writes
+    app.open("Hidden_states", "arch=gru&task=copy&seq_len=25")
+    status = app.page.inner_text("body")
+    assert "session's GRU on “Copy after a delay”" in status and "T=25" in status
+    assert app.figure("every unit at every step")["traces"][0]["cols"] == 25
     app.open("Hidden_states", "seq_len=abc&arch=transformer&hidden=100000&bogus=1")
     body = app.page.inner_text("body")
     assert not app.exceptions()
