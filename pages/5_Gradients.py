@@ -11,10 +11,10 @@ PRESETS = {
     "vanish": ("Make it vanish", dict(arch="rnn", nonlin="tanh", init="orthogonal", scale="0.5", seq_len=40, clip=True)),
     "healthy": ("Scale 1.0 (on the edge)", dict(arch="rnn", nonlin="tanh", init="orthogonal", scale="1.0", seq_len=40,
                                                 clip=True)),
-    "explode": ("Make it explode", dict(arch="rnn", nonlin="relu", init="identity", scale="1.5", seq_len=40, clip=False,
-                                        lr=0.1)),
-    "rescue": ("Rescue with clipping", dict(arch="rnn", nonlin="relu", init="identity", scale="1.5", seq_len=40,
-                                            clip=True, clip_value=1.0, lr=0.1)),
+    "explode": ("Make it explode", dict(arch="rnn", nonlin="tanh", init="orthogonal", scale="2.0", seq_len=40,
+                                        optimizer="sgd", lr=0.1, clip=False)),
+    "rescue": ("Rescue with clipping", dict(arch="rnn", nonlin="tanh", init="orthogonal", scale="2.0", seq_len=40,
+                                            optimizer="sgd", lr=0.1, clip=True, clip_value=1.0)),
 }
 
 
@@ -32,9 +32,11 @@ st.markdown("To learn that something at step 3 matters for the answer at step 40
 cols = st.columns(len(PRESETS))
 for c, (name, (label, _)) in zip(cols, PRESETS.items()):
     c.button(label, key=f"gp_{name}", on_click=apply_preset, args=(name,), use_container_width=True)
-st.caption("Presets set the sidebar (vanilla RNN; recurrent weights under “Recurrent weights”). After a model has "
-           "trained, confirm the switch with the button at the top. Then press Start on the Train page to see the "
-           "explosion or the rescue happen.")
+st.caption("Presets set the sidebar (a vanilla tanh RNN, T=40; the recurrent weights are under “Recurrent weights”). "
+           "*Vanish*: W_hh scaled to 0.5. *Explode*: W_hh scaled to 2.0, plain SGD, no clipping: press Start on the "
+           "Train page and the loss shoots to infinity within a few dozen steps. *Rescue*: the same with clipping on: "
+           "the gradient is still huge (red crosses) but each step is capped, so training stays finite. "
+           "After a model has trained, confirm a switch with the button at the top.")
 st.caption(ctx.status_line())
 insp = ctx.inspection()
 T = insp.seq_len

@@ -65,6 +65,10 @@ CONTROLS = [
     Control("layers", "Layers", "slider", 1, lo=1, hi=3, help="Recurrent layers stacked on each other."),
     Control("seed", "Seed", "number", 0, lo=0, hi=9999,
             help="Fixes the initial weights and the data: the same seed gives the same run."),
+    Control("optimizer", "Optimizer", "selectbox", "adam", ("adam", "sgd"),
+            fmt=lambda o: {"adam": "Adam", "sgd": "SGD (plain gradient descent)"}[o],
+            help="Adam scales every step to about the learning rate, which hides exploding gradients; "
+                 "plain SGD steps in proportion to the gradient, so an exploding gradient throws the weights far."),
     Control("lr", "Learning rate", "select_slider", 1e-2, LRS, fmt=lambda v: f"{v:g}", group="train"),
     Control("batch", "Batch size", "select_slider", 64, BATCHES, group="train"),
     Control("clip", "Clip the gradient", "toggle", True, group="train",

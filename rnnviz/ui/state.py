@@ -93,10 +93,10 @@ def _sidebar() -> dict:
     for c in CONTROLS[:6]:
         values[c.key] = _widget(c, sb)
     with sb.expander("Training", expanded=True):
-        for c in CONTROLS[6:10]:
+        for c in CONTROLS[6:11]:
             values[c.key] = _widget(c, st)
     with sb.expander("Recurrent weights (gradient lab)", expanded=False):
-        for c in CONTROLS[10:]:
+        for c in CONTROLS[11:]:
             values[c.key] = _widget(c, st)
     sb.caption("Every setting is in the page's address: copy the link to share this exact setup.")
     return values
@@ -109,7 +109,7 @@ def _build(values: dict, text: str | None = None) -> Trainer:
     return make_run(task, arch=values["arch"], hidden_size=values["hidden"], num_layers=values["layers"],
                     seed=int(values["seed"]),
                     model_kw=dict(nonlinearity=values["nonlin"], init=values["init"], recurrent_scale=scale),
-                    seq_len=T, batch_size=values["batch"], lr=values["lr"], clip=values["clip"],
+                    seq_len=T, batch_size=values["batch"], optimizer=values["optimizer"], lr=values["lr"], clip=values["clip"],
                     clip_value=values["clip_value"], snapshot_every=25)
 
 

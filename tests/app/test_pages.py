@@ -51,16 +51,25 @@ def test_train_step_button_trains_and_reset_forgets():
     assert at.session_state["rv_run"].step == 0
 
 
-def test_train_divergence_is_explained():
-    at = open_page("pages/1_Train.py", arch="rnn", nonlin="relu", init="identity", scale="3.0", clip=False,
-                   lr=1.0, seq_len=40, hidden=16)
+EXPLODE = dict(arch="rnn", nonlin="tanh", init="orthogonal", scale="2.0", seq_len=40, optimizer="sgd", lr=0.1,
+               hidden=32)
+
+
+def test_train_divergence_is_explained_and_clipping_rescues():
+    at = open_page("pages/1_Train.py", clip=False, **EXPLODE)
     for _ in range(6):
         at.button(key="rv_step").click().run()
         if at.session_state["rv_run"].status == "diverged":
             break
-    assert at.session_state["rv_run"].status == "diverged"
+    run = at.session_state["rv_run"]
+    assert run.status == "diverged"
     assert any("diverged" in str(e.value) and "clipping" in str(e.value) for e in at.error)
-    assert at.get("plotly_chart")  # the charts stay
+    assert at.get("plotly_chart") and run.history["loss"]  # the charts and the history stay
+    at = open_page("pages/1_Train.py", clip=True, clip_value=1.0, **EXPLODE)
+    while at.session_state["rv_run"].step < 150:
+        at.button(key="rv_step").click().run()
+    run = at.session_state["rv_run"]
+    assert run.status != "diverged" and sum(run.history["clipped"]) > 0
 
 
 def test_hidden_states_time_slider():
@@ -93,4 +102,4 @@ def test_gradients_preset_makes_it_vanish():
     assert at.session_state["arch"] == "rnn" and at.session_state["scale"] == "0.5"
     assert "it has vanished" in text(at)
     at.button(key="gp_explode").click().run()
-    assert not at.exception and at.session_state["nonlin"] == "relu"
+    assert not at.exception and at.session_state["optimizer"] == "sgd" and at.session_state["clip"] is False
