@@ -3,7 +3,7 @@ import streamlit as st
 
 import rnnviz  # noqa: F401
 from rnnviz import ui
-from rnnviz.inspect import compare_archs, orders_of_magnitude
+from rnnviz.inspect import compare_archs, describe_change
 from rnnviz.plots.gradients import arch_curves, grad_through_time, singular_value_figure, snapshot_heatmap
 from rnnviz.plots.style import ARCH_COLORS, ARCH_LABELS
 
@@ -47,11 +47,7 @@ norms = insp.grad_norms(example=example)
 arch = ctx.arch
 st.plotly_chart(grad_through_time({ARCH_LABELS[arch]: (norms, ARCH_COLORS[arch])},
                                   f"||dL/dh_t|| for the session's {ARCH_LABELS[arch]}"), key="g_now")
-k = orders_of_magnitude(norms)
-verdict = (f"From the last step back to t=0 the gradient shrinks by about **10^{k:.1f}** — it has vanished." if k > 3 else
-           f"From the last step back to t=0 the gradient changes by a factor of about 10^{k:.1f}." if k > -1 else
-           f"From the last step back to t=0 the gradient **grows** by about 10^{-k:.1f} — it explodes going back.")
-st.markdown(verdict)
+st.markdown(f"From the last step back to t=0 the gradient **{describe_change(norms)}**.")
 st.caption("Log scale: each grid line down is ten times smaller. Values are absolute, never rescaled, so a "
            "vanished gradient really looks tiny (a straight falling line on this scale means geometric decay).")
 
@@ -71,19 +67,20 @@ if ss.get("gr_cmp_key") != key:
         ss["gr_cmp_key"] = key
 st.plotly_chart(grad_through_time(arch_curves(ss["gr_cmp"]), "Same task, same seed, same size: how far back each "
                                   "architecture's gradient reaches"), key="g_cmp")
-c2.markdown("Untrained, all three fade going back: nothing has taught them to carry the signal yet. Train each "
-            "for a few hundred steps (a few seconds) and watch the GRU's and then the LSTM's curve flatten while the "
-            "vanilla RNN's keeps falling.")
+c2.markdown("Back to t=0 the gradient of the " + "; of the ".join(
+    f"**{ARCH_LABELS[a]}** {describe_change(n)}" for a, n in ss["gr_cmp"].items()) + ". "
+    + ("Untrained, nothing has taught any of them to carry the signal back yet. Train each for a few hundred steps "
+       "and watch the GRU's and then the LSTM's curve flatten." if steps == 0 else ""))
 st.caption("The LSTM's cell state is updated by addition (c_t = f·c_(t−1) + i·g), so the gradient along it is "
            "multiplied only by the forget gate, which is near 1 when it keeps memory; the GRU's update gate does the "
-           "same. The vanilla RNN multiplies by W_h and tanh' at every step, so its curve falls fastest. "
+           "same. The vanilla RNN multiplies by W_h and tanh' at every step: with σ_max(W_hh) below 1 its curve must fall "
+           "fastest, and with a large W_hh it can grow instead. "
            "The RNN uses the recurrent weight settings from the sidebar; LSTM and GRU keep their defaults.")
 
 st.markdown("#### During training")
 snaps = ctx.run.snapshots
 if len(snaps["step"]) >= 2:
-    import numpy as np  # noqa: E402  (stacking recorded arrays for display)
-    st.plotly_chart(snapshot_heatmap(snaps["step"], np.stack([g[-1] for g in snaps["grad_norm"]])), key="g_heat")
+    st.plotly_chart(snapshot_heatmap(snaps["step"], ctx.run.snapshot_matrix()), key="g_heat")
     st.caption("Each row is one snapshot during training (every 25 steps), each column a time step. Bright = large "
                "gradient. If the bright region spreads to the left as training goes on, the model is learning to "
                "carry the signal further back.")

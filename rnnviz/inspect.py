@@ -76,6 +76,18 @@ def orders_of_magnitude(norms: np.ndarray) -> float:
     return float(np.log10(last / first)) if last > 0 else float("-inf")
 
 
+def describe_change(norms: np.ndarray) -> str:
+    """One plain sentence on how the gradient changes from the last step back to the first."""
+    k = orders_of_magnitude(norms)
+    if k > 3:
+        return f"shrinks about 10^{k:.1f}-fold (it has vanished)"
+    if k > 1:
+        return f"shrinks about {10 ** k:,.0f}-fold"
+    if k >= -1:
+        return f"stays within a factor of {10 ** abs(k):.1f}"
+    return f"grows about 10^{-k:.1f}-fold (it explodes going back)"
+
+
 def compare_archs(task: Task, seq_len: int, seed: int, hidden: int, layers: int, steps: int = 0,
                   model_kw: dict | None = None, n: int = 8, **train_kw) -> dict:
     """||dL/dh_t|| over t (mean over the same n examples) for RNN, LSTM and GRU built with the same

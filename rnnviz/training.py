@@ -152,6 +152,10 @@ class Trainer:
         self.snapshots["step"].append(self.step)
         self.snapshots["grad_norm"].append(np.stack(norms).astype(np.float32))  # [L, T]
 
+    def snapshot_matrix(self, layer: int = -1) -> np.ndarray:
+        """||dL/dh_t|| of one layer from every snapshot, [n_snapshots, T] (for a heatmap)."""
+        return np.stack([g[layer] for g in self.snapshots["grad_norm"]])
+
     def train_step(self) -> bool:
         """One optimisation step. Returns False (and sets status) if training cannot go on."""
         if self.status == "diverged":

@@ -24,14 +24,16 @@ def _scale(color: str) -> list:
     return [[0, "#ffffff"], [1, color]]
 
 
-def gate_heatmap(values: np.ndarray, name: str, labels: list[str], highlight: int | None = None) -> go.Figure:
-    """values [T, H] of one gate; sigmoid gates on a white-to-gate-colour scale from 0 to 1."""
-    title = f"{GATE_LABELS[name]}: {GATE_MEANING[name]}"
+def gate_heatmap(values: np.ndarray, name: str, labels: list[str], highlight: int | None = None,
+                 max_ticks: int = 10) -> go.Figure:
+    """values [T, H] of one gate; sigmoid gates on a white-to-gate-colour scale from 0 to 1. The
+    title names the gate and, in smaller type beneath, what its value means."""
+    title = f"{GATE_LABELS[name]}<br><sup>{GATE_MEANING[name]}</sup>"
     if name in SIGMOID:
         return state_heatmap(values, labels, title, what=name.split("_")[0] + " gate", zmin=0, zmax=1,
-                             colorscale=_scale(GATE_COLORS[name]), highlight=highlight)
+                             colorscale=_scale(GATE_COLORS[name]), highlight=highlight, max_ticks=max_ticks)
     what = "c_t" if name == "cell" else ("g_t" if name == "cell_candidate" else "n_t")
-    return state_heatmap(values, labels, title, what=what, highlight=highlight)
+    return state_heatmap(values, labels, title, what=what, highlight=highlight, max_ticks=max_ticks)
 
 
 def lstm_cell_diagram(f: float, i: float, g: float, o: float, c_prev: float, c: float, h: float,

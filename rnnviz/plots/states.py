@@ -20,7 +20,7 @@ def time_ticks(labels: list[str], max_ticks: int = 20) -> dict:
 
 def state_heatmap(states: np.ndarray, labels: list[str], title: str, what: str = "h_t",
                   zmax: float | None = None, colorscale: str = DIVERGING, zmin: float | None = None,
-                  highlight: int | None = None) -> go.Figure:
+                  highlight: int | None = None, max_ticks: int = 20) -> go.Figure:
     """states [T, H] drawn units (rows) x time steps (columns); labels: the input at each step."""
     T, H = states.shape
     z = np.asarray(states, np.float32).T  # [H, T]
@@ -34,7 +34,7 @@ def state_heatmap(states: np.ndarray, labels: list[str], title: str, what: str =
         customdata=tok, colorbar=dict(title=dict(text=what, side="right")),
         hovertemplate="step t=%{x} (input %{customdata})<br>unit %{y}<br>" + what + " = %{z:.3f}<extra></extra>"))
     base_layout(fig, title, "time step t (and the input at that step)", "hidden unit", height=max(300, min(560, 120 + 12 * H)))
-    fig.update_xaxes(**time_ticks(labels))
+    fig.update_xaxes(**time_ticks(labels, max_ticks))
     fig.update_yaxes(autorange="reversed")
     if highlight is not None:
         fig.add_vrect(x0=highlight - 0.5, x1=highlight + 0.5, line=dict(color="black", width=2))
@@ -56,9 +56,11 @@ def step_bar(values: np.ndarray, t: int, label: str, what: str = "h_t") -> go.Fi
 def pca_path(coords: np.ndarray, ratio: np.ndarray, labels: list[str], highlight: int | None = None) -> go.Figure:
     """The hidden state's path through time in its first two principal components."""
     T = len(coords)
+    every = max(1, int(np.ceil(T / 8)))  # label at most about 8 points, plus the last, so labels stay legible
+    text = [f"t={t}: {labels[t][:6]}" if (t % every == 0 or t == T - 1) else "" for t in range(T)]
     fig = go.Figure(go.Scatter(
-        x=coords[:, 0], y=coords[:, 1], mode="lines+markers+text" if T <= 40 else "lines+markers",
-        text=[f"{t}:{labels[t][:6]}" for t in range(T)], textposition="top center", textfont=dict(size=11),
+        x=coords[:, 0], y=coords[:, 1], mode="lines+markers+text", name="h_t, one dot per step",
+        text=text, textposition="top center", textfont=dict(size=12),
         marker=dict(color=np.arange(T), colorscale="Viridis", size=9, showscale=True,
                     colorbar=dict(title=dict(text="step t", side="right"))),
         line=dict(color="rgba(120,120,120,0.5)"), customdata=np.array(labels, dtype=object),

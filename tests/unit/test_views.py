@@ -78,7 +78,7 @@ def test_figures_are_labelled():
         gates.saturation_figure(insp.saturation()),
         gates.lstm_cell_diagram(0.9, 0.1, 0.5, 0.7, 0.2, 0.23, 0.16, 3, 0, "B"),
         gradients.grad_through_time({"LSTM": (insp.grad_norms(), "#000")}, "g"),
-        gradients.snapshot_heatmap(run.snapshots["step"], np.stack([g[-1] for g in run.snapshots["grad_norm"]])),
+        gradients.snapshot_heatmap(run.snapshots["step"], run.snapshot_matrix()),
         gradients.singular_value_figure(h["step"], h["max_singular"]),
         states.loop_figure(),
     ]
