@@ -13,8 +13,8 @@ GATE_MEANING = {
     "forget_gate": "how much of the old cell survives (1 = keep, 0 = erase)",
     "cell_candidate": "the new content proposed for the cell, from −1 to 1",
     "output_gate": "how much of the squashed cell is shown as h_t",
-    "reset_gate": "how much of h_{t-1} enters the candidate (0 = ignore the past)",
-    "update_gate": "how much of h_{t-1} is kept unchanged (1 = keep, 0 = replace by the candidate)",
+    "reset_gate": "how much of h_(t−1) enters the candidate (0 = ignore the past)",
+    "update_gate": "how much of h_(t−1) is kept unchanged (1 = keep, 0 = replace by the candidate)",
     "candidate": "the proposed new state, from −1 to 1",
     "cell": "the LSTM's memory line c_t (not bounded to [−1, 1])",
 }
