@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .model import SequenceModel
-from .tasks import Batch, Task
+from .tasks import Batch, Task, visible_char
 from .trace import Trace, gate_saturation, grad_norm_per_step, pca_projection
 
 
@@ -43,21 +43,22 @@ class Inspection:
         b, t = self.batch, self.task
         m = b.mask[example].numpy() > 0
         y = b.y[example].numpy()
-        if t.loss == "ce":
-            names = [t.output_labels[int(v)] for v in y[m]]
-        else:
-            names = [f"{float(v[0]):.2f}" for v in y[m]]
-        return " ".join(names[:40]) + (" …" if len(names) > 40 else "")
+        names = [t.output_labels[int(v)] for v in y[m]] if t.loss == "ce" else [f"{float(v[0]):.2f}" for v in y[m]]
+        return _join(names)
 
     def prediction_text(self, example: int) -> str:
         b, t = self.batch, self.task
         m = b.mask[example].numpy() > 0
         out = self.trace.output[example][m]
-        if t.loss == "ce":
-            names = [t.output_labels[int(v)] for v in out.argmax(-1)]
-        else:
-            names = [f"{float(v[0]):.2f}" for v in out]
-        return " ".join(names[:40]) + (" …" if len(names) > 40 else "")
+        names = [t.output_labels[int(v)] for v in out.argmax(-1)] if t.loss == "ce" else [f"{float(v[0]):.2f}" for v in out]
+        return _join(names)
+
+
+def _join(names: list[str], most: int = 40) -> str:
+    """Outputs as a line of text: characters run together (spaces shown as ␣), words spaced."""
+    cut = names[:most]
+    text = "".join(visible_char(n) for n in cut) if all(len(n) == 1 for n in cut) else " ".join(cut)
+    return text + (" …" if len(names) > most else "")
 
 
 def inspect_model(model: SequenceModel, task: Task, seq_len: int, seed: int, n: int = 8) -> Inspection:

@@ -453,6 +453,11 @@ class Sentiment(Task):
         return x, y, _last_only(B, T), {}
 
 
+def visible_char(c: str) -> str:
+    """A character as it can be seen on an axis: space as ␣, newline as ⏎, tab as ⇥."""
+    return {" ": "␣", "\n": "⏎", "\t": "⇥"}.get(c, c)
+
+
 class CharLM(Task):
     """Character-level language model (char-rnn): predict each next character of a text.
 
@@ -496,8 +501,7 @@ class CharLM(Task):
         return win[:, :T], win[:, 1:], np.ones((B, T)), {}
 
     def step_labels(self, batch, i=0):
-        return [repr(t)[1:-1] if t in "\n\t" else ("␣" if t == " " else t)
-                for t in (self.tokens[int(v)] for v in batch.x[i])]
+        return [visible_char(self.tokens[int(v)]) for v in batch.x[i]]
 
 
 TASKS = {t.name: t for t in (Adding, FirstSymbol, TemporalOrder, Copy, Reber, CountingAnBn,
