@@ -59,8 +59,9 @@ def live():
     m3.metric("loss (last batch)", f"{h['loss'][-1]:.4g}" if h["loss"] else "–")
     m4.metric(task.metric_name, f"{h['metric'][-1]:.4g}" if h["metric"] else "–")
     if run.status == "diverged":
-        st.error(f"**Training diverged.** {run.message} The charts below keep everything up to that point; "
-                 "press Reset to start again.", icon=":material/error:")
+        st.error(f"**Training diverged.** {run.message} The charts below keep everything up to that point. "
+                 "Turn on clipping or lower the learning rate in the sidebar (that starts a fresh model), "
+                 "or press Reset to run the same experiment again.", icon=":material/error:")
     elif run.solved_at:
         st.success(f"Solved at step {run.solved_at:,}: the {task.metric_name} crossed {task.solved_metric:g}.",
                    icon=":material/check_circle:")

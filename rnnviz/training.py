@@ -175,7 +175,7 @@ class Trainer:
         if not (math.isfinite(loss_v) and math.isfinite(total)):
             self.status = "diverged"
             what = "loss" if not math.isfinite(loss_v) else "gradient norm"
-            self.message = (f"training stopped at step {self.step + 1}: the {what} became "
+            self.message = (f"Training stopped at step {self.step + 1}: the {what} became "
                             f"{'NaN' if math.isnan(loss_v if what == 'loss' else total) else 'infinite'}. "
                             "The gradient exploded; try clipping or a lower learning rate.")
             return False

@@ -29,7 +29,7 @@ def loss_figure(steps, loss, baseline: float, solved: float, loss_name: str, log
     _hline(fig, solved, f"solved: {solved:.3g}", LINE["solved"], "dot", "bottom right")
     base_layout(fig, "Loss on each training batch", "training step", f"loss ({loss_name}, log scale)")
     if log:
-        fig.update_yaxes(type="log", range=_log_range([baseline, solved], l))
+        fig.update_yaxes(type="log", range=_log_range([baseline, solved], l), exponentformat="power")
     _empty_x(fig, s)
     return fig
 
@@ -58,7 +58,7 @@ def metric_figure(steps, metric, name: str, baseline: float, solved: float, high
     base_layout(fig, f"Task metric: {name}", "training step", name + ("" if higher_is_better else " (log scale)"))
     _empty_x(fig, s)
     if not higher_is_better:  # an error: log scale, like the loss
-        fig.update_yaxes(type="log", range=_log_range([baseline, solved], m))
+        fig.update_yaxes(type="log", range=_log_range([baseline, solved], m), exponentformat="power")
         return fig
     v = np.asarray(m, np.float64)
     v = v[np.isfinite(v)]
@@ -81,11 +81,11 @@ def grad_norm_figure(steps, grad_norm, clipped, clip_value: float | None) -> go.
             keep = np.linspace(0, len(cs) - 1, MAX_POINTS).astype(int)
             cs, cg = cs[keep], cg[keep]
         fig.add_trace(go.Scatter(x=cs, y=cg, mode="markers", name="clipped at this step",
-                                 marker=dict(color=LINE["clip"], size=6, symbol="x"),
+                                 marker=dict(color=LINE["clip"], size=6 if len(cs) < 100 else 3, symbol="x"),
                                  hovertemplate="step %{x}: clipped<br>norm was %{y:.4g}<extra></extra>"))
     if clip_value is not None:
         _hline(fig, clip_value, f"clip threshold: {clip_value:g}", LINE["clip"], "dot")
     base_layout(fig, "Total gradient norm ||dL/dθ||", "training step", "norm (log scale)")
-    fig.update_yaxes(type="log", range=_log_range([clip_value or 1.0], g))
+    fig.update_yaxes(type="log", range=_log_range([clip_value or 1.0], g), exponentformat="power")
     _empty_x(fig, s)
     return fig

@@ -88,10 +88,14 @@ DEFAULTS = {c.key: c.default for c in CONTROLS}
 
 
 def manual(c: Control) -> bool:
-    """Selectboxes keep their URL parameter themselves, under the option's short name (arch=gru,
-    task=copy): a bound selectbox would write its display label (arch=GRU, task=Copy+after+a+delay)
-    and ignore the short name a teacher types."""
-    return c.kind == "selectbox"
+    """Selectboxes and toggles keep their URL parameter themselves. A bound selectbox writes its
+    display label (arch=GRU, task=Copy+after+a+delay) and ignores the short name a teacher types
+    (arch=gru); a bound toggle never writes false into the URL (both seen with Streamlit 1.67)."""
+    return c.kind in ("selectbox", "toggle")
+
+
+def url_value(c: Control, value) -> str:
+    return str(value).lower() if c.kind == "toggle" else str(value)
 
 
 def read_manual(query: dict) -> dict:
@@ -101,6 +105,11 @@ def read_manual(query: dict) -> dict:
     for c in CONTROLS:
         raw = query.get(c.key)
         if not manual(c) or raw is None:
+            continue
+        if c.kind == "toggle":
+            parsed = c.parse(str(raw))
+            if parsed is not None:
+                out[c.key] = parsed
             continue
         names = {str(o).lower(): o for o in c.options}
         names.update({str(c.fmt(o)).lower(): o for o in c.options} if c.fmt else {})

@@ -12,7 +12,7 @@ from ..model import ConfigError
 from ..plots.style import ARCH_LABELS
 from ..tasks import get_task
 from ..training import Trainer, make_run
-from .controls import BY_KEY, CONTROLS, DEFAULTS, differences, manual, model_settings, read_manual, url_notes
+from .controls import BY_KEY, CONTROLS, DEFAULTS, differences, manual, model_settings, read_manual, url_notes, url_value
 
 PAGES = [
     ("app.py", "Home", "what this is and where to start"),
@@ -145,7 +145,7 @@ def page(title: str, icon: str = "🔁") -> Ctx:
     values = _sidebar()
     for c in CONTROLS:  # the address bar always shows the selectboxes' settings
         if manual(c) and values[c.key] != c.default:
-            st.query_params[c.key] = str(values[c.key])
+            st.query_params[c.key] = url_value(c, values[c.key])
         elif manual(c):
             st.query_params.pop(c.key, None)
     ss = st.session_state
@@ -166,8 +166,9 @@ def page(title: str, icon: str = "🔁") -> Ctx:
         run = ss["rv_run"]
     run_values = ss["rv_run_values"]
     pending = differences(model_settings(run_values), model_settings(values))
-    if pending and run.step == 0:
-        new_run(values)  # nothing trained yet: nothing to lose
+    diverged_and_changed = run.status == "diverged" and any(values[k] != run_values.get(k) for k in DEFAULTS)
+    if (pending and run.step == 0) or diverged_and_changed:
+        new_run(values)  # nothing trained yet, or a dead run the user is changing: nothing to lose
         run, run_values, pending = ss["rv_run"], ss["rv_run_values"], []
     else:
         live = {"lr": values["lr"], "batch_size": values["batch"], "clip": values["clip"],

@@ -103,3 +103,15 @@ def test_gradients_preset_makes_it_vanish():
     assert "it has vanished" in text(at)
     at.button(key="gp_explode").click().run()
     assert not at.exception and at.session_state["optimizer"] == "sgd" and at.session_state["clip"] is False
+
+
+def test_changing_a_setting_after_divergence_starts_afresh():
+    at = open_page("pages/1_Train.py", clip=False, **EXPLODE)
+    for _ in range(10):
+        at.button(key="rv_step").click().run()
+        if at.session_state["rv_run"].status == "diverged":
+            break
+    at.session_state["clip"] = True
+    at.run()
+    run = at.session_state["rv_run"]
+    assert run.status == "ready" and run.step == 0 and run.cfg.clip

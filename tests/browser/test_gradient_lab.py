@@ -37,3 +37,37 @@ def test_vanish_then_raise_the_scale(app):
     assert not app.exceptions()
     assert "backward pass" in app.figure("Unrolled through time")["title"]
     app.shot("unrolled_backward")
+
+
+def test_explode_then_rescue_with_clipping(app):
+    import time
+    app.open("Gradients")
+    app.page.get_by_role("button", name="Make it explode").click()
+    app.settle()
+    assert "clip=false" in app.page.url and "optimizer=sgd" in app.page.url
+    app.page.get_by_role("link", name="Train").first.click()
+    app.settle()
+    app.page.get_by_role("button", name="Start", exact=True).click()
+    deadline = time.time() + 60
+    while time.time() < deadline and "Training diverged" not in app.page.inner_text("body"):
+        time.sleep(0.5)
+    body = app.page.inner_text("body")
+    assert "Training diverged" in body and "clipping" in body
+    assert app.figure("Loss on each training batch")["traces"][0]["y"]  # the history stays drawn
+    app.shot("train_exploded")
+    app.page.get_by_role("link", name="Gradients").first.click()
+    app.settle()
+    app.page.get_by_role("button", name="Rescue with clipping").click()
+    app.settle()
+    app.page.get_by_role("link", name="Train").first.click()
+    app.settle()
+    assert "untrained" in app.page.inner_text("body")  # the dead run was replaced
+    app.page.get_by_role("button", name="Start", exact=True).click()
+    time.sleep(4)
+    app.page.get_by_role("button", name="Pause", exact=True).click()
+    app.settle()
+    body = app.page.inner_text("body")
+    assert "Training diverged" not in body
+    clipped = [t for t in app.figure("Total gradient norm")["traces"] if t["name"] == "clipped at this step"]
+    assert clipped and len(clipped[0]["y"]) > 10  # the gradient is still huge, but every step is capped
+    app.shot("train_rescued")
