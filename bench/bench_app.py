@@ -23,7 +23,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeats", type=int, default=15)
     a = ap.parse_args()
-    at = AppTest.from_file(os.path.join(ROOT, "pages", "2_Hidden_states.py"), default_timeout=60).run()
+    at = AppTest.from_file(os.path.join(ROOT, "app.py"), default_timeout=60)
+    at.switch_page("pages/2_Hidden_states.py").run()
     for what, key, values in (("time-step slider (same model, same trace)", "hs_t", lambda i: i % 50),
                               ("sequence-length slider (new model, new trace)", "seq_len", lambda i: 30 + i % 40)):
         times = []

@@ -86,8 +86,20 @@ def _widget(c, container):
     return container.number_input(c.label, int(c.lo), int(c.hi), step=1, **kw)
 
 
+PAGE_ICONS = (":material/home:", ":material/model_training:", ":material/grid_on:", ":material/tune:",
+              ":material/linear_scale:", ":material/trending_down:")
+
+
+def _nav() -> None:
+    """Our own page list (Streamlit's would call the home page "app", after the file name)."""
+    for (path, label, _), icon in zip(PAGES, PAGE_ICONS):
+        st.sidebar.page_link(path, label=label, icon=icon)
+    st.sidebar.divider()
+
+
 def _sidebar() -> dict:
     sb = st.sidebar
+    _nav()
     sb.markdown("### Setup")
     values = {}
     for c in CONTROLS[:6]:
