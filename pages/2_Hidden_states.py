@@ -36,6 +36,23 @@ coords, ratio = insp.pca(layer, ex)
 b.plotly_chart(pca_path(coords, ratio, labels, highlight=t), key="pca")
 b.caption("The hidden state is a point in H-dimensional space that moves at every step. This shows its path "
           "flattened to the two directions in which it moves most (principal components).")
+st.markdown("#### Find the units that are on for a stretch of input")
+f1, f2 = st.columns([3, 1])
+span = f1.slider("Stretch of steps", 0, T - 1, (max(0, T // 2 - 2), min(T - 1, T // 2 + 2)), key="hs_span",
+                 help="Select the steps you are curious about, e.g. a word or the marked numbers.")
+thr = f2.slider(f"{what} above", -0.9, 0.9, 0.1, 0.05, key="hs_thr")
+found = insp.units_on(span[0], span[1], thr, which, layer, ex)
+if found:
+    units = [u for u, _ in found]
+    st.plotly_chart(state_heatmap(states[:, units], labels, f"Units with {what} > {thr:g} at every step from "
+                                  f"t={span[0]} to t={span[1]}, most specific first", what=what, units=units,
+                                  span=span), key="found")
+    st.caption("LSTMVis's question: which units switch on exactly here? Listed first are the units that are seldom on "
+               "anywhere else (" + ", ".join(f"unit {u}: on at {100 * o:.0f}% of the other steps" for u, o in found[:3])
+               + "). Try the stretch where a symbol you care about appears, then another example.")
+else:
+    st.info(f"No unit has {what} above {thr:g} at every step from t={span[0]} to t={span[1]}: lower the threshold "
+            "or shorten the stretch.")
 if insp.task.tokens:
     st.markdown("#### The input coloured by one unit")
     unit = st.slider("Unit", 0, states.shape[1] - 1, 0, key="hs_unit")

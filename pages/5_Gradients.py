@@ -4,7 +4,13 @@ import streamlit as st
 import rnnviz  # noqa: F401
 from rnnviz import ui
 from rnnviz.inspect import compare_archs, describe_change
-from rnnviz.plots.gradients import arch_curves, grad_through_time, singular_value_figure, snapshot_heatmap
+from rnnviz.plots.gradients import (
+    arch_curves,
+    grad_through_time,
+    input_influence_figure,
+    singular_value_figure,
+    snapshot_heatmap,
+)
 from rnnviz.plots.style import ARCH_COLORS, ARCH_LABELS
 
 PRESETS = {
@@ -50,6 +56,13 @@ st.plotly_chart(grad_through_time({ARCH_LABELS[arch]: (norms, ARCH_COLORS[arch])
 st.markdown(f"From the last step back to t=0 the gradient **{describe_change(norms)}**.")
 st.caption("Log scale: each grid line down is ten times smaller. Values are absolute, never rescaled, so a "
            "vanished gradient really looks tiny (a straight falling line on this scale means geometric decay).")
+labels = insp.labels(example if example is not None else 0)
+st.plotly_chart(input_influence_figure(insp.input_influence(example), labels,
+                                       "Which inputs can still change the loss: ||dL/dx_t|| for each step"), key="g_in")
+st.caption("The same signal, one step further: how much nudging the input at step t would move the loss. Where the "
+           "bars are tiny, the network cannot learn anything from those inputs, however important they are (for the "
+           "adding problem, the two marked numbers, ★, may sit right there)."
+           + (" Averaged over the 8 examples; the labels are example 1's." if example is None else ""))
 
 st.markdown("#### RNN, LSTM and GRU side by side")
 c1, c2 = st.columns([1, 3])

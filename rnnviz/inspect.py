@@ -8,7 +8,7 @@ import numpy as np
 
 from .model import SequenceModel
 from .tasks import Batch, Task, visible_char
-from .trace import Trace, gate_saturation, grad_norm_per_step, pca_projection
+from .trace import Trace, gate_saturation, grad_norm_per_step, pca_projection, units_on
 
 
 @dataclass
@@ -29,6 +29,10 @@ class Inspection:
             arr = self.trace.gates[which]
         return arr[layer, example]
 
+    def units_on(self, start: int, end: int, threshold: float, which: str = "hidden", layer: int = -1,
+                 example: int = 0) -> list[tuple]:
+        return units_on(self.states(which, layer, example), start, end, threshold)
+
     def pca(self, layer: int = -1, example: int = 0):
         return pca_projection(self.states("hidden", layer, example))
 
@@ -37,6 +41,12 @@ class Inspection:
 
     def grad_norms(self, layer: int = -1, example: int | None = None) -> np.ndarray:
         return grad_norm_per_step(self.trace.hidden_grad, layer, example)
+
+    def input_influence(self, example: int | None = None) -> np.ndarray:
+        """||dL/dx_t|| for each step [T]: how much a small change to the input at step t would move
+        the loss (one example, or the mean over the batch). Absolute, never rescaled."""
+        g = np.linalg.norm(self.trace.input_grad.astype(np.float64), axis=-1)  # [B, T]
+        return g[example] if example is not None else g.mean(0)
 
     def target_text(self, example: int) -> str:
         """What the task wants from this example, in words."""

@@ -160,6 +160,8 @@ class SequenceModel(nn.Module):
         want_grad = y is not None
         with torch.set_grad_enabled(want_grad):
             inp = self.encoder(x)  # [B, T, I]
+            if want_grad and not inp.requires_grad:  # float inputs: ask for dL/dx_t as well
+                inp = inp.detach().requires_grad_()
             B, T = inp.shape[:2]
             layer_in = inp
             hs_all, cs_all, gates_all = [], [], {g: [] for g in GATE_NAMES[cfg.arch]}
@@ -186,12 +188,13 @@ class SequenceModel(nn.Module):
                     gates_all[g].append(torch.stack(gs[g], 1))  # [B, T, H]
                 layer_in = torch.stack(hs, 1)  # [B, T, H]
             output = self.readout(layer_in)  # [B, T, O]
-            loss = hidden_grad = None
+            loss = hidden_grad = input_grad = None
             if want_grad:
                 loss_t = sequence_loss(output, y, mask)
                 flat = [h for hs in hs_all for h in hs]
-                grads = torch.autograd.grad(loss_t, flat, allow_unused=True)
-                grads = [torch.zeros_like(h) if g is None else g for h, g in zip(flat, grads)]
+                grads = torch.autograd.grad(loss_t, flat + [inp], allow_unused=True)
+                grads = [torch.zeros_like(h) if g is None else g for h, g in zip(flat + [inp], grads)]
+                input_grad = grads.pop().detach().numpy().copy()  # [B, T, I]
                 hidden_grad = torch.stack(grads).view(cfg.num_layers, T, B, -1).transpose(1, 2)
                 hidden_grad = hidden_grad.detach().numpy().copy()  # [L, B, T, H]
                 loss = float(loss_t.detach())
@@ -208,6 +211,7 @@ class SequenceModel(nn.Module):
             output=np_(output),
             loss=loss,
             hidden_grad=hidden_grad,
+            input_grad=input_grad,
         )
 
 

@@ -24,6 +24,8 @@ class Trace:
     output      [B, T, O]     readout at every step (logits or regression values)
     loss        float         the task loss on this batch (None without targets)
     hidden_grad [L, B, T, H]  dL/dh_t through every path (None without targets)
+    input_grad  [B, T, I]     dL/dx_t for what the core received: how much each input step can
+                still move the loss (None without targets)
     """
     arch: str
     core_input: np.ndarray
@@ -33,6 +35,7 @@ class Trace:
     output: np.ndarray | None = None
     loss: float | None = None
     hidden_grad: np.ndarray | None = None
+    input_grad: np.ndarray | None = None
 
     @property
     def seq_len(self) -> int:
@@ -48,6 +51,8 @@ class Trace:
             out["loss"] = np.float32(self.loss)
         if self.hidden_grad is not None:
             out["hidden_grad"] = self.hidden_grad
+        if self.input_grad is not None:
+            out["input_grad"] = self.input_grad
         return out
 
 
@@ -77,6 +82,23 @@ def gate_saturation(gates: dict, layer: int = 0, low: float = LOW, high: float =
         a = v[layer]  # [B, T, H]
         out[name] = ((a < low).mean((0, 1)), (a > high).mean((0, 1)))
     return out
+
+
+def units_on(states: np.ndarray, start: int, end: int, threshold: float, most: int = 10) -> list[tuple]:
+    """LSTMVis-style search: units whose value is above `threshold` at every step from start to
+    end (inclusive), most specific first (least often above it elsewhere).
+
+    states [T, H]. Returns [(unit, share of the other steps where it is also on)], at most `most`.
+    """
+    T = states.shape[0]
+    on = states > threshold  # [T, H]
+    inside = on[start:end + 1].all(0)
+    outside_mask = np.ones(T, bool)
+    outside_mask[start:end + 1] = False
+    outside = on[outside_mask].mean(0) if outside_mask.any() else np.zeros(states.shape[1])
+    units = np.flatnonzero(inside)
+    order = units[np.argsort(outside[units], kind="stable")]
+    return [(int(u), float(outside[u])) for u in order[:most]]
 
 
 def spectral_stats(w_hh: np.ndarray, blocks: int) -> dict:

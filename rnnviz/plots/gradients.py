@@ -22,6 +22,19 @@ def grad_through_time(curves: dict, title: str) -> go.Figure:
     return fig
 
 
+def input_influence_figure(values, labels: list[str], title: str) -> go.Figure:
+    """||dL/dx_t|| per step as bars on a log scale, the input written under each bar."""
+    v = np.maximum(np.asarray(values, np.float64), 1e-30)
+    T = len(v)
+    fig = go.Figure(go.Bar(x=np.arange(T), y=v, marker_color=LINE["grad"], customdata=np.array(labels, dtype=object),
+                           hovertemplate="step t=%{x} (input %{customdata})<br>||dL/dx_t|| = %{y:.3g}<extra></extra>"))
+    base_layout(fig, title, "time step t (and the input at that step)", "||dL/dx_t|| (log scale)", height=380)
+    from .states import time_ticks
+    fig.update_xaxes(**time_ticks(labels, 25))
+    fig.update_yaxes(type="log", exponentformat="power")
+    return fig
+
+
 def arch_curves(norms_by_arch: dict) -> dict:
     return {ARCH_LABELS[a]: (n, ARCH_COLORS[a]) for a, n in norms_by_arch.items()}
 

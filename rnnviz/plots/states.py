@@ -20,24 +20,30 @@ def time_ticks(labels: list[str], max_ticks: int = 20) -> dict:
 
 def state_heatmap(states: np.ndarray, labels: list[str], title: str, what: str = "h_t",
                   zmax: float | None = None, colorscale: str = DIVERGING, zmin: float | None = None,
-                  highlight: int | None = None, max_ticks: int = 20) -> go.Figure:
-    """states [T, H] drawn units (rows) x time steps (columns); labels: the input at each step."""
+                  highlight: int | None = None, max_ticks: int = 20, units=None, span=None) -> go.Figure:
+    """states [T, H] drawn units (rows) x time steps (columns); labels: the input at each step.
+    units: the unit number of each row (default 0..H-1); span: (start, end) steps to outline."""
     T, H = states.shape
     z = np.asarray(states, np.float32).T  # [H, T]
+    rows = np.arange(H) if units is None else np.asarray(units)
     if zmax is None:
         zmax = float(max(1e-6, np.abs(z).max()))
     if zmin is None:
         zmin = -zmax
     tok = np.array([labels] * H, dtype=object)
     fig = go.Figure(go.Heatmap(
-        z=z, x=np.arange(T), y=np.arange(H), zmin=zmin, zmax=zmax, colorscale=colorscale,
-        customdata=tok, colorbar=dict(title=dict(text=what, side="right")),
+        z=z, x=np.arange(T), y=[f"{u}" for u in rows] if units is not None else rows, zmin=zmin, zmax=zmax,
+        colorscale=colorscale, customdata=tok, colorbar=dict(title=dict(text=what, side="right")),
         hovertemplate="step t=%{x} (input %{customdata})<br>unit %{y}<br>" + what + " = %{z:.3f}<extra></extra>"))
     base_layout(fig, title, "time step t (and the input at that step)", "hidden unit", height=max(300, min(560, 120 + 12 * H)))
     fig.update_xaxes(**time_ticks(labels, max_ticks))
     fig.update_yaxes(autorange="reversed")
     if highlight is not None:
         fig.add_vrect(x0=highlight - 0.5, x1=highlight + 0.5, line=dict(color="black", width=2))
+    if span is not None:
+        fig.add_vrect(x0=span[0] - 0.5, x1=span[1] + 0.5, line=dict(color="#2ca02c", width=3, dash="dot"))
+    if units is not None:
+        fig.update_yaxes(type="category")
     return fig
 
 

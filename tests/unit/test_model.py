@@ -167,3 +167,15 @@ def test_saturation_and_pca():
     line = np.outer(np.arange(10.0), np.ones(4))
     _, r = pca_projection(line)
     assert r[0] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("arch", ["rnn", "lstm", "gru"])
+def test_input_grad_equals_autograd_through_the_fused_path(arch):
+    m = _model(arch, 2, hidden=6)
+    x = torch.randn(3, 9, 5, requires_grad=True)
+    y = torch.randn(3, 9, 3)
+    tr = m.trace(x, y)
+    loss = sequence_loss(m(x), y)  # the fused module: an independent computation
+    (ref,) = torch.autograd.grad(loss, x)
+    np.testing.assert_allclose(tr.input_grad, ref.numpy(), atol=1e-6)
+    assert "input_grad" in tr.arrays()

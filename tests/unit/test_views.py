@@ -99,3 +99,15 @@ def test_url_notes():
     assert differences(DEFAULTS, {**DEFAULTS, "arch": "gru"}) == ["architecture: LSTM → GRU"]
     assert {c.key for c in CONTROLS} >= {"arch", "task", "seq_len", "hidden", "layers", "lr", "batch", "clip",
                                           "clip_value", "seed", "init", "scale", "nonlin"}
+
+
+def test_units_on_finds_the_specific_unit():
+    from rnnviz.trace import units_on
+    s = np.full((10, 4), -0.5)
+    s[3:6, 1] = 0.8          # unit 1: on exactly at steps 3-5
+    s[:, 2] = 0.9            # unit 2: always on (not specific)
+    s[3:5, 3] = 0.7          # unit 3: on for only part of the stretch
+    found = units_on(s, 3, 5, 0.5)
+    assert [u for u, _ in found] == [1, 2]
+    assert found[0][1] == 0.0 and found[1][1] == 1.0
+    assert units_on(s, 0, 9, 0.95) == []
