@@ -98,6 +98,24 @@ def url_value(c: Control, value) -> str:
     return str(value).lower() if c.kind == "toggle" else str(value)
 
 
+def share_query(values: dict) -> str:
+    """The query string that reproduces these settings (defaults left out), in the form each
+    widget reads back."""
+    from urllib.parse import urlencode
+    parts = {}
+    for c in CONTROLS:
+        v = values[c.key]
+        if v == c.default:
+            continue
+        if manual(c):
+            parts[c.key] = url_value(c, v)
+        elif c.kind == "select_slider":
+            parts[c.key] = str(c.fmt(v)) if c.fmt else str(v)
+        else:
+            parts[c.key] = str(int(v))
+    return urlencode(parts)
+
+
 def read_manual(query: dict) -> dict:
     """{key: option} for the manually kept parameters in a URL that name a valid option (by its
     short name or its label, any case)."""

@@ -12,7 +12,18 @@ from ..model import ConfigError
 from ..plots.style import ARCH_LABELS
 from ..tasks import get_task
 from ..training import Trainer, make_run
-from .controls import BY_KEY, CONTROLS, DEFAULTS, differences, manual, model_settings, read_manual, url_notes, url_value
+from .controls import (
+    BY_KEY,
+    CONTROLS,
+    DEFAULTS,
+    differences,
+    manual,
+    model_settings,
+    read_manual,
+    share_query,
+    url_notes,
+    url_value,
+)
 
 PAGES = [
     ("app.py", "Home", "what this is and where to start"),
@@ -110,8 +121,16 @@ def _sidebar() -> dict:
     with sb.expander("Recurrent weights (gradient lab)", expanded=False):
         for c in CONTROLS[11:]:
             values[c.key] = _widget(c, st)
-    sb.caption("Every setting is in the page's address: copy the link to share this exact setup.")
     return values
+
+
+def _share(values: dict) -> None:
+    base = (st.context.url or "").split("?")[0]
+    q = share_query(values)
+    st.sidebar.markdown("**Share this setup**")
+    st.sidebar.code(base + ("?" + q if q else ""), language=None, wrap_lines=True)
+    st.sidebar.caption("The same link, opened anywhere, rebuilds the same model from the same seed: same "
+                       "initial weights, same data, same curves.")
 
 
 def _build(values: dict, text: str | None = None) -> Trainer:
@@ -188,6 +207,7 @@ def page(title: str, icon: str = "🔁") -> Ctx:
         if any(getattr(run.cfg, k) != v for k, v in live.items()):
             run.update(**live)
             run_values.update({k: values[k] for k in ("lr", "batch", "clip", "clip_value")})
+    _share(values)
     ctx = Ctx(values, run, run_values, pending)
     if pending:
         with st.container(border=True):

@@ -57,6 +57,15 @@ def test_slider_training_gates_and_shared_link(app, rv_browser, server):
     assert fresh.figure("every unit at every step")["traces"][0]["cols"] == 40
     assert "untrained" in fresh.page.inner_text("body")  # a new session: same setup, its own model
     other.close()
+    # the share box in the sidebar holds a link that does the same
+    share = app.page.locator("[data-testid='stSidebar'] [data-testid='stCode']").inner_text().strip()
+    assert share.startswith(server) and "seq_len=40" in share
+    other = rv_browser.new_context(viewport={"width": 1400, "height": 900})
+    fresh = App(other.new_page(), server)
+    fresh.page.goto(share)
+    fresh.settle()
+    assert fresh.slider("Sequence length T").input_value() == "40" and not fresh.exceptions()
+    other.close()
 
 
 def test_every_page_renders_and_junk_links_get_a_note(app):

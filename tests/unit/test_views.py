@@ -111,3 +111,14 @@ def test_units_on_finds_the_specific_unit():
     assert [u for u, _ in found] == [1, 2]
     assert found[0][1] == 0.0 and found[1][1] == 1.0
     assert units_on(s, 0, 9, 0.95) == []
+
+
+def test_share_query_round_trips():
+    from urllib.parse import parse_qsl
+
+    from rnnviz.ui.controls import share_query
+    values = {**DEFAULTS, "arch": "gru", "seq_len": 40, "lr": 0.1, "clip": False, "scale": "2.0", "task": "copy"}
+    q = dict(parse_qsl(share_query(values)))
+    assert q == {"arch": "gru", "task": "copy", "seq_len": "40", "lr": "0.1", "clip": "false", "scale": "2.0"}
+    assert all(BY_KEY[k].parse(v) == values[k] for k, v in q.items())
+    assert share_query(DEFAULTS) == ""
