@@ -11,11 +11,13 @@ st.title("Train")
 task = ctx.task
 st.markdown(f"**{task.title}** ({task.shape}): {task.summary}.")
 with st.expander("What the task looks like", expanded=False):
-    st.code(task.__doc__.split("Worked example")[-1].split("::", 1)[-1].strip("\n"), language=None)
+    st.code(task.worked_example(), language=None)
     st.caption(f"Chance level: loss {task.baseline_loss:.3g}, {task.metric_name} {task.baseline_metric:.3g}. "
                f"Counted as solved when the {task.metric_name} is {'at least' if task.higher_is_better else 'below'} "
                f"{task.solved_metric:g}.")
 
+if task.name == "charlm":
+    ui.own_text(ctx)
 cap = st.select_slider("Pause automatically after", options=[500, 1000, 2000, 3000, 5000, 10000, 20000],
                        value=ss.get("rv_cap", 3000), key="rv_cap_w", format_func=lambda v: f"{v:,} steps",
                        help="Training pauses by itself at this many steps (press Start to go on).")

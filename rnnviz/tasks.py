@@ -92,6 +92,17 @@ class Task:
             return [self.tokens[int(t)] for t in x]
         return [", ".join(f"{v:.2f}" for v in row) if row.size > 1 else f"{row[0]:.2f}" for row in x]
 
+    def worked_example(self) -> str:
+        """The worked example from the task's docstring (the indented block after 'Worked example')."""
+        block = (type(self).__doc__ or "").split("Worked example")[-1].split("::", 1)[-1]
+        lines = block.strip("\n").splitlines()
+        keep = []
+        for line in lines:
+            if keep and line.strip() and not line.startswith("        "):
+                break
+            keep.append(line)
+        return "\n".join(x[8:] if x.startswith("        ") else x.strip() for x in keep).strip()
+
     def describe(self) -> dict:
         return {"name": self.name, "title": self.title, "shape": self.shape, "loss": self.loss,
                 "metric": self.metric_name, "baseline_loss": self.baseline_loss,

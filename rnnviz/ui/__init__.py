@@ -1,4 +1,4 @@
 """The only Streamlit code outside pages: shared set-up, sidebar controls, URL, session state."""
-from .state import PAGES, Ctx, page, train_chunk
+from .state import PAGES, Ctx, own_text, page, train_chunk
 
-__all__ = ["PAGES", "Ctx", "page", "train_chunk"]
+__all__ = ["PAGES", "Ctx", "own_text", "page", "train_chunk"]

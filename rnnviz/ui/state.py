@@ -147,10 +147,54 @@ def _build(values: dict, text: str | None = None) -> Trainer:
 def new_run(values: dict) -> None:
     """Replace the session's model by a fresh one built from these settings."""
     ss = st.session_state
-    ss["rv_run"] = _build(values)
+    ss["rv_run"] = _build(values, ss.get("rv_text") if values["task"] == "charlm" else None)
     ss["rv_run_values"] = dict(values)
     ss["rv_running"] = False
     ss.pop("rv_inspect", None)
+
+
+MAX_UPLOAD = 1_000_000  # bytes
+
+
+def read_text_upload(data: bytes) -> tuple[str | None, str]:
+    """Check an uploaded file for the character model: (text, "") if usable, else (None, why)."""
+    if len(data) > MAX_UPLOAD:
+        return None, f"That file is {len(data):,} bytes; the limit is {MAX_UPLOAD:,}."
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, "That file is not UTF-8 text (is it a PDF, a Word file or an image?)."
+    try:
+        get_task("charlm", text=text)
+    except ConfigError as e:
+        return None, str(e)[0].upper() + str(e)[1:] + "."
+    return text, ""
+
+
+def own_text(ctx: Ctx) -> None:
+    """Upload a text for the character model; a bad file changes nothing and says why."""
+    ss = st.session_state
+    with st.expander("Train on your own text", expanded=False):
+        st.markdown("Upload a plain-text file (UTF-8, 50 characters to 200,000, at most 200 distinct characters). "
+                    "It stays in this browser session only: a shared link uses the built-in text.")
+        up = st.file_uploader("Text file", type=["txt", "md", "csv"], key="rv_upload")
+        if up is not None:
+            text, why = read_text_upload(up.getvalue())
+            if text is None:
+                st.error(f"{why} Nothing was changed: the model and its history are as they were.")
+            else:
+                n = len(set(text))
+                st.success(f"{up.name}: {len(text):,} characters, {n} distinct.")
+                if st.button("Start a new model on this text", key="rv_use_text", type="primary"):
+                    ss["rv_text"] = text
+                    new_run(ctx.values)
+                    st.rerun()
+        if ss.get("rv_text") and ctx.run.task.text == ss["rv_text"]:
+            st.caption(f"Training on your text ({len(ss['rv_text']):,} characters).")
+            if st.button("Back to the built-in text", key="rv_builtin"):
+                ss.pop("rv_text")
+                new_run(ctx.values)
+                st.rerun()
 
 
 def train_chunk(run: Trainer, seconds: float = 0.25) -> int:

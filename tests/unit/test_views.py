@@ -122,3 +122,20 @@ def test_share_query_round_trips():
     assert q == {"arch": "gru", "task": "copy", "seq_len": "40", "lr": "0.1", "clip": "false", "scale": "2.0"}
     assert all(BY_KEY[k].parse(v) == values[k] for k, v in q.items())
     assert share_query(DEFAULTS) == ""
+
+
+def test_text_upload_checks():
+    from rnnviz.ui.state import read_text_upload
+    text, why = read_text_upload(("the cat sat on the mat. " * 5).encode())
+    assert text and not why
+    assert read_text_upload(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe")[1].startswith("That file is not UTF-8 text")
+    assert "at least 50 characters" in read_text_upload(b"too short")[1]
+    assert "limit" in read_text_upload(b"a" * 1_000_001)[1]
+    assert "distinct" in read_text_upload("".join(chr(0x4E00 + i) for i in range(300)).encode())[1]
+
+
+def test_worked_examples_are_shown():
+    from rnnviz.tasks import TASKS, get_task
+    for name in TASKS:
+        ex = get_task(name).worked_example()
+        assert ex and "target" in ex and "::" not in ex, name
