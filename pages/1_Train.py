@@ -86,4 +86,5 @@ def live():
 
 
 live()
-st.caption(ctx.status_line())
+st.caption(ctx.status_line() + " Training runs while this page is open; the other pages show the model as it is "
+           "when you open them, and it continues when you come back.")
