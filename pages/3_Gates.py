@@ -3,7 +3,7 @@ import streamlit as st
 
 import rnnviz  # noqa: F401
 from rnnviz import ui
-from rnnviz.plots.gates import gate_heatmap, lstm_cell_diagram, saturation_figure
+from rnnviz.plots.gates import gate_heatmap, lstm_cell_diagram, saturation_figure, unit_lines
 
 ctx = ui.page("Gates", "🚪")
 st.title("Gates")
@@ -39,12 +39,23 @@ if ctx.arch == "lstm":
                "gate near 0 means: keep the memory untouched.")
     names = ["forget_gate", "input_gate", "cell_candidate", "output_gate", "cell"]
     g["cell"] = c
+    st.plotly_chart(unit_lines({n: g[n][:, unit] for n in ("forget_gate", "input_gate", "output_gate")}
+                               | {"cell": c[:, unit], "hidden": h[:, unit]}, labels, unit, highlight=t), key="lines")
+    st.caption("The same unit at every step. Watch for the moments the input gate opens (something is written) and "
+               "the forget gate drops (something is erased), and how the cell state (dotted brown) holds its value "
+               "in between.")
 else:
     g = {n: insp.states(n, layer, ex) for n in ("reset_gate", "update_gate", "candidate")}
     st.markdown("**GRU:** h_t = (1 − z_t) · n_t + z_t · h_(t−1). The **update gate z** decides how much of the old "
                 "state to keep (z near 1: keep it, so memory passes through unchanged); the **reset gate r** decides "
                 "how much of the old state the candidate n_t may look at.")
     names = ["update_gate", "reset_gate", "candidate"]
+    H = ctx.run.model.cfg.hidden_size
+    unit = st.slider("Unit shown step by step", 0, H - 1, 0, key="g_unit_gru")
+    st.plotly_chart(unit_lines({n: g[n][:, unit] for n in names} | {"hidden": insp.states("hidden", layer, ex)[:, unit]},
+                               labels, unit, highlight=t), key="lines")
+    st.caption("The same unit at every step. Where the update gate z is near 1 the unit keeps its old value (the "
+               "dotted h_t line stays flat); where it drops, the candidate n_t replaces it.")
 cols = st.columns(2)
 for i, n in enumerate(names):
     cols[i % 2].plotly_chart(gate_heatmap(g[n], n, labels, highlight=t), key=f"heat_{n}")

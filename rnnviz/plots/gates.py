@@ -36,6 +36,26 @@ def gate_heatmap(values: np.ndarray, name: str, labels: list[str], highlight: in
     return state_heatmap(values, labels, title, what=what, highlight=highlight, max_ticks=max_ticks)
 
 
+def unit_lines(series: dict, labels: list[str], unit: int, highlight: int | None = None) -> go.Figure:
+    """One unit's gates (and state) over time as lines, in the gate colours. series: {name: [T]}."""
+    fig = go.Figure()
+    T = len(labels)
+    for name, v in series.items():
+        dash = "dot" if name in ("cell", "hidden") else None
+        fig.add_trace(go.Scatter(x=np.arange(T), y=np.asarray(v, np.float32), mode="lines+markers", name=GATE_LABELS[name],
+                                 line=dict(color=GATE_COLORS[name], width=3, dash=dash), marker=dict(size=5),
+                                 customdata=np.array(labels, dtype=object),
+                                 hovertemplate=GATE_LABELS[name] + "<br>step t=%{x} (input %{customdata})"
+                                                                   "<br>value %{y:.3f}<extra></extra>"))
+    base_layout(fig, f"Unit {unit} step by step: every gate as a line", "time step t (and the input at that step)",
+                "value (gates 0 to 1; states signed)", height=400)
+    from .states import time_ticks
+    fig.update_xaxes(**time_ticks(labels, 20))
+    if highlight is not None:
+        fig.add_vline(x=highlight, line=dict(color="black", width=1, dash="dash"))
+    return fig
+
+
 def lstm_cell_diagram(f: float, i: float, g: float, o: float, c_prev: float, c: float, h: float,
                       t: int, unit: int, label: str) -> go.Figure:
     """The LSTM cell for one unit at one step, with gates drawn as valves on the cell-state line:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .style import ARCH_COLORS, ARCH_LABELS, LINE, base_layout
+from .style import ARCH_COLORS, ARCH_LABELS, LINE, base_layout, reference_line
 
 
 def grad_through_time(curves: dict, title: str) -> go.Figure:
@@ -55,9 +55,8 @@ def singular_value_figure(steps, sv, bound: float = 1.0) -> go.Figure:
     fig = go.Figure(go.Scatter(x=np.asarray(steps), y=np.asarray(sv, np.float32), mode="lines", name="largest singular value",
                                line=dict(color=LINE["sv"], width=3),
                                hovertemplate="step %{x}<br>σ_max(W_hh) = %{y:.3f}<extra></extra>"))
-    fig.add_hline(y=bound, line=dict(color=LINE["bound"], dash="dash", width=2),
-                  annotation=dict(text=f"1/γ = {bound:g}: below, vanishing is certain; above, exploding is possible",
-                                  font=dict(color=LINE["bound"], size=13)), annotation_position="top left")
+    reference_line(fig, bound, f"1/γ = {bound:g}: below, vanishing is certain; above, exploding is possible",
+                   LINE["bound"], "dash")
     base_layout(fig, "Largest singular value of W_hh during training", "training step", "σ_max(W_hh)", height=360)
     lo = min(min(sv, default=bound), bound)
     hi = max(max(sv, default=bound), bound)

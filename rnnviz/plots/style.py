@@ -1,5 +1,6 @@
 """Visual constants in one place: colours for gates, architectures and roles, and a base layout
 sized to be read on a classroom projector."""
+import numpy as np
 import plotly.graph_objects as go
 
 GATE_COLORS = {
@@ -28,9 +29,19 @@ SEQUENTIAL = "Viridis"  # magnitudes and gates in [0, 1]
 FONT = dict(size=15)
 
 
+def reference_line(fig: go.Figure, y: float, text: str, color: str, dash: str = "dash", above: bool = True,
+                   log: bool = False) -> None:
+    """A horizontal reference line with its label at the right end, just above or below it.
+    (Plotly's own hline labels land in the wrong place on log axes, so the label is placed here.)"""
+    fig.add_hline(y=y, line=dict(color=color, dash=dash, width=2))
+    fig.add_annotation(x=1, xref="paper", xanchor="right", y=np.log10(y) if log else y, yref="y",
+                       yanchor="bottom" if above else "top", yshift=2 if above else -2, text=text,
+                       showarrow=False, font=dict(color=color, size=13), bgcolor="rgba(255,255,255,0.7)")
+
+
 def base_layout(fig: go.Figure, title: str, x: str, y: str, height: int = 360) -> go.Figure:
     fig.update_layout(title=dict(text=title, x=0.01, xanchor="left", font=dict(size=18)),
                       xaxis_title=x, yaxis_title=y, height=height, font=FONT, template="plotly_white",
-                      margin=dict(l=70, r=30, t=60, b=100), hoverlabel=dict(font_size=14),
-                      legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0))
+                      margin=dict(l=70, r=30, t=60, b=110), hoverlabel=dict(font_size=14),
+                      legend=dict(orientation="h", yanchor="top", y=-0.3, xanchor="left", x=0))
     return fig

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .style import LINE, base_layout
+from .style import LINE, base_layout, reference_line
 
 MAX_POINTS = 1500
 
@@ -16,17 +16,12 @@ def _thin(steps, *series):
     return (np.asarray(steps)[idx],) + tuple(np.asarray(s, dtype=np.float32)[idx] for s in series)
 
 
-def _hline(fig, y, text, color, dash, where="top right"):
-    fig.add_hline(y=y, line=dict(color=color, dash=dash, width=2),
-                  annotation=dict(text=text, font=dict(color=color, size=13)), annotation_position=where)
-
-
 def loss_figure(steps, loss, baseline: float, solved: float, loss_name: str, log: bool = True) -> go.Figure:
     s, l = _thin(steps, loss)
     fig = go.Figure(go.Scatter(x=s, y=l, mode="lines", name="training loss", line=dict(color=LINE["loss"], width=2),
                                hovertemplate="step %{x}<br>loss %{y:.4g}<extra></extra>"))
-    _hline(fig, baseline, f"chance: {baseline:.3g}", LINE["baseline"], "dash")
-    _hline(fig, solved, f"solved: {solved:.3g}", LINE["solved"], "dot", "bottom right")
+    reference_line(fig, baseline, f"chance: {baseline:.3g}", LINE["baseline"], "dash", True, log)
+    reference_line(fig, solved, f"solved: {solved:.3g}", LINE["solved"], "dot", False, log)
     base_layout(fig, "Loss on each training batch", "training step", f"loss ({loss_name}, log scale)")
     if log:
         fig.update_yaxes(type="log", range=_log_range([baseline, solved], l), exponentformat="power")
@@ -52,12 +47,12 @@ def metric_figure(steps, metric, name: str, baseline: float, solved: float, high
     s, m = _thin(steps, metric)
     fig = go.Figure(go.Scatter(x=s, y=m, mode="lines", name=name, line=dict(color=LINE["metric"], width=2),
                                hovertemplate="step %{x}<br>" + name + " %{y:.4g}<extra></extra>"))
-    _hline(fig, baseline, f"chance: {baseline:.3g}", LINE["baseline"], "dash",
-           "bottom right" if higher_is_better else "top right")
-    _hline(fig, solved, f"solved: {solved:.3g}", LINE["solved"], "dot", "top right" if higher_is_better else "bottom right")
+    log = not higher_is_better  # an error is drawn on a log scale, like the loss
+    reference_line(fig, baseline, f"chance: {baseline:.3g}", LINE["baseline"], "dash", not higher_is_better, log)
+    reference_line(fig, solved, f"solved: {solved:.3g}", LINE["solved"], "dot", higher_is_better, log)
     base_layout(fig, f"Task metric: {name}", "training step", name + ("" if higher_is_better else " (log scale)"))
     _empty_x(fig, s)
-    if not higher_is_better:  # an error: log scale, like the loss
+    if log:
         fig.update_yaxes(type="log", range=_log_range([baseline, solved], m), exponentformat="power")
         return fig
     v = np.asarray(m, np.float64)
@@ -84,7 +79,7 @@ def grad_norm_figure(steps, grad_norm, clipped, clip_value: float | None) -> go.
                                  marker=dict(color=LINE["clip"], size=6 if len(cs) < 100 else 3, symbol="x"),
                                  hovertemplate="step %{x}: clipped<br>norm was %{y:.4g}<extra></extra>"))
     if clip_value is not None:
-        _hline(fig, clip_value, f"clip threshold: {clip_value:g}", LINE["clip"], "dot")
+        reference_line(fig, clip_value, f"clip threshold: {clip_value:g}", LINE["clip"], "dot", True, True)
     base_layout(fig, "Total gradient norm ||dL/dθ||", "training step", "norm (log scale)")
     fig.update_yaxes(type="log", range=_log_range([clip_value or 1.0], g), exponentformat="power")
     _empty_x(fig, s)

@@ -87,7 +87,7 @@ def test_gates_page_rnn_explains_and_lstm_draws():
     assert "no gates" in text(at)
     at = open_page("pages/3_Gates.py", arch="lstm")
     at.slider(key="g_t").set_value(2).run()
-    assert not at.exception and len(at.get("plotly_chart")) == 7  # diagram, 5 heatmaps, saturation
+    assert not at.exception and len(at.get("plotly_chart")) == 8  # diagram, unit lines, 5 heatmaps, saturation
 
 
 def test_unrolled_backward_and_tiny_training():
