@@ -41,8 +41,11 @@ def arch_curves(norms_by_arch: dict) -> dict:
 
 def snapshot_heatmap(steps, norms) -> go.Figure:
     """norms [n_snapshots, T]: ||dL/dh_t|| at each time step (x) after each number of training steps (y)."""
-    z = np.log10(np.maximum(np.asarray(norms, np.float64), 1e-30)).astype(np.float32)
-    fig = go.Figure(go.Heatmap(z=z, x=np.arange(z.shape[1]), y=np.asarray(steps), colorscale="Magma",
+    z = np.round(np.log10(np.maximum(np.asarray(norms, np.float64), 1e-30)), 3)
+    finite = z[np.isfinite(z)]
+    lo, hi = (float(np.floor(finite.min())), float(np.ceil(finite.max()))) if finite.size else (-1.0, 0.0)
+    fig = go.Figure(go.Heatmap(z=z, x=np.arange(z.shape[1]), y=np.asarray(steps), colorscale="Plasma",
+                               zmin=lo, zmax=max(hi, lo + 1),
                                colorbar=dict(title=dict(text="log10 ||dL/dh_t||", side="right")),
                                hovertemplate="after %{y} training steps<br>time step t=%{x}<br>"
                                              "log10 ||dL/dh_t|| = %{z:.2f}<extra></extra>"))

@@ -22,7 +22,7 @@ def unrolled_figure(steps: list, values: dict, labels: list[str], mode: str = "f
         hv, hname, cs = values["h"], "||h_t||", "Viridis"
         hz = hv
     else:
-        hv, hname, cs = values["grad"], "||dL/dh_t||", "Magma"
+        hv, hname, cs = values["grad"], "||dL/dh_t||", "Plasma"
         hz = np.log10(np.maximum(hv, 1e-30))
 
     def arrow(x0, y0, x1, y1, color, dash=False):
