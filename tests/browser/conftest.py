@@ -104,10 +104,18 @@ class App:
                 rows: t.z ? t.z.length : null, cols: t.z && t.z[0] ? t.z[0].length : null,
                 y: t.y ? Array.from(t.y).slice(0, 400) : null}))}))""")
 
-    def figure(self, title_part):
-        figs = [f for f in self.figures() if title_part.lower() in f["title"].lower()]
-        assert figs, f"no figure titled like {title_part!r}: {[f['title'] for f in self.figures()]}"
-        return figs[0]
+    def figure(self, title_part, timeout=15):
+        """The first figure whose title contains title_part. While training runs, a fragment redraws
+        its charts twice a second, so a figure can be missing for a moment: look again until timeout."""
+        end = time.time() + timeout
+        while True:
+            figs = self.figures()
+            found = [f for f in figs if title_part.lower() in f["title"].lower()]
+            if found or time.time() > end:
+                break
+            time.sleep(0.25)
+        assert found, f"no figure titled like {title_part!r}: {[f['title'] for f in figs]}"
+        return found[0]
 
     def slider(self, label):
         return self.page.locator("[data-testid='stSlider']", has_text=label).get_by_role("slider")
