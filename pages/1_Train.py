@@ -57,7 +57,7 @@ def live():
                 text=f"{run.step:,} / {ss.get('rv_cap', 3000):,} steps")
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("steps done", f"{run.step:,}")
-    m2.metric("steps / s", f"{run.step / run.seconds:.0f}" if run.seconds > 0 else "–")
+    m2.metric("steps / s", f"{run.steps_per_second:.0f}" if run.seconds > 0 else "–")
     m3.metric("loss (last batch)", f"{h['loss'][-1]:.4g}" if h["loss"] else "–")
     m4.metric(task.metric_name, f"{h['metric'][-1]:.4g}" if h["metric"] else "–")
     if run.status == "diverged":

@@ -3,7 +3,7 @@ import streamlit as st
 
 import rnnviz  # noqa: F401
 from rnnviz import ui
-from rnnviz.inspect import compare_archs, describe_change
+from rnnviz.inspect import describe_change
 from rnnviz.plots.gradients import (
     arch_curves,
     grad_through_time,
@@ -45,7 +45,6 @@ st.caption("Presets set the sidebar (a vanilla tanh RNN, T=40; the recurrent wei
            "After a model has trained, confirm a switch with the button at the top.")
 st.caption(ctx.status_line())
 insp = ctx.inspection()
-T = insp.seq_len
 ex = st.selectbox("Example", ["mean of 8 examples"] + [f"example {i + 1}" for i in range(insp.batch.x.shape[0])],
                   key="gr_example")
 example = None if ex.startswith("mean") else int(ex.split()[-1]) - 1
@@ -68,20 +67,11 @@ st.markdown("#### RNN, LSTM and GRU side by side")
 c1, c2 = st.columns([1, 3])
 steps = c1.select_slider("Train each for", [0, 100, 300, 600], value=0, key="gr_cmp_steps",
                          format_func=lambda s: "0 steps (as initialised)" if s == 0 else f"{s} steps")
-ss = st.session_state
-v = ctx.run_values
-scale = None if v["scale"] == "auto" else float(v["scale"])
-key = (v["task"], T, v["seed"], v["hidden"], v["layers"], steps, v["init"], scale, v["nonlin"])
-if ss.get("gr_cmp_key") != key:
-    with st.spinner("Building and tracing three models…"):
-        ss["gr_cmp"] = compare_archs(ctx.run.task, T, v["seed"], v["hidden"], v["layers"], steps,
-                                     model_kw=dict(init=v["init"], recurrent_scale=scale, nonlinearity=v["nonlin"]),
-                                     batch_size=v["batch"], lr=v["lr"], clip=True, clip_value=v["clip_value"])
-        ss["gr_cmp_key"] = key
-st.plotly_chart(grad_through_time(arch_curves(ss["gr_cmp"]), "Same task, same seed, same size: how far back each "
+curves = ctx.compare(steps)
+st.plotly_chart(grad_through_time(arch_curves(curves), "Same task, same seed, same size: how far back each "
                                   "architecture's gradient reaches"), key="g_cmp")
 c2.markdown("Back to t=0 the gradient of the " + "; of the ".join(
-    f"**{ARCH_LABELS[a]}** {describe_change(n)}" for a, n in ss["gr_cmp"].items()) + ". "
+    f"**{ARCH_LABELS[a]}** {describe_change(n)}" for a, n in curves.items()) + ". "
     + ("Untrained, nothing has taught any of them to carry the signal back yet. Train each for a few hundred steps "
        "and watch the GRU's and then the LSTM's curve flatten." if steps == 0 else ""))
 st.caption("The LSTM's cell state is updated by addition (c_t = f·c_(t−1) + i·g), so the gradient along it is "

@@ -152,6 +152,10 @@ class Trainer:
         self.snapshots["step"].append(self.step)
         self.snapshots["grad_norm"].append(np.stack(norms).astype(np.float32))  # [L, T]
 
+    @property
+    def steps_per_second(self) -> float:
+        return self.step / self.seconds if self.seconds > 0 else 0.0
+
     def snapshot_matrix(self, layer: int = -1) -> np.ndarray:
         """||dL/dh_t|| of one layer from every snapshot, [n_snapshots, T] (for a heatmap)."""
         return np.stack([g[layer] for g in self.snapshots["grad_norm"]])

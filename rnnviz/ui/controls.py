@@ -136,6 +136,18 @@ def read_manual(query: dict) -> dict:
     return out
 
 
+def model_kwargs(values: dict) -> dict:
+    """The recurrent-weight settings as ModelConfig keywords."""
+    scale = None if values["scale"] == "auto" else float(values["scale"])
+    return dict(nonlinearity=values["nonlin"], init=values["init"], recurrent_scale=scale)
+
+
+def train_kwargs(values: dict) -> dict:
+    """The training settings as TrainConfig keywords (sequence length and seed apart)."""
+    return dict(batch_size=values["batch"], optimizer=values["optimizer"], lr=values["lr"], clip=values["clip"],
+                clip_value=values["clip_value"])
+
+
 def url_notes(query: dict, values: dict) -> list[str]:
     """Notes for URL parameters that were junk, out of range or unknown (the widgets fell back)."""
     notes = []

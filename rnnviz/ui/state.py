@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 import torch
 
-from ..inspect import Inspection, inspect_model
+from ..inspect import Inspection, compare_archs, inspect_model
 from ..model import ConfigError
 from ..plots.style import ARCH_LABELS
 from ..tasks import get_task
@@ -18,9 +18,11 @@ from .controls import (
     DEFAULTS,
     differences,
     manual,
+    model_kwargs,
     model_settings,
     read_manual,
     share_query,
+    train_kwargs,
     url_notes,
     url_value,
 )
@@ -70,6 +72,21 @@ class Ctx:
         if memo is None or memo[0] != key:
             memo = (key, inspect_model(self.run.model, self.run.task, T, self.run_values["seed"], n))
             st.session_state["rv_inspect"] = memo
+        return memo[1]
+
+    def compare(self, steps: int) -> dict:
+        """||dL/dh_t|| for RNN, LSTM and GRU built like the session's model, memoised per setting.
+        Clipping is always on here, so the comparison never stops at an explosion."""
+        v, T = self.run_values, self.inspect_len()
+        key = (self.run.task.name, getattr(self.run.task, "text", None), T, steps,
+               tuple(sorted((k, v[k]) for k in DEFAULTS)))
+        memo = st.session_state.get("rv_compare")
+        if memo is None or memo[0] != key:
+            with st.spinner("Building and tracing three models…"):
+                curves = compare_archs(self.run.task, T, v["seed"], v["hidden"], v["layers"], steps,
+                                       model_kw=model_kwargs(v), **{**train_kwargs(v), "clip": True})
+            memo = (key, curves)
+            st.session_state["rv_compare"] = memo
         return memo[1]
 
     def inspect_len(self) -> int:
@@ -136,12 +153,9 @@ def _share(values: dict) -> None:
 def _build(values: dict, text: str | None = None) -> Trainer:
     task = get_task(values["task"], text=text) if text else get_task(values["task"])
     T = max(task.min_len, min(values["seq_len"], task.max_len))
-    scale = None if values["scale"] == "auto" else float(values["scale"])
     return make_run(task, arch=values["arch"], hidden_size=values["hidden"], num_layers=values["layers"],
-                    seed=int(values["seed"]),
-                    model_kw=dict(nonlinearity=values["nonlin"], init=values["init"], recurrent_scale=scale),
-                    seq_len=T, batch_size=values["batch"], optimizer=values["optimizer"], lr=values["lr"], clip=values["clip"],
-                    clip_value=values["clip_value"], snapshot_every=25)
+                    seed=int(values["seed"]), model_kw=model_kwargs(values), seq_len=T, snapshot_every=25,
+                    **train_kwargs(values))
 
 
 def new_run(values: dict) -> None:
