@@ -214,6 +214,3 @@ class SequenceModel(nn.Module):
             input_grad=input_grad,
         )
 
-
-def build_model(cfg: ModelConfig, seed: int = 0) -> SequenceModel:
-    return SequenceModel(cfg, seed=seed)

@@ -25,7 +25,6 @@ WEIGHT_COLORS = {"W_x": "#2ca02c", "W_h": "#d62728", "W_y": "#1f77b4"}
 LINE = {"loss": "#1f77b4", "metric": "#2ca02c", "grad": "#9467bd", "baseline": "#7f7f7f",
         "solved": "#2ca02c", "clip": "#d62728", "sv": "#8c564b", "bound": "#d62728"}
 DIVERGING = "RdBu_r"   # signed activations: blue negative, white zero, red positive
-SEQUENTIAL = "Viridis"  # magnitudes and gates in [0, 1]
 FONT = dict(size=15)
 
 

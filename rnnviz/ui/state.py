@@ -13,7 +13,6 @@ from ..plots.style import ARCH_LABELS
 from ..tasks import get_task
 from ..training import Trainer, make_run
 from .controls import (
-    BY_KEY,
     CONTROLS,
     DEFAULTS,
     differences,
@@ -37,7 +36,6 @@ PAGES = [
 ]
 MAX_PARALLEL_TRAINING = 2  # one per core: a class of 30 shares the machine fairly
 _TRAIN_SLOTS = threading.BoundedSemaphore(MAX_PARALLEL_TRAINING)
-STEP_CAP = 20_000
 
 
 @dataclass
@@ -276,6 +274,3 @@ def page(title: str, icon: str = "🔁") -> Ctx:
                 st.rerun()
     return ctx
 
-
-def control_label(key: str) -> str:
-    return BY_KEY[key].label
