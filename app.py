@@ -3,6 +3,7 @@ import streamlit as st
 
 import rnnviz  # noqa: F401  (sets one torch thread before torch loads)
 from rnnviz import ui
+from rnnviz.plots.graph import shapes_figure
 from rnnviz.plots.states import loop_figure
 
 ctx = ui.page("Home", "🔁")
@@ -33,4 +34,22 @@ for path, label, line in ui.PAGES[1:]:
     c1, c2 = st.columns([1, 4])
     c1.page_link(path, label=label, icon=":material/arrow_forward:")
     c2.markdown(line)
+st.markdown("#### Inputs and outputs")
+st.plotly_chart(shapes_figure(), key="shapes")
+st.caption("The same cell can read a whole sequence and answer once (many-to-one), answer at every step "
+           "(many-to-many), or unfold a whole sequence from a single input (one-to-many). Every task in the sidebar "
+           "says its shape; the Unrolled page draws an output node only where the task reads an answer.")
+st.markdown("#### Where RNNs stand")
+st.markdown(
+    "| | recurrent network (RNN, LSTM, GRU) | convolutional network over time | Transformer |\n"
+    "|---|---|---|---|\n"
+    "| how it sees order | one step after another, through its state | a window of neighbouring steps per layer | "
+    "every pair of steps at once, with position codes |\n"
+    "| memory of the past | whatever fits in h_t (and c_t) | as far back as its stacked windows reach | "
+    "the whole context it is given |\n"
+    "| training in parallel | no: step t waits for step t−1 | yes | yes |\n"
+    "| cost per new step when generating | constant | grows with the window | grows with the context |\n"
+    "| where it shines | streams, small devices, long or endless inputs | local patterns, audio | "
+    "large-scale language and vision |")
+st.caption("This explorer is about the first column: the loop, its state, and why its learning signal fades.")
 st.info(ctx.status_line())

@@ -99,3 +99,46 @@ def step_latex(n) -> list[str]:
              rf" + \underbrace{{{_vec(n.b)}}}_{{b}} = {_vec(n.pre)}")
     second = rf"h_{{{n.t}}} = {f}(a_{{{n.t}}}) = {f}{_vec(n.pre)} = {_vec(n.h)}"
     return [first, second]
+
+
+SHAPES = (
+    ("one-to-one", [True], [True], "no recurrence needed:\none input, one answer"),
+    ("one-to-many", [True, False, False, False], [True, True, True, True], "waveform: one class in,\na whole wave out"),
+    ("many-to-one", [True, True, True, True], [False, False, False, True], "adding, sentiment:\nread it all, answer once"),
+    ("many-to-many", [True, True, True, True], [True, True, True, True], "char model, Reber, sines:\nan answer at every step"),
+)
+
+
+def shapes_figure() -> go.Figure:
+    """The four ways to wire inputs and outputs to an unrolled RNN, each with a task that uses it."""
+    fig = go.Figure()
+    for k, (name, xs, ys, example) in enumerate(SHAPES):
+        x0 = k * 5.2
+        n = len(xs)
+        for i in range(n):
+            cx = x0 + 1.1 * i + (1.65 if n == 1 else 0)
+            fig.add_shape(type="rect", x0=cx - 0.35, x1=cx + 0.35, y0=1.15, y1=1.85, fillcolor="#17becf",
+                          line=dict(color="black"))
+            if xs[i]:
+                fig.add_shape(type="rect", x0=cx - 0.3, x1=cx + 0.3, y0=0, y1=0.5, fillcolor="#2ca02c", line=dict(width=0))
+                fig.add_annotation(x=cx, y=1.12, ax=cx, ay=0.52, xref="x", yref="y", axref="x", ayref="y", text="",
+                                   showarrow=True, arrowhead=2, arrowcolor=WEIGHT_COLORS["W_x"], arrowwidth=2)
+            if ys[i]:
+                fig.add_shape(type="rect", x0=cx - 0.3, x1=cx + 0.3, y0=2.5, y1=3.0, fillcolor="#1f77b4", line=dict(width=0))
+                fig.add_annotation(x=cx, y=2.48, ax=cx, ay=1.88, xref="x", yref="y", axref="x", ayref="y", text="",
+                                   showarrow=True, arrowhead=2, arrowcolor=WEIGHT_COLORS["W_y"], arrowwidth=2)
+            if i + 1 < n:
+                fig.add_annotation(x=cx + 0.72, y=1.5, ax=cx + 0.38, ay=1.5, xref="x", yref="y", axref="x", ayref="y",
+                                   text="", showarrow=True, arrowhead=2, arrowcolor=WEIGHT_COLORS["W_h"], arrowwidth=2)
+        fig.add_annotation(x=x0 + 1.65, y=3.45, text=f"<b>{name}</b>", showarrow=False, font=dict(size=15))
+        fig.add_annotation(x=x0 + 1.65, y=-0.55, text=example.replace("\n", "<br>"), showarrow=False,
+                           font=dict(size=12, color="#555"))
+    for label, color in (("input x_t", "#2ca02c"), ("hidden state h_t", "#17becf"), ("output y_t", "#1f77b4")):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label,
+                                 marker=dict(symbol="square", size=14, color=color)))
+    fig.update_layout(height=330, template="plotly_white", margin=dict(l=10, r=10, t=50, b=10),
+                      title=dict(text="Four ways to wire an RNN (red arrows: the state carried to the next step)",
+                                 font=dict(size=17)),
+                      legend=dict(orientation="h", y=-0.05), xaxis=dict(visible=False, range=[-0.6, 20.2]),
+                      yaxis=dict(visible=False, range=[-1.1, 3.7]))
+    return fig

@@ -81,6 +81,7 @@ def test_figures_are_labelled():
         gradients.snapshot_heatmap(run.snapshots["step"], run.snapshot_matrix()),
         gradients.singular_value_figure(h["step"], h["max_singular"]),
         states.loop_figure(),
+        graph.shapes_figure(),
     ]
     for f in figs:
         _labelled(f)
