@@ -29,10 +29,8 @@ if ctx.arch == "lstm":
     g = {n: insp.states(n, layer, ex) for n in ("input_gate", "forget_gate", "cell_candidate", "output_gate")}
     c = insp.states("cell", layer, ex)
     h = insp.states("hidden", layer, ex)
-    c_prev = float(c[t - 1, unit]) if t > 0 else 0.0
-    st.plotly_chart(lstm_cell_diagram(float(g["forget_gate"][t, unit]), float(g["input_gate"][t, unit]),
-                                      float(g["cell_candidate"][t, unit]), float(g["output_gate"][t, unit]),
-                                      c_prev, float(c[t, unit]), float(h[t, unit]), t, unit, labels[t]), key="cell")
+    st.plotly_chart(lstm_cell_diagram(**insp.lstm_cell_values(t, unit, layer, ex), t=t, unit=unit, label=labels[t]),
+                    key="cell")
     st.caption("The brown line is the cell state c, the LSTM's memory, running from the previous step (left) to "
                "this one (right). The forget valve scales the old memory, the input valve lets the candidate in, "
                "and the output valve decides how much of the memory becomes h_t. A forget gate near 1 and an input "

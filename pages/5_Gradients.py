@@ -12,21 +12,11 @@ from rnnviz.plots.gradients import (
     snapshot_heatmap,
 )
 from rnnviz.plots.style import ARCH_COLORS, ARCH_LABELS
-
-PRESETS = {
-    "vanish": ("Make it vanish", dict(arch="rnn", nonlin="tanh", init="orthogonal", scale="0.5", seq_len=40, clip=True)),
-    "healthy": ("Scale 1.0 (on the edge)", dict(arch="rnn", nonlin="tanh", init="orthogonal", scale="1.0", seq_len=40,
-                                                clip=True)),
-    "explode": ("Make it explode", dict(arch="rnn", nonlin="tanh", init="orthogonal", scale="2.0", seq_len=40,
-                                        optimizer="sgd", lr=0.1, clip=False)),
-    "rescue": ("Rescue with clipping", dict(arch="rnn", nonlin="tanh", init="orthogonal", scale="2.0", seq_len=40,
-                                            optimizer="sgd", lr=0.1, clip=True, clip_value=1.0)),
-}
+from rnnviz.ui.controls import PRESETS
 
 
 def apply_preset(name):
-    for k, v in PRESETS[name][1].items():
-        st.session_state[k] = v
+    st.session_state.update(PRESETS[name][1])
 
 
 ctx = ui.page("Gradients", "📉")

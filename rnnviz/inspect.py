@@ -33,6 +33,14 @@ class Inspection:
                  example: int = 0) -> list[tuple]:
         return units_on(self.states(which, layer, example), start, end, threshold)
 
+    def lstm_cell_values(self, t: int, unit: int, layer: int = -1, example: int = 0) -> dict:
+        """One LSTM unit at step t as plain floats: f, i, g, o, c_prev (0 before the first step), c, h
+        (the keyword arguments of plots.gates.lstm_cell_diagram)."""
+        def at(which, step):
+            return float(self.states(which, layer, example)[step, unit])
+        return dict(f=at("forget_gate", t), i=at("input_gate", t), g=at("cell_candidate", t), o=at("output_gate", t),
+                    c_prev=at("cell", t - 1) if t > 0 else 0.0, c=at("cell", t), h=at("hidden", t))
+
     def pca(self, layer: int = -1, example: int = 0):
         return pca_projection(self.states("hidden", layer, example))
 

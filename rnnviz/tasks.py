@@ -60,6 +60,10 @@ class Task:
                             f"{self.min_len} to {self.max_len}, got {seq_len!r}")
         return int(seq_len)
 
+    def clamp_len(self, seq_len: int) -> int:
+        """The nearest length this task accepts."""
+        return int(max(self.min_len, min(int(seq_len), self.max_len)))
+
     def batch(self, batch_size: int, seq_len: int, rng: np.random.Generator) -> Batch:
         T = self.check_len(seq_len)
         x, y, mask, extra = self._make(rng, int(batch_size), T)

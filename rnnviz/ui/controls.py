@@ -87,6 +87,17 @@ MODEL_KEYS = tuple(c.key for c in CONTROLS if c.group == "model")
 DEFAULTS = {c.key: c.default for c in CONTROLS}
 
 
+_TANH_RNN = dict(arch="rnn", nonlin="tanh", init="orthogonal", seq_len=40)
+PRESETS = {  # the gradient lab's buttons: name -> (label, control values)
+    "vanish": ("Make it vanish", {**_TANH_RNN, "scale": "0.5", "clip": True}),
+    "healthy": ("Scale 1.0 (on the edge)", {**_TANH_RNN, "scale": "1.0", "clip": True}),
+    # plain SGD: Adam's steps are about lr whatever the gradient's size, which hides the explosion
+    "explode": ("Make it explode", {**_TANH_RNN, "scale": "2.0", "optimizer": "sgd", "lr": 0.1, "clip": False}),
+    "rescue": ("Rescue with clipping", {**_TANH_RNN, "scale": "2.0", "optimizer": "sgd", "lr": 0.1, "clip": True,
+                                        "clip_value": 1.0}),
+}
+
+
 def manual(c: Control) -> bool:
     """Selectboxes and toggles keep their URL parameter themselves. A bound selectbox writes its
     display label (arch=GRU, task=Copy+after+a+delay) and ignores the short name a teacher types

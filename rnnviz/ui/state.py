@@ -91,7 +91,7 @@ class Ctx:
         """The slider's length when only it changed (weights do not depend on T), else the run's."""
         changed = {k for k in model_settings(self.values) if self.values[k] != self.run_values.get(k)}
         if changed <= {"seq_len"}:
-            return self.run.task.check_len(max(self.run.task.min_len, min(self.values["seq_len"], self.run.task.max_len)))
+            return self.run.task.clamp_len(self.values["seq_len"])
         return self.run_values["seq_len"]
 
 
@@ -150,7 +150,7 @@ def _share(values: dict) -> None:
 
 def _build(values: dict, text: str | None = None) -> Trainer:
     task = get_task(values["task"], text=text) if text else get_task(values["task"])
-    T = max(task.min_len, min(values["seq_len"], task.max_len))
+    T = task.clamp_len(values["seq_len"])
     return make_run(task, arch=values["arch"], hidden_size=values["hidden"], num_layers=values["layers"],
                     seed=int(values["seed"]), model_kw=model_kwargs(values), seq_len=T, snapshot_every=25,
                     **train_kwargs(values))
@@ -239,7 +239,7 @@ def page(title: str, icon: str = "🔁") -> Ctx:
     notes = url_notes(raw_query, values)
     task = get_task(values["task"])
     if not task.min_len <= values["seq_len"] <= task.max_len:
-        T = max(task.min_len, min(values["seq_len"], task.max_len))
+        T = task.clamp_len(values["seq_len"])
         notes.append(f"{task.title} needs a sequence length from {task.min_len} to {task.max_len}; using {T}.")
     for n in notes:
         st.warning(n, icon=":material/link:")

@@ -4,6 +4,8 @@ import os
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from rnnviz.ui.controls import PRESETS
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TINY = {"hidden": 4, "seq_len": 12}
 
@@ -54,21 +56,24 @@ def test_train_step_button_trains_and_reset_forgets():
     assert at.session_state["rv_run"].step == 0
 
 
-EXPLODE = dict(arch="rnn", nonlin="tanh", init="orthogonal", scale="2.0", seq_len=40, optimizer="sgd", lr=0.1,
-               hidden=32)
+EXPLODE = {**PRESETS["explode"][1], "hidden": 32}  # the page's preset, at a size where it explodes fast
 
 
-def test_train_divergence_is_explained_and_clipping_rescues():
-    at = open_page("pages/1_Train.py", clip=False, **EXPLODE)
-    for _ in range(6):
+def step_until_diverged(at, tries=10):
+    for _ in range(tries):
         at.button(key="rv_step").click().run()
         if at.session_state["rv_run"].status == "diverged":
             break
-    run = at.session_state["rv_run"]
+    return at.session_state["rv_run"]
+
+
+def test_train_divergence_is_explained_and_clipping_rescues():
+    at = open_page("pages/1_Train.py", **EXPLODE)
+    run = step_until_diverged(at, 6)
     assert run.status == "diverged"
     assert any("diverged" in str(e.value) and "clipping" in str(e.value) for e in at.error)
     assert at.get("plotly_chart") and run.history["loss"]  # the charts and the history stay
-    at = open_page("pages/1_Train.py", clip=True, clip_value=1.0, **EXPLODE)
+    at = open_page("pages/1_Train.py", **{**EXPLODE, "clip": True, "clip_value": 1.0})
     while at.session_state["rv_run"].step < 150:
         at.button(key="rv_step").click().run()
     run = at.session_state["rv_run"]
@@ -109,11 +114,8 @@ def test_gradients_preset_makes_it_vanish():
 
 
 def test_changing_a_setting_after_divergence_starts_afresh():
-    at = open_page("pages/1_Train.py", clip=False, **EXPLODE)
-    for _ in range(10):
-        at.button(key="rv_step").click().run()
-        if at.session_state["rv_run"].status == "diverged":
-            break
+    at = open_page("pages/1_Train.py", **EXPLODE)
+    assert step_until_diverged(at).status == "diverged"
     at.session_state["clip"] = True
     at.run()
     run = at.session_state["rv_run"]

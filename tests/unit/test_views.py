@@ -140,3 +140,14 @@ def test_worked_examples_are_shown():
     for name in TASKS:
         ex = get_task(name).worked_example()
         assert ex and "target" in ex and "::" not in ex, name
+
+
+def test_lstm_cell_values_obey_the_cell_equations():
+    run = make_run("reber", arch="lstm", hidden_size=5, num_layers=2, seq_len=12, batch_size=4)
+    insp = inspect_model(run.model, run.task, 12, 0, n=3)
+    for t in (0, 7):
+        v = insp.lstm_cell_values(t, unit=2, layer=1, example=1)
+        assert v["c"] == pytest.approx(v["f"] * v["c_prev"] + v["i"] * v["g"], abs=1e-6)
+        assert v["h"] == pytest.approx(v["o"] * np.tanh(v["c"]), abs=1e-6)
+    assert insp.lstm_cell_values(0, 0)["c_prev"] == 0.0
+    assert get_task("copy").clamp_len(3) == 9 and get_task("adding").clamp_len(999) == 400
