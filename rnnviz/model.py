@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .errors import ConfigError
 from .cells import GATE_BLOCKS, GATE_NAMES, gru_cell, lstm_cell, rnn_cell
 from .trace import Trace
 
@@ -23,10 +24,6 @@ NONLINEARITIES = ("tanh", "relu")
 LIMITS = {"hidden_size": (1, 512), "num_layers": (1, 3), "input_size": (1, 512),
           "output_size": (1, 512), "vocab_size": (0, 4096)}
 _INIT_LOCK = threading.Lock()  # model init uses torch's global RNG; sessions share a process
-
-
-class ConfigError(ValueError):
-    """A configuration value out of bounds or unknown; the message is one readable line."""
 
 
 @dataclass

@@ -18,12 +18,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .model import ConfigError, ModelConfig
+from .errors import TaskError
+from .model import ModelConfig
 from .text import TEXT
-
-
-class TaskError(ConfigError):
-    """A task name or task option the registry cannot accept."""
 
 
 @dataclass
