@@ -16,7 +16,12 @@ import sys
 
 import numpy as np
 
-from .model import ARCHS, INITS, NONLINEARITIES, ConfigError
+from .errors import ConfigError
+
+# flag destination -> Settings name: every setting goes through settings.parse(strict=True)
+SETTING_FLAGS = {"arch": "arch", "task": "task", "seq_len": "seq_len", "hidden": "hidden", "layers": "layers",
+                 "seed": "seed", "optimizer": "optimizer", "lr": "lr", "batch": "batch", "clip": "clip_value",
+                 "init": "init", "recurrent_scale": "scale", "nonlinearity": "nonlin", "forget_bias": "forget_bias"}
 
 
 class CliError(Exception):
@@ -29,30 +34,37 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .tasks import TASKS
+    from .model import ARCHS
+    from .settings import BY_NAME
+
+    def opt(name):  # help text from the settings' table, the value checked by settings.parse
+        f = BY_NAME[name]
+        return dict(default=None, metavar=name.upper(), help=f"{f.label}: {f.valid()} (default {f.url(f.default)})")
+
     p = _Parser(prog="python -m rnnviz", description="Train and inspect small recurrent networks.")
     sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
     sub.add_parser("tasks", help="list the tasks, one line each")
     t = sub.add_parser("train", help="train a model and print what happened")
-    t.add_argument("--task", default="adding", choices=list(TASKS))
-    t.add_argument("--arch", default="lstm", choices=ARCHS)
-    t.add_argument("--seq-len", type=int, default=None, help="sequence length (default: the task's)")
-    t.add_argument("--hidden", type=int, default=32)
-    t.add_argument("--layers", type=int, default=1)
+    t.add_argument("--task", **opt("task"))
+    t.add_argument("--arch", **opt("arch"))
+    t.add_argument("--seq-len", **{**opt("seq_len"), "help": "sequence length (default: the task's)"})
+    t.add_argument("--hidden", **opt("hidden"))
+    t.add_argument("--layers", **opt("layers"))
     t.add_argument("--steps", type=int, default=500)
-    t.add_argument("--batch", type=int, default=64)
-    t.add_argument("--lr", type=float, default=1e-2)
-    t.add_argument("--optimizer", default="adam", choices=("adam", "sgd"))
-    t.add_argument("--clip", type=float, default=1.0, help="clip the gradient norm at this value")
+    t.add_argument("--batch", **opt("batch"))
+    t.add_argument("--lr", **opt("lr"))
+    t.add_argument("--optimizer", **opt("optimizer"))
+    t.add_argument("--clip", **{**opt("clip_value"), "help": "clip the gradient norm at this value (default 1)"})
     t.add_argument("--no-clip", action="store_true", help="do not clip the gradient")
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--nonlinearity", default="tanh", choices=NONLINEARITIES)
-    t.add_argument("--init", default="default", choices=INITS)
-    t.add_argument("--recurrent-scale", type=float, default=None,
-                   help="rescale each W_hh block to this largest singular value")
-    t.add_argument("--forget-bias", type=float, default=1.0)
+    t.add_argument("--seed", **opt("seed"))
+    t.add_argument("--nonlinearity", **opt("nonlin"))
+    t.add_argument("--init", **opt("init"))
+    t.add_argument("--recurrent-scale", **{**opt("scale"),
+                   "help": "rescale each W_hh block to this largest singular value (default: as initialised)"})
+    t.add_argument("--forget-bias", **opt("forget_bias"))
     t.add_argument("--text", default=None, help="a UTF-8 text file for the charlm task")
     t.add_argument("--snapshot-every", type=int, default=50)
+    t.add_argument("--eval-every", type=int, default=50, help="score the held-out batch every so many steps")
     t.add_argument("--json", action="store_true", help="print one JSON object")
     t.add_argument("--save", default=None, help="write a checkpoint here")
     r = sub.add_parser("trace", help="record a Trace of a checkpoint on a batch of its task")
@@ -68,6 +80,10 @@ def _finite(x):
     return x if not isinstance(x, float) or math.isfinite(x) else None
 
 
+def _finite_list(xs):
+    return [_finite(float(v)) for v in xs]
+
+
 def cmd_tasks() -> int:
     from .tasks import TASKS, get_task
     for name in TASKS:
@@ -76,29 +92,40 @@ def cmd_tasks() -> int:
     return 0
 
 
+def settings_from_args(a, text: str | None = None):
+    """The Settings the train command's flags stand for (strict: a bad value raises ConfigError).
+    The sequence length defaults to the task's own default length."""
+    from . import settings
+    from .runs import task_for
+
+    values = {name: getattr(a, dest) for dest, name in SETTING_FLAGS.items() if getattr(a, dest) is not None}
+    if a.no_clip:
+        values["clip"] = False
+    if "seq_len" not in values:  # the task's default length (for charlm, of the text in use)
+        task_only, _ = settings.parse({"task": values.get("task", settings.DEFAULT.task)}, strict=False)
+        values["seq_len"] = task_for(task_only, text).default_len
+    return settings.parse(values, strict=True)[0]
+
+
 def cmd_train(a) -> int:
     import torch
 
-    from .tasks import get_task
-    from .training import checkpoint, make_run
+    from .runs import build_run
+    from .training import checkpoint
     if a.steps < 0 or a.steps > 1_000_000:
         raise CliError(f"--steps must be from 0 to 1000000, got {a.steps}")
-    opts = {}
+    text = None
     if a.text:
-        if a.task != "charlm":
+        if (a.task or "").strip().lower() != "charlm":
             raise CliError("--text only goes with --task charlm")
         try:
             with open(a.text, encoding="utf-8") as f:
-                opts["text"] = f.read()
+                text = f.read()
         except (OSError, UnicodeDecodeError) as e:
             raise CliError(f"cannot read {a.text} as UTF-8 text: {e.__class__.__name__}") from None
-    task = get_task(a.task, **opts)
-    seq_len = a.seq_len if a.seq_len is not None else task.default_len
-    tr = make_run(task, arch=a.arch, hidden_size=a.hidden, num_layers=a.layers, seed=a.seed,
-                  model_kw=dict(nonlinearity=a.nonlinearity, init=a.init, recurrent_scale=a.recurrent_scale,
-                                forget_bias=a.forget_bias),
-                  seq_len=seq_len, batch_size=a.batch, optimizer=a.optimizer, lr=a.lr, clip=not a.no_clip,
-                  clip_value=a.clip, snapshot_every=a.snapshot_every)
+    s = settings_from_args(a, text)
+    tr = build_run(s, text, snapshot_every=a.snapshot_every, eval_every=a.eval_every)
+    task = tr.task
     tr.run(n_steps=a.steps) if a.steps else None
     final = tr.summary()
     if a.save:
@@ -110,16 +137,18 @@ def cmd_train(a) -> int:
     if a.json:
         out = {"model_config": tr.model.cfg.to_dict(), "train_config": tr.cfg.to_dict(),
                "task": task.describe(),
-               "history": {"step": h["step"], "loss": [_finite(v) for v in h["loss"]],
-                           "metric": [_finite(v) for v in h["metric"]],
-                           "grad_norm": [_finite(v) for v in h["grad_norm"]], "clipped": h["clipped"],
-                           "max_singular": h["max_singular"], "group_norms": h["group_norms"]},
-               "snapshots": {"step": tr.snapshots["step"],
-                             "grad_norm": [g.tolist() for g in tr.snapshots["grad_norm"]]},
+               "history": {"step": h.step, "loss": _finite_list(h.loss), "metric": _finite_list(h.metric),
+                           "grad_norm": _finite_list(h.grad_norm), "clipped": h.clipped,
+                           "max_singular": _finite_list(h.max_singular), "seq_len": h.seq_len,
+                           "group_norms": {g: _finite_list(v) for g, v in h.group_norms.items()},
+                           "heldout": {"step": h.heldout_step, "loss": _finite_list(h.heldout_loss),
+                                       "metric": _finite_list(h.heldout_metric)}},
+               "snapshots": {"step": tr.snapshots.step, "seq_len": tr.snapshots.seq_len,
+                             "grad_norm": [[_finite_list(row) for row in g] for g in tr.snapshots.grad_norm]},
                "final": {k: _finite(v) for k, v in final.items()}}
         print(json.dumps(out, allow_nan=False))
     else:
-        print(f"{a.arch} on {task.name} (T={seq_len}): {final['status']} after {final['steps']} steps "
+        print(f"{s.arch} on {task.name} (T={s.seq_len}): {final['status']} after {final['steps']} steps "
               f"in {final['seconds']:.1f}s; held-out loss {final['loss']:.4g}, {task.metric_name} "
               f"{final['metric']:.4g}, solved={final['solved']}" + (f"; {final['message']}" if final["message"] else ""))
     return 0
@@ -137,7 +166,7 @@ def cmd_trace(a) -> int:
         raise CliError(f"no such file: {a.load}") from None
     except Exception:  # torch.load raises many kinds on a file that is not a checkpoint
         raise CliError(f"{a.load} is not an rnnviz checkpoint") from None
-    model, task, cfg = load_checkpoint(obj)
+    model, task, cfg = load_checkpoint(obj)  # CheckpointError (a ConfigError) on a bad one
     if a.arch and a.arch != model.cfg.arch:
         raise CliError(f"{a.load} holds a {model.cfg.arch} model, not a {a.arch} one")
     b = task.batch(a.batch, cfg.seq_len, np.random.default_rng([a.seed, 4]))

@@ -19,6 +19,16 @@ class Inspection:
     task: Task
     seq_len: int
 
+    @property
+    def finite(self) -> bool:
+        """Whether every recorded number (hidden and cell states, gates, outputs, loss and gradients) is
+        finite. False after an explosion: then no measure drawn from this inspection means anything."""
+        tr = self.trace
+        arrays = [tr.hidden, tr.output, tr.cell, tr.hidden_grad, tr.input_grad, *tr.gates.values()]
+        if tr.loss is not None and not np.isfinite(tr.loss):
+            return False
+        return all(bool(np.all(np.isfinite(a))) for a in arrays if a is not None)
+
     def labels(self, example: int) -> list[str]:
         return self.task.step_labels(self.batch, example)
 
@@ -82,22 +92,39 @@ def _join(names: list[str], most: int = 40) -> str:
 def inspect_model(model: SequenceModel, task: Task, seq_len: int, seed: int, n: int = 8) -> Inspection:
     """Trace the model on a fixed, seeded batch of n examples of the task (targets included, so
     the trace holds dL/dh_t too). The same seed always shows the same examples."""
-    b = task.batch(n, seq_len, np.random.default_rng([seed, 5]))
+    b = task.example_batch(n, seq_len, seed)
     return Inspection(model.trace(b.x, b.y, b.mask), b, task, seq_len)
 
 
 def orders_of_magnitude(norms: np.ndarray) -> float:
     """log10(||dL/dh_(T-1)|| / ||dL/dh_0||): how many powers of ten the gradient loses on its way back
-    from the last step to the first (negative when it grows)."""
-    first, last = float(norms[0]), float(norms[-1])
+    from the last step to the first (negative when it grows; inf when it reaches exactly zero at the
+    first step). NaN when it cannot be measured: a norm is NaN or infinite (the numbers overflowed),
+    or every norm is zero."""
+    n = np.asarray(norms, dtype=np.float64)
+    if n.size == 0 or not np.all(np.isfinite(n)) or not np.any(n != 0):
+        return float("nan")
+    first, last = float(n[0]), float(n[-1])
     if first <= 0:
         return float("inf")
     return float(np.log10(last / first)) if last > 0 else float("-inf")
 
 
 def describe_change(norms: np.ndarray) -> str:
-    """One plain sentence on how the gradient changes from the last step back to the first."""
-    k = orders_of_magnitude(norms)
+    """One plain sentence on how the gradient changes from the last step back to the first; never a
+    claim made from numbers that overflowed."""
+    n = np.asarray(norms, dtype=np.float64)
+    if n.size == 0:
+        return "cannot be measured: there are no steps"
+    if not np.all(np.isfinite(n)):
+        return "cannot be measured: the numbers overflowed (the run diverged)"
+    if not np.any(n != 0):
+        return "cannot be measured: the gradient is zero at every step"
+    k = orders_of_magnitude(n)
+    if k == float("inf"):
+        return "shrinks to exactly zero before it reaches the first step (it has vanished)"
+    if k == float("-inf"):
+        return "cannot be measured: the gradient at the last step is exactly zero"
     if k > 3:
         return f"shrinks about 10^{k:.1f}-fold (it has vanished)"
     if k > 1:
@@ -105,19 +132,3 @@ def describe_change(norms: np.ndarray) -> str:
     if k >= -1:
         return f"stays within a factor of {10 ** abs(k):.1f}"
     return f"grows about 10^{-k:.1f}-fold (it explodes going back)"
-
-
-def compare_archs(task: Task, seq_len: int, seed: int, hidden: int, layers: int, steps: int = 0,
-                  model_kw: dict | None = None, n: int = 8, **train_kw) -> dict:
-    """||dL/dh_t|| over t (mean over the same n examples) for RNN, LSTM and GRU built with the same
-    task, seed and sizes, each after `steps` training steps. model_kw applies to the RNN only
-    (init, scale, nonlinearity); the gated cells keep their defaults so the comparison is fair."""
-    from .training import make_run
-    out = {}
-    for arch in ("rnn", "lstm", "gru"):
-        run = make_run(task, arch=arch, hidden_size=hidden, num_layers=layers, seed=seed, seq_len=seq_len,
-                       model_kw=model_kw if arch == "rnn" else None, snapshot_every=100_000, **train_kw)
-        if steps:
-            run.run(n_steps=steps)
-        out[arch] = inspect_model(run.model, task, seq_len, seed, n).grad_norms()
-    return out

@@ -14,8 +14,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .errors import ConfigError
 from .cells import GATE_BLOCKS, GATE_NAMES, gru_cell, lstm_cell, rnn_cell
+from .errors import ConfigError
+from .tasks import Task
 from .trace import Trace
 
 ARCHS = ("rnn", "lstm", "gru")
@@ -69,6 +70,13 @@ class ModelConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def config_for_task(task: Task, **kw) -> ModelConfig:
+    """A ModelConfig sized for this task: output_size and vocab_size (the task's tokens, 0 for float
+    inputs) come from the task, input_size too unless given; keywords set the rest (arch, hidden_size...)."""
+    return ModelConfig(input_size=kw.pop("input_size", task.input_size), output_size=task.output_size,
+                       vocab_size=len(task.tokens) if task.tokens else 0, **kw)
 
 
 def sequence_loss(output: torch.Tensor, y: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:

@@ -19,7 +19,6 @@ import numpy as np
 import torch
 
 from .errors import TaskError
-from .model import ModelConfig
 from .text import TEXT
 
 
@@ -57,16 +56,17 @@ class Task:
                             f"{self.min_len} to {self.max_len}, got {seq_len!r}")
         return int(seq_len)
 
-    def clamp_len(self, seq_len: int) -> int:
-        """The nearest length this task accepts."""
-        return int(max(self.min_len, min(int(seq_len), self.max_len)))
-
     def batch(self, batch_size: int, seq_len: int, rng: np.random.Generator) -> Batch:
         T = self.check_len(seq_len)
         x, y, mask, extra = self._make(rng, int(batch_size), T)
         x = torch.from_numpy(x.astype(np.int64) if self.tokens else x.astype(np.float32))
         y = torch.from_numpy(y.astype(np.int64) if self.loss == "ce" else y.astype(np.float32))
         return Batch(x, y, torch.from_numpy(mask.astype(np.float32)), extra)
+
+    def example_batch(self, n: int, seq_len: int, seed: int) -> Batch:
+        """The fixed batch of n examples that inspection shows (and compares) for a seed: drawn from
+        its own generator [seed, 5], apart from the training, probe and held-out batches."""
+        return self.batch(n, seq_len, np.random.default_rng([seed, 5]))
 
     def metric(self, output: torch.Tensor, batch: Batch) -> float:
         """Accuracy on scored steps (classification) or MSE on scored steps (regression)."""
@@ -80,11 +80,6 @@ class Task:
 
     def is_solved(self, metric: float) -> bool:
         return metric >= self.solved_metric if self.higher_is_better else metric < self.solved_metric
-
-    def model_config(self, **kw) -> ModelConfig:
-        """A ModelConfig sized for this task; keyword arguments set the rest (arch, hidden_size...)."""
-        return ModelConfig(input_size=kw.pop("input_size", self.input_size), output_size=self.output_size,
-                           vocab_size=len(self.tokens) if self.tokens else 0, **kw)
 
     def step_labels(self, batch: Batch, i: int = 0) -> list[str]:
         """What example i's input is at each step, as short strings for an axis."""

@@ -1,25 +1,41 @@
 """A resumable trainer that records what a classroom wants to see, one chunk at a time.
 
 The trainer knows nothing of web pages: a page calls ``run(seconds=0.2)`` (or ``run(n_steps)``)
-as often as it likes and redraws from ``history`` and ``snapshots``. The same configs and
-seed give the same history, step for step.
+as often as it likes and redraws from ``history`` (a :class:`History`, with a pandas view) and
+``snapshots`` (a :class:`Snapshots`). The same configs and seed give the same history, step for
+step, however the steps are cut into chunks; a ``copy.deepcopy`` (``Trainer.clone()``) goes on
+exactly as the original would.
 """
 from __future__ import annotations
 
+import copy
 import math
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 
 import numpy as np
+import pandas as pd
 import torch
 
 from .cells import GATE_BLOCKS
-from .model import ConfigError, ModelConfig, SequenceModel, sequence_loss
-from .tasks import Task, get_task
+from .errors import CheckpointError, ConfigError
+from .model import ModelConfig, SequenceModel, config_for_task, sequence_loss
+from .tasks import Batch, Task, get_task
 from .trace import grad_norm_per_step
 
 OPTIMIZERS = ("adam", "sgd")
-TRAIN_LIMITS = {"batch_size": (1, 1024), "snapshot_every": (1, 100_000), "probe_size": (1, 256)}
+TRAIN_LIMITS = {"batch_size": (1, 1024), "snapshot_every": (1, 100_000), "probe_size": (1, 256),
+                "eval_every": (1, 100_000), "heldout_size": (1, 4096)}
+LIVE = ("seq_len", "lr", "batch_size", "clip", "clip_value", "snapshot_every", "eval_every")  # Trainer.update
+
+
+class Status(StrEnum):
+    """Where a trainer stands. A str, so ``status == "diverged"`` holds for Status.DIVERGED."""
+
+    READY = "ready"  # training can go on (nothing solved yet)
+    SOLVED = "solved"  # a held-out evaluation counted as solved; training may go on
+    DIVERGED = "diverged"  # the loss or gradient became NaN/inf; training refuses to go on
 
 
 @dataclass
@@ -28,7 +44,10 @@ class TrainConfig:
 
     clip: rescale the gradient when its total norm exceeds clip_value (Pascanu et al. 2013).
     snapshot_every: every so many steps, record ||dL/dh_t|| over t on a fixed probe batch.
+    eval_every: every so many steps (and at step 0), score a fixed held-out batch of heldout_size
+    examples (drawn from its own seeded generator, never from the training stream).
     """
+
     task: str = "adding"
     seq_len: int = 50
     batch_size: int = 64
@@ -39,6 +58,8 @@ class TrainConfig:
     seed: int = 0
     snapshot_every: int = 50
     probe_size: int = 8
+    eval_every: int = 50
+    heldout_size: int = 512
 
     def validate(self) -> TrainConfig:
         if self.optimizer not in OPTIMIZERS:
@@ -47,16 +68,88 @@ class TrainConfig:
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
                 raise ConfigError(f"{name} must be an integer from {lo} to {hi}, got {v!r}")
+        if not isinstance(self.seq_len, int) or isinstance(self.seq_len, bool) or self.seq_len < 1:
+            raise ConfigError(f"seq_len must be a positive integer, got {self.seq_len!r}")
         if not (isinstance(self.lr, (int, float)) and 1e-6 <= self.lr <= 10):
             raise ConfigError(f"learning rate must be from 1e-6 to 10, got {self.lr!r}")
         if not (isinstance(self.clip_value, (int, float)) and 1e-3 <= self.clip_value <= 1e3):
             raise ConfigError(f"clip value must be from 0.001 to 1000, got {self.clip_value!r}")
-        if not isinstance(self.seed, int) or not 0 <= self.seed < 2 ** 31:
-            raise ConfigError(f"seed must be an integer from 0 to {2 ** 31 - 1}, got {self.seed!r}")
+        if not isinstance(self.seed, int) or not 0 <= self.seed < 2**31:
+            raise ConfigError(f"seed must be an integer from 0 to {2**31 - 1}, got {self.seed!r}")
         return self
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass
+class History:
+    """What happened at every training step (lists of equal length, one entry per step) and at every
+    held-out evaluation (the heldout_* lists, one entry per evaluation).
+
+    step: the step number after the update (1, 2, ...). loss, metric: on that step's training batch.
+    grad_norm: total gradient norm before clipping. clipped: whether the step was clipped.
+    max_singular: largest singular value of the last layer's W_hh (max over gate blocks).
+    seq_len: the sequence length the step trained at. group_norms: {group: [...]} gradient norm of
+    each parameter group (encoder, W_ih, W_hh, bias, readout; their root sum of squares is grad_norm).
+    heldout_step, heldout_loss, heldout_metric: the fixed held-out batch scored at step 0 and every
+    eval_every steps (NaN where the model's outputs were not finite).
+    """
+
+    step: list[int] = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)
+    metric: list[float] = field(default_factory=list)
+    grad_norm: list[float] = field(default_factory=list)
+    clipped: list[bool] = field(default_factory=list)
+    max_singular: list[float] = field(default_factory=list)
+    seq_len: list[int] = field(default_factory=list)
+    group_norms: dict[str, list[float]] = field(default_factory=dict)
+    heldout_step: list[int] = field(default_factory=list)
+    heldout_loss: list[float] = field(default_factory=list)
+    heldout_metric: list[float] = field(default_factory=list)
+
+    STEP_FIELDS = ("step", "loss", "metric", "grad_norm", "clipped", "max_singular", "seq_len")
+
+    def __len__(self) -> int:
+        return len(self.step)
+
+    def frame(self) -> pd.DataFrame:
+        """One row per training step: step, loss, metric, grad_norm, clipped, max_singular, seq_len,
+        and norm_<group> for each parameter group."""
+        cols = {k: getattr(self, k) for k in self.STEP_FIELDS}
+        cols.update({f"norm_{g}": v for g, v in self.group_norms.items()})
+        df = pd.DataFrame(cols)
+        return df.astype({"step": "int64", "clipped": "bool", "seq_len": "int64"})
+
+    def heldout_frame(self) -> pd.DataFrame:
+        """One row per held-out evaluation: step, loss, metric."""
+        df = pd.DataFrame({"step": self.heldout_step, "loss": self.heldout_loss, "metric": self.heldout_metric})
+        return df.astype({"step": "int64", "loss": "float64", "metric": "float64"})
+
+
+@dataclass
+class Snapshots:
+    """||dL/dh_t|| over t on the probe batch, recorded every snapshot_every steps (and at the first
+    step at a new sequence length). grad_norm: float32 arrays [L, T], one per snapshot."""
+
+    step: list[int] = field(default_factory=list)
+    seq_len: list[int] = field(default_factory=list)
+    grad_norm: list[np.ndarray] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.step)
+
+    def matrix(self, layer: int = -1, seq_len: int | None = None) -> tuple[list[int], np.ndarray]:
+        """(steps, [n, T] matrix of ||dL/dh_t|| of one layer) for the snapshots taken at sequence length
+        seq_len (default: the most recent snapshot's length), for a heatmap. Empty if none match."""
+        if seq_len is None:
+            if not self.seq_len:
+                return [], np.zeros((0, 0), np.float32)
+            seq_len = self.seq_len[-1]
+        idx = [i for i, T in enumerate(self.seq_len) if T == seq_len]
+        if not idx:
+            return [], np.zeros((0, seq_len), np.float32)
+        return [self.step[i] for i in idx], np.stack([self.grad_norm[i][layer] for i in idx])
 
 
 def param_groups(model: SequenceModel) -> dict[str, list[str]]:
@@ -76,14 +169,19 @@ def param_groups(model: SequenceModel) -> dict[str, list[str]]:
     return {g: n for g, n in groups.items() if n}
 
 
+_NAN = float("nan")
+
+
 class Trainer:
     """Trains one model on one task in resumable chunks and keeps a full history.
 
-    history (lists, one entry per step): step, loss, metric, grad_norm (before clipping),
-    clipped (bool), max_singular (largest singular value of the last layer's W_hh, over gate
-    blocks), and group_norms {group: [...]}. snapshots: step [n] and grad_norm [n][L][T].
-    status: "ready", "solved" (once the metric crosses the task's threshold; training may go
-    on), or "diverged" (the loss or gradient became NaN/inf; training refuses to go on).
+    history: a :class:`History` (per step, and per held-out evaluation). snapshots: a
+    :class:`Snapshots`. status: a :class:`Status`: READY, SOLVED (from the first held-out
+    evaluation whose metric counts as solved, at step ``solved_at``; training may go on) or
+    DIVERGED (the loss or gradient became NaN/inf; ``message`` says so and training refuses to go on).
+
+    Held-out scores and snapshots use their own fixed batches and never touch the training data
+    stream or the weights, so the same seed gives the same history whatever the chunking.
     """
 
     def __init__(self, model: SequenceModel, task: Task, cfg: TrainConfig, threads: int | None = 1):
@@ -92,7 +190,6 @@ class Trainer:
         self.model, self.task, self.cfg = model, task, cfg.validate()
         task.check_len(cfg.seq_len)
         self.rng = np.random.default_rng([cfg.seed, 1])
-        self.probe = task.batch(cfg.probe_size, cfg.seq_len, np.random.default_rng([cfg.seed, 2]))
         params = list(model.parameters())
         if cfg.optimizer == "adam":
             self.opt = torch.optim.Adam(params, lr=cfg.lr)
@@ -104,27 +201,57 @@ class Trainer:
         self._w_hh = getattr(model.core, f"weight_hh_l{model.cfg.num_layers - 1}")
         self._blocks = GATE_BLOCKS[model.cfg.arch]
         self._sv_vec = None
-        self.history: dict = {"step": [], "loss": [], "metric": [], "grad_norm": [], "clipped": [],
-                              "max_singular": [], "group_norms": {g: [] for g in self._groups}}
-        self.snapshots: dict = {"step": [], "grad_norm": []}
+        self._probes: dict[int, Batch] = {}  # seq_len -> probe batch (snapshots)
+        self._heldout: dict[int, Batch] = {}  # seq_len -> held-out batch (evaluation)
+        self._evals: dict[tuple[int, int], dict] = {}  # (step, seq_len) -> evaluate()'s result
+        self.history = History(group_norms={g: [] for g in self._groups})
+        self.snapshots = Snapshots()
         self.step = 0
         self.seconds = 0.0
-        self.status = "ready"
+        self.status = Status.READY
         self.message = ""
         self.solved_at: int | None = None
 
+    def clone(self) -> Trainer:
+        """An independent copy (weights, optimiser state, data stream, history) that trains on
+        exactly as this one would. The task is shared (tasks are never changed)."""
+        return copy.deepcopy(self, {id(self.task): self.task})
+
     def update(self, **changes) -> None:
-        """Change settings that do not touch the weights (lr, batch_size, clip, clip_value,
-        snapshot_every) between chunks; the optimiser keeps its state."""
-        allowed = {"lr", "batch_size", "clip", "clip_value", "snapshot_every"}
-        if set(changes) - allowed:
-            raise ConfigError(f"cannot change {sorted(set(changes) - allowed)} on a running trainer")
+        """Change settings that do not touch the weights between chunks: seq_len, lr, batch_size,
+        clip, clip_value, snapshot_every, eval_every. The optimiser keeps its state; later steps
+        (and the probe and held-out batches) use the new sequence length (curriculum learning)."""
+        bad = sorted(set(changes) - set(LIVE))
+        if bad:
+            raise ConfigError(f"cannot change {', '.join(bad)} on a running trainer; build a new run")
         new = TrainConfig(**{**self.cfg.to_dict(), **changes}).validate()
+        self.task.check_len(new.seq_len)
         self.cfg = new
         for g in self.opt.param_groups:
             g["lr"] = new.lr
 
-    # ----- one step -----------------------------------------------------------------------
+    # ----- fixed batches ---------------------------------------------------------------------
+    def _probe(self, seq_len: int) -> Batch:
+        if seq_len not in self._probes:
+            rng = np.random.default_rng([self.cfg.seed, 2])
+            self._probes[seq_len] = self.task.batch(self.cfg.probe_size, seq_len, rng)
+        return self._probes[seq_len]
+
+    @property
+    def probe(self) -> Batch:
+        """The fixed batch snapshots trace, at the current sequence length."""
+        return self._probe(self.cfg.seq_len)
+
+    def heldout_batch(self, seq_len: int | None = None) -> Batch:
+        """The fixed held-out batch (heldout_size examples from the seeded generator [seed, 3]), built
+        once per sequence length."""
+        T = self.cfg.seq_len if seq_len is None else seq_len
+        if T not in self._heldout:
+            rng = np.random.default_rng([self.cfg.seed, 3])
+            self._heldout[T] = self.task.batch(self.cfg.heldout_size, T, rng)
+        return self._heldout[T]
+
+    # ----- measures --------------------------------------------------------------------------
     @torch.no_grad()
     def _max_singular(self, iters: int = 2) -> float:
         """Largest singular value of the last layer's W_hh (max over gate blocks).
@@ -147,25 +274,59 @@ class Trainer:
 
     def snapshot(self) -> None:
         """Record ||dL/dh_t|| over t (every layer, mean over the probe batch) at this step."""
-        tr = self.model.trace(self.probe.x, self.probe.y, self.probe.mask)
+        p = self.probe
+        tr = self.model.trace(p.x, p.y, p.mask)
         norms = [grad_norm_per_step(tr.hidden_grad, layer=k) for k in range(tr.hidden.shape[0])]
-        self.snapshots["step"].append(self.step)
-        self.snapshots["grad_norm"].append(np.stack(norms).astype(np.float32))  # [L, T]
+        self.snapshots.step.append(self.step)
+        self.snapshots.seq_len.append(self.cfg.seq_len)
+        self.snapshots.grad_norm.append(np.stack(norms).astype(np.float32))  # [L, T]
+
+    def evaluate(self) -> dict:
+        """{"loss", "metric", "solved"} on the fixed held-out batch at the current step and sequence
+        length; memoised, so asking twice costs nothing. A model whose outputs are not finite (a
+        diverged run) scores NaN and is not solved."""
+        key = (self.step, self.cfg.seq_len)
+        if key not in self._evals:
+            b = self.heldout_batch()
+            with torch.no_grad():
+                out = self.model(b.x)
+                ok = bool(torch.isfinite(out).all())
+                loss = float(sequence_loss(out, b.y, b.mask)) if ok else _NAN
+                metric = float(self.task.metric(out, b)) if ok else _NAN
+            if not (math.isfinite(loss) and math.isfinite(metric)):
+                loss = metric = _NAN
+            solved = bool(math.isfinite(metric) and self.task.is_solved(metric))
+            if len(self._evals) >= 4:
+                self._evals.pop(next(iter(self._evals)))
+            self._evals[key] = {"loss": loss, "metric": metric, "solved": solved}
+        return dict(self._evals[key])
+
+    def _record_heldout(self) -> None:
+        ev = self.evaluate()
+        h = self.history
+        h.heldout_step.append(self.step)
+        h.heldout_loss.append(ev["loss"])
+        h.heldout_metric.append(ev["metric"])
+        if ev["solved"] and self.solved_at is None:
+            self.solved_at = self.step
+            if self.status is not Status.DIVERGED:
+                self.status = Status.SOLVED
 
     @property
     def steps_per_second(self) -> float:
         return self.step / self.seconds if self.seconds > 0 else 0.0
 
-    def snapshot_matrix(self, layer: int = -1) -> np.ndarray:
-        """||dL/dh_t|| of one layer from every snapshot, [n_snapshots, T] (for a heatmap)."""
-        return np.stack([g[layer] for g in self.snapshots["grad_norm"]])
-
+    # ----- one step ---------------------------------------------------------------------------
     def train_step(self) -> bool:
         """One optimisation step. Returns False (and sets status) if training cannot go on."""
-        if self.status == "diverged":
+        if self.status is Status.DIVERGED:
             return False
-        cfg, h = self.cfg, self.history
-        if self.step % cfg.snapshot_every == 0 and (not self.snapshots["step"] or self.snapshots["step"][-1] != self.step):
+        cfg, h, snaps = self.cfg, self.history, self.snapshots
+        if self.step == 0 and not h.heldout_step:
+            self._record_heldout()  # the untrained model's score, where every curve starts
+        last = (snaps.step[-1], snaps.seq_len[-1]) if snaps.step else None
+        new_len = last is not None and last[1] != cfg.seq_len  # the first step at a new length
+        if (self.step % cfg.snapshot_every == 0 or new_len) and last != (self.step, cfg.seq_len):
             self.snapshot()
         batch = self.task.batch(cfg.batch_size, cfg.seq_len, self.rng)
         out = self.model(batch.x)
@@ -173,33 +334,39 @@ class Trainer:
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in self._params]
-        norms = torch.stack(torch._foreach_norm(grads))
-        total = float(norms.norm())
+        with torch.no_grad():
+            norms = torch.stack([torch.linalg.vector_norm(g) for g in grads])  # [n_params]
+            total = float(torch.linalg.vector_norm(norms))
         loss_v = float(loss.detach())
         if not (math.isfinite(loss_v) and math.isfinite(total)):
-            self.status = "diverged"
+            self.status = Status.DIVERGED
             what = "loss" if not math.isfinite(loss_v) else "gradient norm"
-            self.message = (f"Training stopped at step {self.step + 1}: the {what} became "
-                            f"{'NaN' if math.isnan(loss_v if what == 'loss' else total) else 'infinite'}. "
-                            "The gradient exploded; try clipping or a lower learning rate.")
+            self.message = (
+                f"Training stopped at step {self.step + 1}: the {what} became "
+                f"{'NaN' if math.isnan(loss_v if what == 'loss' else total) else 'infinite'}. "
+                "The gradient exploded; try clipping or a lower learning rate."
+            )
             return False
         clipped = cfg.clip and total > cfg.clip_value
         if clipped:
-            torch._foreach_mul_(grads, cfg.clip_value / (total + 1e-6))
+            coef = cfg.clip_value / (total + 1e-6)
+            with torch.no_grad():
+                for g in grads:
+                    g.mul_(coef)
         self.opt.step()
         self.step += 1
-        h["step"].append(self.step)
-        h["loss"].append(loss_v)
-        h["metric"].append(self.task.metric(out, batch))
-        h["grad_norm"].append(total)
-        h["clipped"].append(bool(clipped))
-        h["max_singular"].append(self._max_singular())
+        h.step.append(self.step)
+        h.loss.append(loss_v)
+        h.metric.append(float(self.task.metric(out, batch)))
+        h.grad_norm.append(total)
+        h.clipped.append(bool(clipped))
+        h.max_singular.append(self._max_singular())
+        h.seq_len.append(cfg.seq_len)
         gn = norms.tolist()
         for g, idx in self._groups.items():
-            h["group_norms"][g].append(math.sqrt(sum(gn[i] ** 2 for i in idx)))
-        if self.solved_at is None and self.task.is_solved(h["metric"][-1]):
-            self.solved_at = self.step
-            self.status = "solved"
+            h.group_norms[g].append(math.sqrt(sum(gn[i] ** 2 for i in idx)))
+        if self.step % cfg.eval_every == 0:
+            self._record_heldout()
         return True
 
     def run(self, n_steps: int | None = None, seconds: float | None = None) -> int:
@@ -218,27 +385,23 @@ class Trainer:
         self.seconds += time.perf_counter() - t0
         return done
 
-    def evaluate(self, batch_size: int = 512) -> dict:
-        """Loss and metric on a fixed held-out batch (the same one every call)."""
-        b = self.task.batch(batch_size, self.cfg.seq_len, np.random.default_rng([self.cfg.seed, 3]))
-        with torch.no_grad():
-            out = self.model(b.x)
-            loss = float(sequence_loss(out, b.y, b.mask))
-        metric = self.task.metric(out, b)
-        return {"loss": loss, "metric": metric, "solved": bool(self.task.is_solved(metric))}
-
     def summary(self) -> dict:
-        ev = self.evaluate() if self.status != "diverged" else {"loss": float("nan"), "metric": float("nan"), "solved": False}
-        return {**ev, "steps": self.step, "seconds": round(self.seconds, 3), "status": self.status,
+        """evaluate() at this step plus steps, seconds, status (a plain string), solved_at, message."""
+        if self.status is Status.DIVERGED:
+            ev = {"loss": _NAN, "metric": _NAN, "solved": False}
+        else:
+            ev = self.evaluate()
+        return {**ev, "steps": self.step, "seconds": round(self.seconds, 3), "status": self.status.value,
                 "solved_at": self.solved_at, "message": self.message}
 
 
 def make_run(task: str | Task = "adding", arch: str = "lstm", hidden_size: int = 32, num_layers: int = 1,
              seed: int = 0, model_kw: dict | None = None, **train_kw) -> Trainer:
-    """Build task, model and trainer from plain values in one call (the CLI and pages use it)."""
+    """Build task, model and trainer from plain values in one call (tests and benchmarks; the app and
+    the CLI build from a Settings with :func:`rnnviz.runs.build_run`)."""
     t = get_task(task) if isinstance(task, str) else task
     cfg = TrainConfig(task=t.name, seed=seed, **train_kw)
-    mcfg = t.model_config(arch=arch, hidden_size=hidden_size, num_layers=num_layers, **(model_kw or {}))
+    mcfg = config_for_task(t, arch=arch, hidden_size=hidden_size, num_layers=num_layers, **(model_kw or {}))
     return Trainer(SequenceModel(mcfg, seed=seed), t, cfg)
 
 
@@ -252,19 +415,19 @@ def checkpoint(trainer: Trainer) -> dict:
 
 
 def load_checkpoint(obj: dict) -> tuple[SequenceModel, Task, TrainConfig]:
-    """Rebuild model, task and train config from :func:`checkpoint`'s dict."""
+    """Rebuild model, task and train config from :func:`checkpoint`'s dict. Raises CheckpointError."""
     if not isinstance(obj, dict) or obj.get("format") != "rnnviz-checkpoint-1":
-        raise ConfigError("not an rnnviz checkpoint")
+        raise CheckpointError("not an rnnviz checkpoint")
     try:
         mcfg = ModelConfig(**obj["model_config"])
         tcfg = TrainConfig(**obj["train_config"]).validate()
-    except (KeyError, TypeError):
-        raise ConfigError("the checkpoint's configuration is incomplete or unknown") from None
+    except (KeyError, TypeError, ConfigError):
+        raise CheckpointError("the checkpoint's configuration is incomplete or unknown") from None
     text = obj.get("task_text") or None
     task = get_task(tcfg.task, text=text) if text else get_task(tcfg.task)
-    model = SequenceModel(mcfg)
     try:
+        model = SequenceModel(mcfg)
         model.load_state_dict(obj["state_dict"])
-    except (RuntimeError, KeyError, TypeError):
-        raise ConfigError("the checkpoint's weights do not match its architecture") from None
+    except (RuntimeError, KeyError, TypeError, ConfigError):
+        raise CheckpointError("the checkpoint's weights do not match its architecture") from None
     return model, task, tcfg

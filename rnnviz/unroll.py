@@ -10,8 +10,7 @@ import numpy as np
 import torch
 
 from .inspect import Inspection
-from .tasks import Task
-from .training import Trainer, make_run
+from .model import SequenceModel
 
 
 def visible_steps(T: int, head: int = 4, tail: int = 3, keep: int | None = None) -> list[int | None]:
@@ -58,16 +57,11 @@ class StepNumbers:
     nonlinearity: str
 
 
-def tiny_run(task: Task, hidden: int, seq_len: int, seed: int) -> Trainer:
-    """A vanilla tanh RNN small enough to print every weight: 2-4 units, inputs of at most 3 numbers."""
-    inp = min(task.input_size, 3) if task.tokens else task.input_size
-    return make_run(task, arch="rnn", hidden_size=hidden, seed=seed, seq_len=seq_len, batch_size=32, lr=3e-2,
-                    model_kw=dict(input_size=inp), snapshot_every=10_000)
-
-
-def step_numbers(run: Trainer, x: torch.Tensor, t: int) -> StepNumbers:
-    """The numbers of step t for the first example of x ([B, T] tokens or [B, T, I] features)."""
-    m = run.model
+def step_numbers(model: SequenceModel, x: torch.Tensor, t: int) -> StepNumbers:
+    """The numbers of step t for the first example of x ([B, T] tokens or [B, T, I] features).
+    ``model`` is a vanilla RNN (e.g. ``rnnviz.runs.tiny_run(...).model``; a run with a ``.model``
+    is accepted too)."""
+    m = getattr(model, "model", model)
     tr = m.trace(x[:1])
     w_ih, w_hh, b_ih, b_hh = (p.detach().numpy() for p in m.layer_params(0))
     xt = tr.core_input[0, t]

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from rnnviz.model import ConfigError, ModelConfig, SequenceModel, sequence_loss
+from rnnviz.errors import ConfigError
+from rnnviz.model import ModelConfig, SequenceModel, sequence_loss
 from rnnviz.trace import decay_ratio, gate_saturation, grad_norm_per_step, pca_projection, spectral_stats
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnviz.model import ConfigError
+from rnnviz.errors import CheckpointError, ConfigError
 from rnnviz.training import checkpoint, load_checkpoint, make_run
 
 
@@ -15,24 +15,24 @@ def test_same_seed_same_history():
     a.run(n_steps=20)
     b.run(n_steps=7)
     b.run(n_steps=13)  # chunking does not change the run
-    assert a.history["loss"] == b.history["loss"]
-    assert a.history["grad_norm"] == b.history["grad_norm"]
+    assert a.history.loss == b.history.loss
+    assert a.history.grad_norm == b.history.grad_norm
     c = make_run("copy", arch="gru", hidden_size=8, seq_len=12, batch_size=8, seed=6)
     c.run(n_steps=20)
-    assert c.history["loss"] != a.history["loss"]
+    assert c.history.loss != a.history.loss
 
 
 def test_history_and_snapshots():
     tr = make_run("adding", arch="lstm", hidden_size=8, num_layers=2, seq_len=15, batch_size=8, snapshot_every=5)
     assert tr.run(n_steps=12) == 12
     h = tr.history
-    assert h["step"] == list(range(1, 13))
-    assert all(len(h[k]) == 12 for k in ("loss", "metric", "grad_norm", "clipped", "max_singular"))
-    assert set(h["group_norms"]) == {"W_ih", "W_hh", "bias", "readout"}
-    total = np.sqrt(sum(np.array(v) ** 2 for v in h["group_norms"].values()))
-    np.testing.assert_allclose(total, h["grad_norm"], rtol=1e-4)
-    assert tr.snapshots["step"] == [0, 5, 10]
-    assert tr.snapshots["grad_norm"][0].shape == (2, 15)
+    assert h.step == list(range(1, 13))
+    assert all(len(getattr(h, k)) == 12 for k in ("loss", "metric", "grad_norm", "clipped", "max_singular", "seq_len"))
+    assert len(h) == 12 and set(h.group_norms) == {"W_ih", "W_hh", "bias", "readout"}
+    total = np.sqrt(sum(np.array(v) ** 2 for v in h.group_norms.values()))
+    np.testing.assert_allclose(total, h.grad_norm, rtol=1e-4)
+    assert tr.snapshots.step == [0, 5, 10]
+    assert tr.snapshots.grad_norm[0].shape == (2, 15)
 
 
 def test_clipping_is_recorded_and_applied():
@@ -40,7 +40,7 @@ def test_clipping_is_recorded_and_applied():
                   optimizer="sgd", lr=1.0)
     before = [p.detach().clone() for p in tr.model.parameters()]
     tr.run(n_steps=1)
-    assert tr.history["clipped"] == [True]
+    assert tr.history.clipped == [True]
     with torch.no_grad():
         moved = torch.sqrt(sum(((p - q) ** 2).sum() for p, q in zip(tr.model.parameters(), before)))
     assert float(moved) == pytest.approx(1e-3, rel=1e-2)  # SGD lr 1 moves by exactly the clip norm
@@ -52,7 +52,7 @@ def test_divergence_stops_and_keeps_history():
     done = tr.run(n_steps=500)
     assert tr.status == "diverged" and done < 500
     assert "exploded" in tr.message and "clipping" in tr.message
-    assert len(tr.history["loss"]) == done and all(math.isfinite(v) for v in tr.history["loss"])
+    assert len(tr.history.loss) == done and all(math.isfinite(v) for v in tr.history.loss)
     assert tr.run(n_steps=5) == 0  # refuses to go on
 
 
@@ -76,7 +76,7 @@ def test_checkpoint_round_trip(tmp_path):
     model, task, cfg = load_checkpoint(torch.load(path, weights_only=True))
     x = tr.probe.x
     assert torch.equal(model(x), tr.model(x)) and task.tokens == tr.task.tokens and cfg == tr.cfg
-    with pytest.raises(ConfigError):
+    with pytest.raises(CheckpointError):
         load_checkpoint({"format": "something else"})
 
 
@@ -100,4 +100,4 @@ def test_tracked_singular_value_matches_svd():
     tr.run(n_steps=200)
     H = 16
     exact = float(torch.linalg.matrix_norm(tr.model.core.weight_hh_l0.detach().view(4, H, H), ord=2).max())
-    assert tr.history["max_singular"][-1] == pytest.approx(exact, rel=1e-3)
+    assert tr.history.max_singular[-1] == pytest.approx(exact, rel=1e-3)

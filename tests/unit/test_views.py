@@ -3,12 +3,13 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from rnnviz.inspect import compare_archs, inspect_model, orders_of_magnitude
+from rnnviz.inspect import describe_change, inspect_model, orders_of_magnitude
 from rnnviz.plots import gates, gradients, graph, states, training
+from rnnviz.runs import compare_archs, tiny_run
+from rnnviz.settings import Settings, parse
 from rnnviz.tasks import get_task
 from rnnviz.training import make_run
-from rnnviz.ui.controls import BY_KEY, CONTROLS, DEFAULTS, differences, url_notes
-from rnnviz.unroll import node_values, step_numbers, tiny_run, visible_steps
+from rnnviz.unroll import node_values, step_numbers, visible_steps
 
 
 def test_visible_steps_collapse_long_sequences():
@@ -52,7 +53,7 @@ def test_node_values_and_graph_figure():
 
 
 def test_compare_archs_gives_three_curves():
-    r = compare_archs(get_task("adding"), 20, 0, 8, 1, steps=0)
+    r = compare_archs(Settings(task="adding", seq_len=20, hidden=8), steps=0)
     assert set(r) == {"rnn", "lstm", "gru"} and all(v.shape == (20,) for v in r.values())
 
 
@@ -68,9 +69,9 @@ def test_figures_are_labelled():
     insp = inspect_model(run.model, run.task, 15, 0, n=4)
     labels = insp.labels(0)
     figs = [
-        training.loss_figure(h["step"], h["loss"], 1.9, 0.5, "nats"),
-        training.metric_figure(h["step"], h["metric"], "rate", 0.3, 0.99),
-        training.grad_norm_figure(h["step"], h["grad_norm"], h["clipped"], 1.0),
+        training.loss_figure(h.step, h.loss, 1.9, 0.5, "nats"),
+        training.metric_figure(h.step, h.metric, "rate", 0.3, 0.99),
+        training.grad_norm_figure(h.step, h.grad_norm, h.clipped, 1.0),
         states.state_heatmap(insp.states(), labels, "h", highlight=3),
         states.step_bar(insp.states()[3], 3, labels[3]),
         states.pca_path(*insp.pca(), labels, highlight=2),
@@ -78,8 +79,8 @@ def test_figures_are_labelled():
         gates.saturation_figure(insp.saturation()),
         gates.lstm_cell_diagram(0.9, 0.1, 0.5, 0.7, 0.2, 0.23, 0.16, 3, 0, "B"),
         gradients.grad_through_time({"LSTM": (insp.grad_norms(), "#000")}, "g"),
-        gradients.snapshot_heatmap(run.snapshots["step"], run.snapshot_matrix()),
-        gradients.singular_value_figure(h["step"], h["max_singular"]),
+        gradients.snapshot_heatmap(*run.snapshots.matrix()),
+        gradients.singular_value_figure(h.step, h.max_singular),
         states.loop_figure(),
         graph.shapes_figure(),
     ]
@@ -92,16 +93,6 @@ def test_figures_are_labelled():
     assert html.count("<span title=") == 15 and "h_t of unit 0" in html
 
 
-def test_url_notes():
-    assert url_notes({"seq_len": "40", "arch": "GRU", "lr": "0.01"}, {**DEFAULTS, "seq_len": 40, "arch": "gru"}) == []
-    notes = url_notes({"seq_len": "abc", "bogus": "1", "hidden": "100000"}, DEFAULTS)
-    assert len(notes) == 3 and any("bogus" in n for n in notes) and any("abc" in n for n in notes)
-    assert BY_KEY["clip"].parse("false") is False and BY_KEY["batch"].parse("64") == 64
-    assert differences(DEFAULTS, {**DEFAULTS, "arch": "gru"}) == ["architecture: LSTM → GRU"]
-    assert {c.key for c in CONTROLS} >= {"arch", "task", "seq_len", "hidden", "layers", "lr", "batch", "clip",
-                                          "clip_value", "seed", "init", "scale", "nonlin"}
-
-
 def test_units_on_finds_the_specific_unit():
     from rnnviz.trace import units_on
     s = np.full((10, 4), -0.5)
@@ -112,27 +103,6 @@ def test_units_on_finds_the_specific_unit():
     assert [u for u, _ in found] == [1, 2]
     assert found[0][1] == 0.0 and found[1][1] == 1.0
     assert units_on(s, 0, 9, 0.95) == []
-
-
-def test_share_query_round_trips():
-    from urllib.parse import parse_qsl
-
-    from rnnviz.ui.controls import share_query
-    values = {**DEFAULTS, "arch": "gru", "seq_len": 40, "lr": 0.1, "clip": False, "scale": "2.0", "task": "copy"}
-    q = dict(parse_qsl(share_query(values)))
-    assert q == {"arch": "gru", "task": "copy", "seq_len": "40", "lr": "0.1", "clip": "false", "scale": "2.0"}
-    assert all(BY_KEY[k].parse(v) == values[k] for k, v in q.items())
-    assert share_query(DEFAULTS) == ""
-
-
-def test_text_upload_checks():
-    from rnnviz.ui.state import read_text_upload
-    text, why = read_text_upload(("the cat sat on the mat. " * 5).encode())
-    assert text and not why
-    assert read_text_upload(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe")[1].startswith("That file is not UTF-8 text")
-    assert "at least 50 characters" in read_text_upload(b"too short")[1]
-    assert "limit" in read_text_upload(b"a" * 1_000_001)[1]
-    assert "distinct" in read_text_upload("".join(chr(0x4E00 + i) for i in range(300)).encode())[1]
 
 
 def test_worked_examples_are_shown():
@@ -150,4 +120,5 @@ def test_lstm_cell_values_obey_the_cell_equations():
         assert v["c"] == pytest.approx(v["f"] * v["c_prev"] + v["i"] * v["g"], abs=1e-6)
         assert v["h"] == pytest.approx(v["o"] * np.tanh(v["c"]), abs=1e-6)
     assert insp.lstm_cell_values(0, 0)["c_prev"] == 0.0
-    assert get_task("copy").clamp_len(3) == 9 and get_task("adding").clamp_len(999) == 400
+    # lengths are brought into a task's range in one place, settings.parse (with a note)
+    assert parse({"task": "copy", "seq_len": 3})[0].seq_len == 9 and parse({"seq_len": 999})[0].seq_len == 200

@@ -1,0 +1,105 @@
+"""Things built from settings and from several trainings: one run, a retrained run, a comparison of
+architectures, the tiny RNN of the Unrolled page.
+
+Above the trainer (it builds Trainers) and below the pages (they show what these return). Each
+function is deterministic: the same Settings give the same numbers.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .errors import ConfigError
+from .model import ARCHS, SequenceModel, config_for_task
+from .settings import BY_NAME, Settings
+from .tasks import Task, get_task
+from .trace import grad_norm_per_step
+from .training import TrainConfig, Trainer
+
+MAX_STEPS = 1_000_000
+# The recurrent options the gated cells keep at their defaults in compare_archs (a fair comparison).
+RECURRENT_FIELDS = ("init", "scale", "nonlin", "forget_bias")
+
+
+def task_for(settings: Settings, text: str | None = None) -> Task:
+    """The task these settings name; ``text`` is the charlm task's own text (ignored by other tasks)."""
+    if text is not None and settings.task == "charlm":
+        return get_task("charlm", text=text)
+    return get_task(settings.task)
+
+
+def build_run(settings: Settings, text: str | None = None, **trainer_kw) -> Trainer:
+    """A fresh Trainer for these settings: the task (charlm with ``text`` if given), the model seeded
+    with settings.seed, and TrainConfig(**settings.train_keywords(), **trainer_kw). trainer_kw holds
+    only what Settings does not (snapshot_every, eval_every, probe_size, heldout_size)."""
+    clash = sorted(set(trainer_kw) & set(settings.train_keywords()))
+    if clash:
+        raise ConfigError(f"{', '.join(clash)} come from the settings; change them there")
+    task = task_for(settings, text)
+    try:
+        cfg = TrainConfig(**settings.train_keywords(), **trainer_kw)
+    except TypeError:
+        raise ConfigError(f"unknown trainer options {sorted(trainer_kw)}") from None
+    model = SequenceModel(config_for_task(task, **settings.model_keywords()), seed=settings.seed)
+    return Trainer(model, task, cfg)
+
+
+def _check_steps(steps) -> int:
+    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or not 0 <= steps <= MAX_STEPS:
+        raise ConfigError(f"steps must be a whole number from 0 to {MAX_STEPS}, got {steps!r}")
+    return int(steps)
+
+
+def retrain(settings: Settings, steps: int, text: str | None = None,
+            progress: Callable[[int, int], None] | None = None, chunk: int = 25, **trainer_kw) -> Trainer:
+    """build_run(settings, text) trained for exactly ``steps`` steps (fewer only if it diverges), in
+    chunks of ``chunk`` steps, calling ``progress(done, steps)`` before the first chunk and after
+    each one. The result is identical to the same run trained in any other chunks."""
+    steps = _check_steps(steps)
+    run = build_run(settings, text, **trainer_kw)
+    done = 0
+    if progress:
+        progress(0, steps)
+    while done < steps:
+        n = run.run(n_steps=min(chunk, steps - done))
+        done += n
+        if progress:
+            progress(done, steps)
+        if n == 0:  # diverged: training cannot go on
+            break
+    return run
+
+
+def compare_settings(settings: Settings, arch: str) -> Settings:
+    """The settings compare_archs trains ``arch`` with: the same task, length, sizes, seed and
+    optimiser, clipping always on (so no curve stops at an explosion); the RNN keeps the recurrent
+    options (init, scale, nonlinearity) of ``settings``, the LSTM and GRU use their defaults."""
+    changes: dict = {"arch": arch, "clip": True}
+    if arch != "rnn":
+        changes.update({name: BY_NAME[name].default for name in RECURRENT_FIELDS})
+    return settings.replace(**changes)
+
+
+def compare_archs(settings: Settings, steps: int, text: str | None = None, n: int = 8) -> dict[str, np.ndarray]:
+    """||dL/dh_t|| over t (mean over the same n examples) for the vanilla RNN, the LSTM and the GRU
+    built from these settings (see :func:`compare_settings`), each after ``steps`` training steps,
+    traced on the task's example batch (the one the inspection pages show). Returns {arch: [T] array}."""
+    steps = _check_steps(steps)
+    out = {}
+    for arch in ARCHS:
+        s = compare_settings(settings, arch)
+        run = build_run(s, text, snapshot_every=100_000, eval_every=100_000)
+        if steps:
+            run.run(n_steps=steps)
+        b = run.task.example_batch(n, s.seq_len, s.seed)
+        out[arch] = grad_norm_per_step(run.model.trace(b.x, b.y, b.mask).hidden_grad)  # last layer
+    return out
+
+
+def tiny_run(task: Task, hidden: int, seq_len: int, seed: int) -> Trainer:
+    """A vanilla tanh RNN small enough to print every weight: 2-4 units, inputs of at most 3 numbers."""
+    inp = min(task.input_size, 3) if task.tokens else task.input_size
+    cfg = TrainConfig(task=task.name, seq_len=seq_len, batch_size=32, lr=3e-2, seed=seed, snapshot_every=10_000)
+    model = SequenceModel(config_for_task(task, arch="rnn", hidden_size=hidden, input_size=inp), seed=seed)
+    return Trainer(model, task, cfg)
