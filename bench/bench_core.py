@@ -91,7 +91,8 @@ def main():
     print("\ninspection pass (trace with hidden_grad, batch 8, T=100, H=64), median of 20:")
     for arch in ("lstm", "gru", "rnn"):
         print(f"  {arch:5s} {inspection(arch):6.1f} ms")
-    print(f"\ntime to solve the adding problem at T=50 (held-out MSE < 0.01, checked every 50 steps), at most {a.solve_steps} steps:")
+    print(f"\ntime to solve the adding problem at T=50 (held-out MSE < 0.01, scored every 50 steps), "
+          f"at most {a.solve_steps} steps:")
     for arch in ("lstm", "gru", "rnn"):
         at, secs, held = time_to_solve(arch, a.solve_steps)
         verdict = f"solved at step {at} in {secs:.1f} s" if at else f"not solved in {a.solve_steps} steps ({secs:.1f} s)"

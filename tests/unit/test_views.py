@@ -2,6 +2,7 @@
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+import torch
 
 from rnnviz.inspect import describe_change, inspect_model, orders_of_magnitude
 from rnnviz.plots import gates, gradients, graph, states, training
@@ -23,6 +24,24 @@ def test_visible_steps_collapse_long_sequences():
 def test_orders_of_magnitude():
     assert orders_of_magnitude(np.array([1e-6, 1e-3, 1.0])) == pytest.approx(6)
     assert orders_of_magnitude(np.array([10.0, 1.0])) == pytest.approx(-1)
+    assert describe_change(np.array([1e-6, 1e-3, 1.0])) == "shrinks about 10^6.0-fold (it has vanished)"
+    assert describe_change(np.array([10.0, 1.0])).startswith("stays within a factor of")
+
+
+@pytest.mark.parametrize("norms", [[np.inf, 1.0, 2.0], [1.0, np.nan, 3.0], [1e-3, 1.0, np.inf], [np.nan] * 3,
+                                   [-np.inf, 1.0]])
+def test_no_claim_from_numbers_that_overflowed(norms):
+    n = np.array(norms)
+    assert np.isnan(orders_of_magnitude(n))
+    assert describe_change(n) == "cannot be measured: the numbers overflowed (the run diverged)"
+
+
+def test_zero_gradients_make_no_false_claim():
+    assert np.isnan(orders_of_magnitude(np.zeros(5)))
+    assert describe_change(np.zeros(5)).startswith("cannot be measured")
+    assert orders_of_magnitude(np.array([0.0, 1e-3, 1.0])) == np.inf  # vanished to exactly zero
+    assert "vanished" in describe_change(np.array([0.0, 1e-3, 1.0]))
+    assert "10^inf" not in describe_change(np.array([0.0, 1.0]))
 
 
 def test_tiny_step_numbers_reproduce_the_trace():
@@ -120,5 +139,16 @@ def test_lstm_cell_values_obey_the_cell_equations():
         assert v["c"] == pytest.approx(v["f"] * v["c_prev"] + v["i"] * v["g"], abs=1e-6)
         assert v["h"] == pytest.approx(v["o"] * np.tanh(v["c"]), abs=1e-6)
     assert insp.lstm_cell_values(0, 0)["c_prev"] == 0.0
+    assert insp.finite
+
+
+def test_inspection_finite_is_false_after_an_overflow():
+    run = make_run("adding", arch="rnn", hidden_size=4, seq_len=8, batch_size=4)
+    assert inspect_model(run.model, run.task, 8, 0, n=2).finite
+    with torch.no_grad():
+        run.model.core.weight_hh_l0.fill_(float("inf"))
+    insp = inspect_model(run.model, run.task, 8, 0, n=2)
+    assert not insp.finite
+    assert describe_change(insp.grad_norms()).startswith("cannot be measured")
     # lengths are brought into a task's range in one place, settings.parse (with a note)
     assert parse({"task": "copy", "seq_len": 3})[0].seq_len == 9 and parse({"seq_len": 999})[0].seq_len == 200
