@@ -5,6 +5,7 @@
 Prints ratios measured in this one process (these machines are shared and noisy; compare the
 ratios, not the seconds). One torch thread, as the app uses.
 """
+
 import argparse
 import os
 import statistics
@@ -77,8 +78,10 @@ def main():
     ap.add_argument("--solve-steps", type=int, default=3000)
     a = ap.parse_args()
     torch.set_num_threads(1)
-    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, adding problem T=50 H=32 B=64, "
-          f"Adam 1e-2, clip 1.0, {a.steps} steps x {a.repeats} alternating repeats (best of each)")
+    print(
+        f"torch {torch.__version__}, threads {torch.get_num_threads()}, adding problem T=50 H=32 B=64, "
+        f"Adam 1e-2, clip 1.0, {a.steps} steps x {a.repeats} alternating repeats (best of each)"
+    )
     print(f"{'arch':5s} {'plain steps/s':>14s} {'trainer steps/s':>16s} {'ratio':>6s}")
     for arch in ("lstm", "gru", "rnn"):
         plain_loop(arch, 20)
@@ -91,8 +94,9 @@ def main():
     print("\ninspection pass (trace with hidden_grad, batch 8, T=100, H=64), median of 20:")
     for arch in ("lstm", "gru", "rnn"):
         print(f"  {arch:5s} {inspection(arch):6.1f} ms")
-    print(f"\ntime to solve the adding problem at T=50 (held-out MSE < 0.01, scored every 50 steps), "
-          f"at most {a.solve_steps} steps:")
+    print(
+        f"\ntime to solve the adding problem at T=50 (held-out MSE < 0.01, scored every 50 steps), at most {a.solve_steps} steps:"
+    )
     for arch in ("lstm", "gru", "rnn"):
         at, secs, held = time_to_solve(arch, a.solve_steps)
         verdict = f"solved at step {at} in {secs:.1f} s" if at else f"not solved in {a.solve_steps} steps ({secs:.1f} s)"

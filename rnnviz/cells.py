@@ -15,6 +15,7 @@ Symbols used below:
     b_i*, b_h*  the two bias vectors PyTorch keeps per gate     [H]
     sigma    logistic sigmoid, * elementwise product
 """
+
 from __future__ import annotations
 
 import torch
@@ -27,8 +28,9 @@ SIGMOID_GATES = ("input_gate", "forget_gate", "output_gate", "reset_gate", "upda
 GATE_BLOCKS = {"rnn": 1, "lstm": 4, "gru": 3}
 
 
-def rnn_cell(xw: torch.Tensor, h: torch.Tensor, w_hh: torch.Tensor, b_hh: torch.Tensor,
-             nonlinearity: str = "tanh") -> tuple[torch.Tensor, dict]:
+def rnn_cell(
+    xw: torch.Tensor, h: torch.Tensor, w_hh: torch.Tensor, b_hh: torch.Tensor, nonlinearity: str = "tanh"
+) -> tuple[torch.Tensor, dict]:
     r"""Elman (vanilla) RNN step.
 
     .. math::
@@ -43,8 +45,9 @@ def rnn_cell(xw: torch.Tensor, h: torch.Tensor, w_hh: torch.Tensor, b_hh: torch.
     return h_new, {}
 
 
-def lstm_cell(xw: torch.Tensor, h: torch.Tensor, c: torch.Tensor, w_hh: torch.Tensor,
-              b_hh: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, dict]:
+def lstm_cell(
+    xw: torch.Tensor, h: torch.Tensor, c: torch.Tensor, w_hh: torch.Tensor, b_hh: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, dict]:
     r"""Long short-term memory step (Hochreiter & Schmidhuber 1997, with a forget gate).
 
     .. math::
@@ -69,8 +72,7 @@ def lstm_cell(xw: torch.Tensor, h: torch.Tensor, c: torch.Tensor, w_hh: torch.Te
     return h_new, c_new, {"input_gate": i, "forget_gate": f, "cell_candidate": g, "output_gate": o}
 
 
-def gru_cell(xw: torch.Tensor, h: torch.Tensor, w_hh: torch.Tensor,
-             b_hh: torch.Tensor) -> tuple[torch.Tensor, dict]:
+def gru_cell(xw: torch.Tensor, h: torch.Tensor, w_hh: torch.Tensor, b_hh: torch.Tensor) -> tuple[torch.Tensor, dict]:
     r"""Gated recurrent unit step (Cho et al. 2014), in PyTorch's convention.
 
     .. math::

@@ -7,6 +7,7 @@
 
 Bad input gets one line on stderr and exit status 2.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,9 +20,22 @@ import numpy as np
 from .errors import ConfigError
 
 # flag destination -> Settings name: every setting goes through settings.parse(strict=True)
-SETTING_FLAGS = {"arch": "arch", "task": "task", "seq_len": "seq_len", "hidden": "hidden", "layers": "layers",
-                 "seed": "seed", "optimizer": "optimizer", "lr": "lr", "batch": "batch", "clip": "clip_value",
-                 "init": "init", "recurrent_scale": "scale", "nonlinearity": "nonlin", "forget_bias": "forget_bias"}
+SETTING_FLAGS = {
+    "arch": "arch",
+    "task": "task",
+    "seq_len": "seq_len",
+    "hidden": "hidden",
+    "layers": "layers",
+    "seed": "seed",
+    "optimizer": "optimizer",
+    "lr": "lr",
+    "batch": "batch",
+    "clip": "clip_value",
+    "init": "init",
+    "recurrent_scale": "scale",
+    "nonlinearity": "nonlin",
+    "forget_bias": "forget_bias",
+}
 
 
 class CliError(Exception):
@@ -59,8 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", **opt("seed"))
     t.add_argument("--nonlinearity", **opt("nonlin"))
     t.add_argument("--init", **opt("init"))
-    t.add_argument("--recurrent-scale", **{**opt("scale"),
-                   "help": "rescale each W_hh block to this largest singular value (default: as initialised)"})
+    t.add_argument(
+        "--recurrent-scale",
+        **{**opt("scale"), "help": "rescale each W_hh block to this largest singular value (default: as initialised)"},
+    )
     t.add_argument("--forget-bias", **opt("forget_bias"))
     t.add_argument("--text", default=None, help="a UTF-8 text file for the charlm task")
     t.add_argument("--snapshot-every", type=int, default=50)
@@ -86,6 +102,7 @@ def _finite_list(xs):
 
 def cmd_tasks() -> int:
     from .tasks import TASKS, get_task
+
     for name in TASKS:
         t = get_task(name)
         print(f"{name:15s} {t.shape:13s} {t.summary}")
@@ -112,6 +129,7 @@ def cmd_train(a) -> int:
 
     from .runs import build_run
     from .training import checkpoint
+
     if a.steps < 0 or a.steps > 1_000_000:
         raise CliError(f"--steps must be from 0 to 1000000, got {a.steps}")
     text = None
@@ -135,22 +153,39 @@ def cmd_train(a) -> int:
             raise CliError(f"cannot write {a.save}: {e.strerror}") from None
     h = tr.history
     if a.json:
-        out = {"model_config": tr.model.cfg.to_dict(), "train_config": tr.cfg.to_dict(),
-               "task": task.describe(),
-               "history": {"step": h.step, "loss": _finite_list(h.loss), "metric": _finite_list(h.metric),
-                           "grad_norm": _finite_list(h.grad_norm), "clipped": h.clipped,
-                           "max_singular": _finite_list(h.max_singular), "seq_len": h.seq_len,
-                           "group_norms": {g: _finite_list(v) for g, v in h.group_norms.items()},
-                           "heldout": {"step": h.heldout_step, "loss": _finite_list(h.heldout_loss),
-                                       "metric": _finite_list(h.heldout_metric)}},
-               "snapshots": {"step": tr.snapshots.step, "seq_len": tr.snapshots.seq_len,
-                             "grad_norm": [[_finite_list(row) for row in g] for g in tr.snapshots.grad_norm]},
-               "final": {k: _finite(v) for k, v in final.items()}}
+        out = {
+            "model_config": tr.model.cfg.to_dict(),
+            "train_config": tr.cfg.to_dict(),
+            "task": task.describe(),
+            "history": {
+                "step": h.step,
+                "loss": _finite_list(h.loss),
+                "metric": _finite_list(h.metric),
+                "grad_norm": _finite_list(h.grad_norm),
+                "clipped": h.clipped,
+                "max_singular": _finite_list(h.max_singular),
+                "seq_len": h.seq_len,
+                "group_norms": {g: _finite_list(v) for g, v in h.group_norms.items()},
+                "heldout": {
+                    "step": h.heldout_step,
+                    "loss": _finite_list(h.heldout_loss),
+                    "metric": _finite_list(h.heldout_metric),
+                },
+            },
+            "snapshots": {
+                "step": tr.snapshots.step,
+                "seq_len": tr.snapshots.seq_len,
+                "grad_norm": [[_finite_list(row) for row in g] for g in tr.snapshots.grad_norm],
+            },
+            "final": {k: _finite(v) for k, v in final.items()},
+        }
         print(json.dumps(out, allow_nan=False))
     else:
-        print(f"{s.arch} on {task.name} (T={s.seq_len}): {final['status']} after {final['steps']} steps "
-              f"in {final['seconds']:.1f}s; held-out loss {final['loss']:.4g}, {task.metric_name} "
-              f"{final['metric']:.4g}, solved={final['solved']}" + (f"; {final['message']}" if final["message"] else ""))
+        print(
+            f"{s.arch} on {task.name} (T={s.seq_len}): {final['status']} after {final['steps']} steps "
+            f"in {final['seconds']:.1f}s; held-out loss {final['loss']:.4g}, {task.metric_name} "
+            f"{final['metric']:.4g}, solved={final['solved']}" + (f"; {final['message']}" if final["message"] else "")
+        )
     return 0
 
 
@@ -158,6 +193,7 @@ def cmd_trace(a) -> int:
     import torch
 
     from .training import load_checkpoint
+
     if not 1 <= a.batch <= 256:
         raise CliError(f"--batch must be from 1 to 256, got {a.batch}")
     try:

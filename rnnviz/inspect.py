@@ -1,5 +1,6 @@
 """What the pages show, computed here so pages hold no math: a traced example batch of the
 current model and the views cut from it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from .trace import Trace, gate_saturation, grad_norm_per_step, pca_projection, u
 @dataclass
 class Inspection:
     """A traced batch: the Trace, the batch it ran on, and readable labels for each example."""
+
     trace: Trace
     batch: Batch
     task: Task
@@ -39,17 +41,27 @@ class Inspection:
             arr = self.trace.gates[which]
         return arr[layer, example]
 
-    def units_on(self, start: int, end: int, threshold: float, which: str = "hidden", layer: int = -1,
-                 example: int = 0) -> list[tuple]:
+    def units_on(
+        self, start: int, end: int, threshold: float, which: str = "hidden", layer: int = -1, example: int = 0
+    ) -> list[tuple]:
         return units_on(self.states(which, layer, example), start, end, threshold)
 
     def lstm_cell_values(self, t: int, unit: int, layer: int = -1, example: int = 0) -> dict:
         """One LSTM unit at step t as plain floats: f, i, g, o, c_prev (0 before the first step), c, h
         (the keyword arguments of plots.gates.lstm_cell_diagram)."""
+
         def at(which, step):
             return float(self.states(which, layer, example)[step, unit])
-        return dict(f=at("forget_gate", t), i=at("input_gate", t), g=at("cell_candidate", t), o=at("output_gate", t),
-                    c_prev=at("cell", t - 1) if t > 0 else 0.0, c=at("cell", t), h=at("hidden", t))
+
+        return dict(
+            f=at("forget_gate", t),
+            i=at("input_gate", t),
+            g=at("cell_candidate", t),
+            o=at("output_gate", t),
+            c_prev=at("cell", t - 1) if t > 0 else 0.0,
+            c=at("cell", t),
+            h=at("hidden", t),
+        )
 
     def pca(self, layer: int = -1, example: int = 0):
         return pca_projection(self.states("hidden", layer, example))
@@ -128,7 +140,7 @@ def describe_change(norms: np.ndarray) -> str:
     if k > 3:
         return f"shrinks about 10^{k:.1f}-fold (it has vanished)"
     if k > 1:
-        return f"shrinks about {10 ** k:,.0f}-fold"
+        return f"shrinks about {10**k:,.0f}-fold"
     if k >= -1:
         return f"stays within a factor of {10 ** abs(k):.1f}"
     return f"grows about 10^{-k:.1f}-fold (it explodes going back)"

@@ -4,6 +4,7 @@ Training uses ``model(x)``, which runs PyTorch's fused ``nn.RNN`` / ``nn.LSTM`` 
 ``model.trace(x, y)`` runs the step equations of :mod:`rnnviz.cells` over the *same*
 parameters and returns every intermediate as numpy arrays in a :class:`~rnnviz.trace.Trace`.
 """
+
 from __future__ import annotations
 
 import threading
@@ -22,8 +23,7 @@ from .trace import Trace
 ARCHS = ("rnn", "lstm", "gru")
 INITS = ("default", "orthogonal", "identity")
 NONLINEARITIES = ("tanh", "relu")
-LIMITS = {"hidden_size": (1, 512), "num_layers": (1, 3), "input_size": (1, 512),
-          "output_size": (1, 512), "vocab_size": (0, 4096)}
+LIMITS = {"hidden_size": (1, 512), "num_layers": (1, 3), "input_size": (1, 512), "output_size": (1, 512), "vocab_size": (0, 4096)}
 _INIT_LOCK = threading.Lock()  # model init uses torch's global RNG; sessions share a process
 
 
@@ -40,6 +40,7 @@ class ModelConfig:
     if set, every W_hh block is rescaled so its largest singular value equals it.
     forget_bias: initial LSTM forget-gate bias (1.0 helps memory early in training).
     """
+
     arch: str = "lstm"
     input_size: int = 1
     hidden_size: int = 32
@@ -75,8 +76,12 @@ class ModelConfig:
 def config_for_task(task: Task, **kw) -> ModelConfig:
     """A ModelConfig sized for this task: output_size and vocab_size (the task's tokens, 0 for float
     inputs) come from the task, input_size too unless given; keywords set the rest (arch, hidden_size...)."""
-    return ModelConfig(input_size=kw.pop("input_size", task.input_size), output_size=task.output_size,
-                       vocab_size=len(task.tokens) if task.tokens else 0, **kw)
+    return ModelConfig(
+        input_size=kw.pop("input_size", task.input_size),
+        output_size=task.output_size,
+        vocab_size=len(task.tokens) if task.tokens else 0,
+        **kw,
+    )
 
 
 def sequence_loss(output: torch.Tensor, y: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
@@ -109,8 +114,7 @@ class SequenceModel(nn.Module):
             if seed is not None:
                 torch.manual_seed(seed)
             self.encoder = nn.Embedding(cfg.vocab_size, cfg.input_size) if cfg.vocab_size else nn.Identity()
-            kw = dict(input_size=cfg.input_size, hidden_size=cfg.hidden_size,
-                      num_layers=cfg.num_layers, batch_first=True)
+            kw = dict(input_size=cfg.input_size, hidden_size=cfg.hidden_size, num_layers=cfg.num_layers, batch_first=True)
             if cfg.arch == "rnn":
                 self.core = nn.RNN(nonlinearity=cfg.nonlinearity, **kw)
             else:
@@ -133,8 +137,8 @@ class SequenceModel(nn.Module):
                     top = torch.linalg.matrix_norm(blk, ord=2)
                     blk.mul_(cfg.recurrent_scale / top.clamp_min(1e-12))
             if cfg.arch == "lstm":
-                getattr(self.core, f"bias_ih_l{k}")[H:2 * H].fill_(cfg.forget_bias)
-                getattr(self.core, f"bias_hh_l{k}")[H:2 * H].zero_()
+                getattr(self.core, f"bias_ih_l{k}")[H : 2 * H].fill_(cfg.forget_bias)
+                getattr(self.core, f"bias_hh_l{k}")[H : 2 * H].zero_()
 
     # ----- fast path ------------------------------------------------------------------------
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -145,16 +149,18 @@ class SequenceModel(nn.Module):
     # ----- inspection -----------------------------------------------------------------------
     def recurrent_weights(self) -> list[np.ndarray]:
         """W_hh of each layer as numpy [G*H, H] (G gate blocks stacked: 1 RNN, 4 LSTM, 3 GRU)."""
-        return [getattr(self.core, f"weight_hh_l{k}").detach().numpy().copy()
-                for k in range(self.cfg.num_layers)]
+        return [getattr(self.core, f"weight_hh_l{k}").detach().numpy().copy() for k in range(self.cfg.num_layers)]
 
     def layer_params(self, k: int) -> tuple[torch.Tensor, ...]:
         c = self.core
-        return (getattr(c, f"weight_ih_l{k}"), getattr(c, f"weight_hh_l{k}"),
-                getattr(c, f"bias_ih_l{k}"), getattr(c, f"bias_hh_l{k}"))
+        return (
+            getattr(c, f"weight_ih_l{k}"),
+            getattr(c, f"weight_hh_l{k}"),
+            getattr(c, f"bias_ih_l{k}"),
+            getattr(c, f"bias_hh_l{k}"),
+        )
 
-    def trace(self, x: torch.Tensor, y: torch.Tensor | None = None,
-              mask: torch.Tensor | None = None) -> Trace:
+    def trace(self, x: torch.Tensor, y: torch.Tensor | None = None, mask: torch.Tensor | None = None) -> Trace:
         """Run the explicit step equations and record every intermediate (see :class:`Trace`).
 
         x: as for ``forward``. y (optional): targets as for :func:`sequence_loss`; with it the
@@ -218,4 +224,3 @@ class SequenceModel(nn.Module):
             hidden_grad=hidden_grad,
             input_grad=input_grad,
         )
-

@@ -4,6 +4,7 @@ architectures, the tiny RNN of the Unrolled page.
 Above the trainer (it builds Trainers) and below the pages (they show what these return). Each
 function is deterministic: the same Settings give the same numbers.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -51,8 +52,14 @@ def _check_steps(steps) -> int:
     return int(steps)
 
 
-def retrain(settings: Settings, steps: int, text: str | None = None,
-            progress: Callable[[int, int], None] | None = None, chunk: int = 25, **trainer_kw) -> Trainer:
+def retrain(
+    settings: Settings,
+    steps: int,
+    text: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    chunk: int = 25,
+    **trainer_kw,
+) -> Trainer:
     """build_run(settings, text) trained for exactly ``steps`` steps (fewer only if it diverges), in
     chunks of ``chunk`` steps, calling ``progress(done, steps)`` before the first chunk and after
     each one. The result is identical to the same run trained in any other chunks."""

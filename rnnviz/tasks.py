@@ -10,6 +10,7 @@ only the recall steps. The same seed always gives the same batches.
     >>> b.x.shape, b.y.shape, b.mask.shape
     (torch.Size([4, 20, 2]), torch.Size([4, 20, 1]), torch.Size([4, 20]))
 """
+
 from __future__ import annotations
 
 import math
@@ -24,36 +25,38 @@ from .text import TEXT
 
 @dataclass
 class Batch:
-    x: torch.Tensor       # [B, T] token ids (long) or [B, T, I] features (float32)
-    y: torch.Tensor       # [B, T] class ids (long) or [B, T, O] targets (float32)
-    mask: torch.Tensor    # [B, T] float32, 1 where the step is scored
+    x: torch.Tensor  # [B, T] token ids (long) or [B, T, I] features (float32)
+    y: torch.Tensor  # [B, T] class ids (long) or [B, T, O] targets (float32)
+    mask: torch.Tensor  # [B, T] float32, 1 where the step is scored
     extra: dict = field(default_factory=dict)  # task-specific numpy arrays (e.g. legal next symbols)
 
 
 class Task:
     """Base class: subclasses set the class attributes and implement ``_make``."""
+
     name = ""
     title = ""
-    shape = ""            # "many-to-one", "many-to-many" or "one-to-many"
-    loss = "mse"          # "mse" (regression) or "ce" (classification)
+    shape = ""  # "many-to-one", "many-to-many" or "one-to-many"
+    loss = "mse"  # "mse" (regression) or "ce" (classification)
     metric_name = "MSE"
     higher_is_better = False
-    baseline_loss = 0.0   # loss of the best input-blind guess (drawn as the chance line)
+    baseline_loss = 0.0  # loss of the best input-blind guess (drawn as the chance line)
     baseline_metric = 0.0
-    solved_metric = 0.0   # threshold on the metric that counts as solved
-    solved_loss = 0.0     # loss at about that point (drawn as the solved line)
+    solved_metric = 0.0  # threshold on the metric that counts as solved
+    solved_loss = 0.0  # loss at about that point (drawn as the solved line)
     min_len, max_len, default_len = 2, 400, 50
-    input_size = 1        # features per step, or the embedding width when tokens is set
+    input_size = 1  # features per step, or the embedding width when tokens is set
     output_size = 1
-    tokens: tuple | None = None          # input vocabulary (symbol tasks)
-    output_labels: tuple | None = None   # class names (classification)
+    tokens: tuple | None = None  # input vocabulary (symbol tasks)
+    output_labels: tuple | None = None  # class names (classification)
     summary = ""
 
     # ----- public -------------------------------------------------------------------------
     def check_len(self, seq_len: int) -> int:
         if not isinstance(seq_len, (int, np.integer)) or not self.min_len <= seq_len <= self.max_len:
-            raise TaskError(f"sequence length for {self.name} must be an integer from "
-                            f"{self.min_len} to {self.max_len}, got {seq_len!r}")
+            raise TaskError(
+                f"sequence length for {self.name} must be an integer from {self.min_len} to {self.max_len}, got {seq_len!r}"
+            )
         return int(seq_len)
 
     def batch(self, batch_size: int, seq_len: int, rng: np.random.Generator) -> Batch:
@@ -100,10 +103,18 @@ class Task:
         return "\n".join(x[8:] if x.startswith("        ") else x.strip() for x in keep).strip()
 
     def describe(self) -> dict:
-        return {"name": self.name, "title": self.title, "shape": self.shape, "loss": self.loss,
-                "metric": self.metric_name, "baseline_loss": self.baseline_loss,
-                "baseline_metric": self.baseline_metric, "solved_metric": self.solved_metric,
-                "seq_len": [self.min_len, self.max_len, self.default_len], "summary": self.summary}
+        return {
+            "name": self.name,
+            "title": self.title,
+            "shape": self.shape,
+            "loss": self.loss,
+            "metric": self.metric_name,
+            "baseline_loss": self.baseline_loss,
+            "baseline_metric": self.baseline_metric,
+            "solved_metric": self.solved_metric,
+            "seq_len": [self.min_len, self.max_len, self.default_len],
+            "summary": self.summary,
+        }
 
     def _make(self, rng, B, T):
         raise NotImplementedError
@@ -127,6 +138,7 @@ class Adding(Task):
 
     Always guessing 1.0 gives MSE 1/6 = 0.167 (the variance of a sum of two uniforms).
     """
+
     name, title, shape, loss = "adding", "Adding problem", "many-to-one", "mse"
     metric_name = "MSE"
     baseline_loss = baseline_metric = 1 / 6
@@ -163,6 +175,7 @@ class FirstSymbol(Task):
 
     Guessing gives accuracy 1/4 and cross-entropy ln 4 = 1.386.
     """
+
     name, title, shape, loss = "first_symbol", "Remember the first symbol", "many-to-one", "ce"
     metric_name, higher_is_better = "accuracy", True
     baseline_loss, baseline_metric = math.log(4), 0.25
@@ -191,6 +204,7 @@ class TemporalOrder(Task):
 
         input  a Y c b d X a c   ->  target YX
     """
+
     name, title, shape, loss = "temporal_order", "Temporal order", "many-to-one", "ce"
     metric_name, higher_is_better = "accuracy", True
     baseline_loss, baseline_metric = math.log(4), 0.25
@@ -223,6 +237,7 @@ class Copy(Task):
         input   c a h e _ _ _ : _ _ _ _
         target  . . . . . . . . c a h e   (dots: not scored)
     """
+
     name, title, shape, loss = "copy", "Copy after a delay", "many-to-many", "ce"
     metric_name, higher_is_better = "accuracy", True
     baseline_loss, baseline_metric = math.log(8), 1 / 8
@@ -241,15 +256,20 @@ class Copy(Task):
         x[:, :K] = letters
         x[:, T - K - 1] = 9
         y = np.zeros((B, T))
-        y[:, T - K:] = letters
+        y[:, T - K :] = letters
         mask = np.zeros((B, T))
-        mask[:, T - K:] = 1
+        mask[:, T - K :] = 1
         return x, y, mask, {}
 
 
 # Reber grammar: state -> list of (symbol, next state); state 6 emits E and ends.
-_REBER = {1: [("T", 2), ("P", 3)], 2: [("S", 2), ("X", 4)], 3: [("T", 3), ("V", 5)],
-          4: [("X", 3), ("S", 6)], 5: [("P", 4), ("V", 6)]}
+_REBER = {
+    1: [("T", 2), ("P", 3)],
+    2: [("S", 2), ("X", 4)],
+    3: [("T", 3), ("V", 5)],
+    4: [("X", 3), ("S", 6)],
+    5: [("P", 4), ("V", 6)],
+}
 _RB = ("B", "T", "P", "S", "X", "V", "E")
 
 
@@ -266,9 +286,9 @@ def _reber_string(rng) -> list[tuple[str, frozenset]]:
         state = nxt
         legal = frozenset("E") if state == 6 else frozenset(s for s, _ in _REBER[state])
         out.append((sym, legal))
-    out.append(("E", frozenset(branch)))   # only memory of the second symbol tells which
+    out.append(("E", frozenset(branch)))  # only memory of the second symbol tells which
     out.append((branch, frozenset("E")))
-    out.append(("E", frozenset("B")))      # the stream goes on with the next string
+    out.append(("E", frozenset("B")))  # the stream goes on with the next string
     return out
 
 
@@ -283,6 +303,7 @@ class Reber(Task):
         input   B T B T X S E T E
         target  T B T X S E T E B   (the last T must match the second symbol)
     """
+
     name, title, shape, loss = "reber", "Embedded Reber grammar", "many-to-many", "ce"
     metric_name, higher_is_better = "legal-prediction rate", True
     baseline_loss, baseline_metric = math.log(7), 0.30
@@ -324,6 +345,7 @@ class CountingAnBn(Task):
         input   a a a b b b $ a b
         target  a a b b b $ a b $    (determined from the first b on: b b $ a . $)
     """
+
     name, title, shape, loss = "anbn", "Counting a^n b^n", "many-to-many", "ce"
     metric_name, higher_is_better = "accuracy on determined steps", True
     baseline_loss, baseline_metric = math.log(3), 1 / 3
@@ -343,9 +365,9 @@ class CountingAnBn(Task):
             while len(seq) < T + 1:
                 n = int(rng.integers(1, self.N + 1))
                 seq += [0] * n + [1] * n + [2]
-                d += [False] * n + [True] * (n + 1)   # after each b and after $, next is fixed
+                d += [False] * n + [True] * (n + 1)  # after each b and after $, next is fixed
             x[b] = seq[:T]
-            y[b] = seq[1:T + 1]
+            y[b] = seq[1 : T + 1]
             det[b] = d[:T]
         return x, y, np.ones((B, T)), {"determined": det}
 
@@ -367,6 +389,7 @@ class Sines(Task):
 
     Always predicting 0 gives MSE 0.25 (the signal's variance).
     """
+
     name, title, shape, loss = "sines", "Noisy sines forecasting", "many-to-many", "mse"
     metric_name = "MSE"
     baseline_loss = baseline_metric = 0.25
@@ -395,6 +418,7 @@ class Waveform(Task):
 
     Always predicting 0 gives MSE 0.5.
     """
+
     name, title, shape, loss = "waveform", "Waveform from its class", "one-to-many", "mse"
     metric_name = "MSE"
     baseline_loss = baseline_metric = 0.5
@@ -431,6 +455,7 @@ class Sentiment(Task):
 
         input  the movie was not bad film   ->  target positive
     """
+
     name, title, shape, loss = "sentiment", "Sentiment with negation", "many-to-one", "ce"
     metric_name, higher_is_better = "accuracy", True
     baseline_loss, baseline_metric = math.log(2), 0.5
@@ -475,6 +500,7 @@ class CharLM(Task):
         input   t h e   s k y
         target  h e   s k y _    (each step predicts the next character)
     """
+
     name, title, shape, loss = "charlm", "Character language model", "many-to-many", "ce"
     metric_name, higher_is_better = "accuracy", True
     solved_metric = 0.6
@@ -504,15 +530,14 @@ class CharLM(Task):
 
     def _make(self, rng, B, T):
         starts = rng.integers(0, len(self.ids) - T, B)
-        win = np.stack([self.ids[s:s + T + 1] for s in starts])
+        win = np.stack([self.ids[s : s + T + 1] for s in starts])
         return win[:, :T], win[:, 1:], np.ones((B, T)), {}
 
     def step_labels(self, batch, i=0):
         return [visible_char(self.tokens[int(v)]) for v in batch.x[i]]
 
 
-TASKS = {t.name: t for t in (Adding, FirstSymbol, TemporalOrder, Copy, Reber, CountingAnBn,
-                              Sines, Waveform, Sentiment, CharLM)}
+TASKS = {t.name: t for t in (Adding, FirstSymbol, TemporalOrder, Copy, Reber, CountingAnBn, Sines, Waveform, Sentiment, CharLM)}
 
 
 def get_task(name: str, **options) -> Task:

@@ -3,6 +3,7 @@
 Shapes use L layers, B examples, T time steps, H hidden units, I core inputs, O outputs.
 The derived measures below read a Trace (or weights) and return small arrays for plots.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ class Trace:
     input_grad  [B, T, I]     dL/dx_t for what the core received: how much each input step can
                 still move the loss (None without targets)
     """
+
     arch: str
     core_input: np.ndarray
     hidden: np.ndarray
@@ -92,9 +94,9 @@ def units_on(states: np.ndarray, start: int, end: int, threshold: float, most: i
     """
     T = states.shape[0]
     on = states > threshold  # [T, H]
-    inside = on[start:end + 1].all(0)
+    inside = on[start : end + 1].all(0)
     outside_mask = np.ones(T, bool)
-    outside_mask[start:end + 1] = False
+    outside_mask[start : end + 1] = False
     outside = on[outside_mask].mean(0) if outside_mask.any() else np.zeros(states.shape[1])
     units = np.flatnonzero(inside)
     order = units[np.argsort(outside[units], kind="stable")]
@@ -126,7 +128,7 @@ def pca_projection(states: np.ndarray, k: int = 2) -> tuple[np.ndarray, np.ndarr
     coords = np.zeros((states.shape[0], k))
     n = min(k, vt.shape[0])
     coords[:, :n] = x @ vt[:n].T
-    var = s ** 2
+    var = s**2
     ratio = np.zeros(k)
     if var.sum() > 0:
         ratio[:n] = var[:n] / var.sum()

@@ -6,6 +6,7 @@ as often as it likes and redraws from ``history`` (a :class:`History`, with a pa
 step, however the steps are cut into chunks; a ``copy.deepcopy`` (``Trainer.clone()``) goes on
 exactly as the original would.
 """
+
 from __future__ import annotations
 
 import copy
@@ -25,8 +26,13 @@ from .tasks import Batch, Task, get_task
 from .trace import grad_norm_per_step
 
 OPTIMIZERS = ("adam", "sgd")
-TRAIN_LIMITS = {"batch_size": (1, 1024), "snapshot_every": (1, 100_000), "probe_size": (1, 256),
-                "eval_every": (1, 100_000), "heldout_size": (1, 4096)}
+TRAIN_LIMITS = {
+    "batch_size": (1, 1024),
+    "snapshot_every": (1, 100_000),
+    "probe_size": (1, 256),
+    "eval_every": (1, 100_000),
+    "heldout_size": (1, 4096),
+}
 LIVE = ("seq_len", "lr", "batch_size", "clip", "clip_value", "snapshot_every", "eval_every")  # Trainer.update
 
 
@@ -391,12 +397,25 @@ class Trainer:
             ev = {"loss": _NAN, "metric": _NAN, "solved": False}
         else:
             ev = self.evaluate()
-        return {**ev, "steps": self.step, "seconds": round(self.seconds, 3), "status": self.status.value,
-                "solved_at": self.solved_at, "message": self.message}
+        return {
+            **ev,
+            "steps": self.step,
+            "seconds": round(self.seconds, 3),
+            "status": self.status.value,
+            "solved_at": self.solved_at,
+            "message": self.message,
+        }
 
 
-def make_run(task: str | Task = "adding", arch: str = "lstm", hidden_size: int = 32, num_layers: int = 1,
-             seed: int = 0, model_kw: dict | None = None, **train_kw) -> Trainer:
+def make_run(
+    task: str | Task = "adding",
+    arch: str = "lstm",
+    hidden_size: int = 32,
+    num_layers: int = 1,
+    seed: int = 0,
+    model_kw: dict | None = None,
+    **train_kw,
+) -> Trainer:
     """Build task, model and trainer from plain values in one call (tests and benchmarks; the app and
     the CLI build from a Settings with :func:`rnnviz.runs.build_run`)."""
     t = get_task(task) if isinstance(task, str) else task
@@ -408,10 +427,14 @@ def make_run(task: str | Task = "adding", arch: str = "lstm", hidden_size: int =
 def checkpoint(trainer: Trainer) -> dict:
     """A dict of tensors and plain values that torch.load(..., weights_only=True) accepts."""
     text = getattr(trainer.task, "text", None)
-    return {"format": "rnnviz-checkpoint-1", "model_config": trainer.model.cfg.to_dict(),
-            "train_config": trainer.cfg.to_dict(), "steps": trainer.step,
-            "task_text": text if text is not None else "",
-            "state_dict": trainer.model.state_dict()}
+    return {
+        "format": "rnnviz-checkpoint-1",
+        "model_config": trainer.model.cfg.to_dict(),
+        "train_config": trainer.cfg.to_dict(),
+        "steps": trainer.step,
+        "task_text": text if text is not None else "",
+        "state_dict": trainer.model.state_dict(),
+    }
 
 
 def load_checkpoint(obj: dict) -> tuple[SequenceModel, Task, TrainConfig]:

@@ -2,6 +2,7 @@
 
 Long sequences are collapsed: the first few and last few steps are drawn, with one gap between.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,14 +47,15 @@ def node_values(insp: Inspection, example: int = 0, layer: int = -1) -> dict:
 @dataclass
 class StepNumbers:
     """h_t = tanh(W_x x_t + W_h h_(t-1) + b) with every number filled in (b = b_ih + b_hh)."""
+
     t: int
-    W_x: np.ndarray   # [H, I]
-    x: np.ndarray     # [I]
-    W_h: np.ndarray   # [H, H]
+    W_x: np.ndarray  # [H, I]
+    x: np.ndarray  # [I]
+    W_h: np.ndarray  # [H, H]
     h_prev: np.ndarray  # [H]
-    b: np.ndarray     # [H]
-    pre: np.ndarray   # [H] the sum inside the nonlinearity
-    h: np.ndarray     # [H]
+    b: np.ndarray  # [H]
+    pre: np.ndarray  # [H] the sum inside the nonlinearity
+    h: np.ndarray  # [H]
     nonlinearity: str
 
 

@@ -1,4 +1,5 @@
 """The command line: JSON out, checkpoints, traces, and one clear line for bad input."""
+
 import json
 import subprocess
 import sys
@@ -23,8 +24,31 @@ def test_tasks_lists_every_task():
 
 def test_train_json_save_and_trace(tmp_path, capsys):
     ck = tmp_path / "m.pt"
-    assert main(["train", "--task", "adding", "--arch", "gru", "--seq-len", "12", "--hidden", "8",
-                 "--steps", "30", "--seed", "1", "--eval-every", "10", "--json", "--save", str(ck)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--task",
+                "adding",
+                "--arch",
+                "gru",
+                "--seq-len",
+                "12",
+                "--hidden",
+                "8",
+                "--steps",
+                "30",
+                "--seed",
+                "1",
+                "--eval-every",
+                "10",
+                "--json",
+                "--save",
+                str(ck),
+            ]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert out["model_config"]["arch"] == "gru" and out["train_config"]["seq_len"] == 12
     assert len(out["history"]["loss"]) == 30
@@ -44,12 +68,22 @@ def test_train_json_save_and_trace(tmp_path, capsys):
     assert main(["trace", "--load", str(ck), "--arch", "lstm", "--out", str(npz)]) == 2
 
 
-@pytest.mark.parametrize("args", [
-    ["train", "--arch", "transformer"], ["train", "--hidden", "0"], ["train", "--hidden", "100000"],
-    ["train", "--seq-len", "5000"], ["train", "--layers", "9"], ["train", "--lr", "abc"],
-    ["train", "--task", "nope"], ["trace", "--load", "/etc/hostname", "--out", "x.npz"],
-    ["trace", "--load", "/no/such/file", "--out", "x.npz"], ["frobnicate"], ["train", "--hidden", "9999"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["train", "--arch", "transformer"],
+        ["train", "--hidden", "0"],
+        ["train", "--hidden", "100000"],
+        ["train", "--seq-len", "5000"],
+        ["train", "--layers", "9"],
+        ["train", "--lr", "abc"],
+        ["train", "--task", "nope"],
+        ["trace", "--load", "/etc/hostname", "--out", "x.npz"],
+        ["trace", "--load", "/no/such/file", "--out", "x.npz"],
+        ["frobnicate"],
+        ["train", "--hidden", "9999"],
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(args):
     p = run(*args)
     assert p.returncode == 2
@@ -57,11 +91,19 @@ def test_bad_input_is_one_line_and_exit_2(args):
     assert p.stderr.startswith("rnnviz: error:")
 
 
-@pytest.mark.parametrize("args", [
-    ["train", "--hidden", "9999"], ["train", "--task", "copy", "--seq-len", "3"], ["train", "--clip", "-1"],
-    ["train", "--optimizer", "rmsprop"], ["train", "--seed", "1.5"], ["train", "--eval-every", "0"],
-    ["train", "--text", "/etc/hostname"], ["train", "--task", "charlm", "--text", "/no/such/file"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["train", "--hidden", "9999"],
+        ["train", "--task", "copy", "--seq-len", "3"],
+        ["train", "--clip", "-1"],
+        ["train", "--optimizer", "rmsprop"],
+        ["train", "--seed", "1.5"],
+        ["train", "--eval-every", "0"],
+        ["train", "--text", "/etc/hostname"],
+        ["train", "--task", "charlm", "--text", "/no/such/file"],
+    ],
+)
 def test_bad_setting_is_one_line_and_exit_2_in_process(args, capsys):
     assert main(args) == 2
     err = capsys.readouterr().err
@@ -72,14 +114,34 @@ def test_final_is_evaluate_of_the_same_run(capsys):
     from rnnviz.runs import build_run
     from rnnviz.settings import Settings
 
-    args = ["train", "--task", "copy", "--arch", "RNN", "--hidden", "5", "--steps", "25", "--seed", "2",
-            "--lr", "0.03", "--no-clip", "--init", "orthogonal", "--recurrent-scale", "0.9", "--json"]
+    args = [
+        "train",
+        "--task",
+        "copy",
+        "--arch",
+        "RNN",
+        "--hidden",
+        "5",
+        "--steps",
+        "25",
+        "--seed",
+        "2",
+        "--lr",
+        "0.03",
+        "--no-clip",
+        "--init",
+        "orthogonal",
+        "--recurrent-scale",
+        "0.9",
+        "--json",
+    ]
     assert main(args) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["train_config"]["seq_len"] == 20  # copy's default length
     assert out["train_config"]["clip"] is False and out["model_config"]["recurrent_scale"] == 0.9
-    run = build_run(Settings(arch="rnn", task="copy", seq_len=20, hidden=5, seed=2, lr=0.03, clip=False,
-                             init="orthogonal", scale=0.9))
+    run = build_run(
+        Settings(arch="rnn", task="copy", seq_len=20, hidden=5, seed=2, lr=0.03, clip=False, init="orthogonal", scale=0.9)
+    )
     run.run(n_steps=25)
     ev = run.evaluate()
     assert out["history"]["loss"] == run.history.loss
@@ -87,9 +149,31 @@ def test_final_is_evaluate_of_the_same_run(capsys):
 
 
 def test_diverged_run_gives_json_with_nulls(capsys):
-    args = ["train", "--arch", "rnn", "--seq-len", "30", "--hidden", "16", "--optimizer", "sgd", "--lr", "1",
-            "--no-clip", "--nonlinearity", "relu", "--init", "identity", "--recurrent-scale", "3", "--steps",
-            "300", "--eval-every", "1", "--json"]
+    args = [
+        "train",
+        "--arch",
+        "rnn",
+        "--seq-len",
+        "30",
+        "--hidden",
+        "16",
+        "--optimizer",
+        "sgd",
+        "--lr",
+        "1",
+        "--no-clip",
+        "--nonlinearity",
+        "relu",
+        "--init",
+        "identity",
+        "--recurrent-scale",
+        "3",
+        "--steps",
+        "300",
+        "--eval-every",
+        "1",
+        "--json",
+    ]
     assert main(args) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["final"]["status"] == "diverged" and out["final"]["loss"] is None

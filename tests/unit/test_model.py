@@ -1,4 +1,5 @@
 """The explicit cells must compute exactly what torch's fused modules compute."""
+
 import numpy as np
 import pytest
 import torch
@@ -96,7 +97,7 @@ def test_hidden_grad_equals_independent_autograd(arch):
         sub.load_state_dict(sd)
         state, outs = None, []
         for t in range(8):
-            o, st = sub(inp[:, t:t + 1], state)
+            o, st = sub(inp[:, t : t + 1], state)
             h = o[:, 0]  # h_t: the one tensor every later use (next step, layer above) reads
             h.retain_grad()
             state = (h[None], st[1]) if arch == "lstm" else h[None]
@@ -148,9 +149,18 @@ def test_seeded_init_is_deterministic():
         assert torch.equal(p, q)
 
 
-@pytest.mark.parametrize("bad", [dict(arch="transformer"), dict(hidden_size=0), dict(num_layers=4),
-                                 dict(init="zeros"), dict(nonlinearity="gelu"), dict(recurrent_scale=-1.0),
-                                 dict(hidden_size=2.5)])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(arch="transformer"),
+        dict(hidden_size=0),
+        dict(num_layers=4),
+        dict(init="zeros"),
+        dict(nonlinearity="gelu"),
+        dict(recurrent_scale=-1.0),
+        dict(hidden_size=2.5),
+    ],
+)
 def test_bad_config_is_refused(bad):
     with pytest.raises(ConfigError):
         ModelConfig(**bad).validate()

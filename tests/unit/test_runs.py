@@ -1,4 +1,5 @@
 """Runs built from Settings: build_run, retrain, compare_archs, tiny_run."""
+
 import numpy as np
 import pytest
 import torch
@@ -9,8 +10,9 @@ from rnnviz.settings import Settings
 from rnnviz.tasks import get_task
 from rnnviz.training import make_run
 
-S = Settings(arch="gru", task="copy", seq_len=12, hidden=6, batch=8, seed=4, lr=3e-2, clip_value=0.5,
-             init="orthogonal", scale=0.9)
+S = Settings(
+    arch="gru", task="copy", seq_len=12, hidden=6, batch=8, seed=4, lr=3e-2, clip_value=0.5, init="orthogonal", scale=0.9
+)
 
 
 def _same_weights(a, b):
@@ -19,9 +21,20 @@ def _same_weights(a, b):
 
 def test_build_run_from_settings_equals_the_plain_build():
     run = build_run(S, eval_every=10, heldout_size=16)
-    ref = make_run("copy", arch="gru", hidden_size=6, num_layers=1, seed=4, seq_len=12, batch_size=8, lr=3e-2,
-                   clip_value=0.5, model_kw=dict(init="orthogonal", recurrent_scale=0.9), eval_every=10,
-                   heldout_size=16)
+    ref = make_run(
+        "copy",
+        arch="gru",
+        hidden_size=6,
+        num_layers=1,
+        seed=4,
+        seq_len=12,
+        batch_size=8,
+        lr=3e-2,
+        clip_value=0.5,
+        model_kw=dict(init="orthogonal", recurrent_scale=0.9),
+        eval_every=10,
+        heldout_size=16,
+    )
     assert run.model.cfg == ref.model.cfg and run.cfg == ref.cfg and _same_weights(run, ref)
     run.run(n_steps=15)
     ref.run(n_steps=15)
@@ -53,12 +66,19 @@ def test_retrain_equals_chunked_training():
 
 
 def test_compare_archs_from_settings():
-    s = Settings(task="adding", seq_len=15, hidden=6, seed=1, clip=False, init="identity", scale=2.0,
-                 nonlin="relu", forget_bias=3.0)
+    s = Settings(
+        task="adding", seq_len=15, hidden=6, seed=1, clip=False, init="identity", scale=2.0, nonlin="relu", forget_bias=3.0
+    )
     assert compare_settings(s, "rnn") == s.replace(arch="rnn", clip=True)
     lstm = compare_settings(s, "lstm")
-    assert (lstm.arch, lstm.clip, lstm.init, lstm.scale, lstm.nonlin, lstm.forget_bias) == \
-        ("lstm", True, "default", None, "tanh", 1.0)
+    assert (lstm.arch, lstm.clip, lstm.init, lstm.scale, lstm.nonlin, lstm.forget_bias) == (
+        "lstm",
+        True,
+        "default",
+        None,
+        "tanh",
+        1.0,
+    )
     r = compare_archs(s, steps=3)
     assert set(r) == {"rnn", "lstm", "gru"} and all(v.shape == (15,) for v in r.values())
     assert np.array_equal(r["gru"], compare_archs(s, steps=3)["gru"])  # deterministic

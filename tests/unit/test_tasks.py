@@ -1,4 +1,5 @@
 """Each task is deterministic under its seed and its targets are right on checked examples."""
+
 import numpy as np
 import pytest
 import torch

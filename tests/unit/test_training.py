@@ -1,4 +1,5 @@
 """The trainer: determinism, recorded history, clipping, divergence, the classic lesson."""
+
 import copy
 import math
 
@@ -38,8 +39,9 @@ def test_history_and_snapshots():
 
 
 def test_clipping_is_recorded_and_applied():
-    tr = make_run("adding", arch="rnn", hidden_size=8, seq_len=10, batch_size=8, clip=True, clip_value=1e-3,
-                  optimizer="sgd", lr=1.0)
+    tr = make_run(
+        "adding", arch="rnn", hidden_size=8, seq_len=10, batch_size=8, clip=True, clip_value=1e-3, optimizer="sgd", lr=1.0
+    )
     before = [p.detach().clone() for p in tr.model.parameters()]
     tr.run(n_steps=1)
     assert tr.history.clipped == [True]
@@ -49,8 +51,17 @@ def test_clipping_is_recorded_and_applied():
 
 
 def test_divergence_stops_and_keeps_history():
-    tr = make_run("adding", arch="rnn", hidden_size=16, seq_len=30, batch_size=8, optimizer="sgd", lr=10.0,
-                  clip=False, model_kw={"nonlinearity": "relu", "init": "identity", "recurrent_scale": 3.0})
+    tr = make_run(
+        "adding",
+        arch="rnn",
+        hidden_size=16,
+        seq_len=30,
+        batch_size=8,
+        optimizer="sgd",
+        lr=10.0,
+        clip=False,
+        model_kw={"nonlinearity": "relu", "init": "identity", "recurrent_scale": 3.0},
+    )
     done = tr.run(n_steps=500)
     assert tr.status == "diverged" and done < 500
     assert "exploded" in tr.message and "clipping" in tr.message
@@ -63,8 +74,9 @@ def test_time_budget_runs_at_least_one_step():
     assert tr.run(seconds=0.0) == 1
 
 
-@pytest.mark.parametrize("bad", [dict(optimizer="rmsprop"), dict(lr=0), dict(batch_size=0), dict(clip_value=0),
-                                 dict(seed=-1), dict(seq_len=100000)])
+@pytest.mark.parametrize(
+    "bad", [dict(optimizer="rmsprop"), dict(lr=0), dict(batch_size=0), dict(clip_value=0), dict(seed=-1), dict(seq_len=100000)]
+)
 def test_bad_train_config(bad):
     with pytest.raises(ConfigError):
         make_run("adding", **bad)
@@ -198,8 +210,9 @@ def test_update_seq_len_continues_at_the_new_length():
 
 
 def test_clone_continues_identically():
-    tr = make_run("reber", arch="lstm", hidden_size=6, seq_len=12, batch_size=8, seed=2, eval_every=20,
-                  heldout_size=16, snapshot_every=15)
+    tr = make_run(
+        "reber", arch="lstm", hidden_size=6, seq_len=12, batch_size=8, seed=2, eval_every=20, heldout_size=16, snapshot_every=15
+    )
     tr.run(n_steps=40)
     twin = tr.clone()
     assert twin.model is not tr.model and twin.opt is not tr.opt and twin.task is tr.task
@@ -216,9 +229,19 @@ def test_clone_continues_identically():
 
 
 def test_diverged_model_evaluates_to_nan():
-    tr = make_run("adding", arch="rnn", hidden_size=16, seq_len=30, batch_size=8, optimizer="sgd", lr=10.0,
-                  clip=False, eval_every=1, heldout_size=16,
-                  model_kw={"nonlinearity": "relu", "init": "identity", "recurrent_scale": 3.0})
+    tr = make_run(
+        "adding",
+        arch="rnn",
+        hidden_size=16,
+        seq_len=30,
+        batch_size=8,
+        optimizer="sgd",
+        lr=10.0,
+        clip=False,
+        eval_every=1,
+        heldout_size=16,
+        model_kw={"nonlinearity": "relu", "init": "identity", "recurrent_scale": 3.0},
+    )
     tr.run(n_steps=500)
     assert tr.status is Status.DIVERGED
     with torch.no_grad():

@@ -1,5 +1,6 @@
 """The sidebar controls of rnnviz.ui (owned by the UI engineer; kept here until the UI rewrite moves
 them onto rnnviz.settings)."""
+
 import pytest
 
 try:
@@ -15,21 +16,33 @@ def test_url_notes():
     assert len(notes) == 3 and any("bogus" in n for n in notes) and any("abc" in n for n in notes)
     assert BY_KEY["clip"].parse("false") is False and BY_KEY["batch"].parse("64") == 64
     assert differences(DEFAULTS, {**DEFAULTS, "arch": "gru"}) == ["architecture: LSTM → GRU"]
-    assert {c.key for c in CONTROLS} >= {"arch", "task", "seq_len", "hidden", "layers", "lr", "batch", "clip",
-                                          "clip_value", "seed", "init", "scale", "nonlin"}
-
+    assert {c.key for c in CONTROLS} >= {
+        "arch",
+        "task",
+        "seq_len",
+        "hidden",
+        "layers",
+        "lr",
+        "batch",
+        "clip",
+        "clip_value",
+        "seed",
+        "init",
+        "scale",
+        "nonlin",
+    }
 
 
 def test_share_query_round_trips():
     from urllib.parse import parse_qsl
 
     from rnnviz.ui.controls import share_query
+
     values = {**DEFAULTS, "arch": "gru", "seq_len": 40, "lr": 0.1, "clip": False, "scale": "2.0", "task": "copy"}
     q = dict(parse_qsl(share_query(values)))
     assert q == {"arch": "gru", "task": "copy", "seq_len": "40", "lr": "0.1", "clip": "false", "scale": "2.0"}
     assert all(BY_KEY[k].parse(v) == values[k] for k, v in q.items())
     assert share_query(DEFAULTS) == ""
-
 
 
 def test_text_upload_checks():
@@ -39,4 +52,3 @@ def test_text_upload_checks():
     assert "at least 50 characters" in read_text_upload(b"too short")[1]
     assert "limit" in read_text_upload(b"a" * 1_000_001)[1]
     assert "distinct" in read_text_upload("".join(chr(0x4E00 + i) for i in range(300)).encode())[1]
-

@@ -1,4 +1,5 @@
 """Package pieces behind the pages: graph layout, gradient summaries, inspection, figures."""
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -28,8 +29,7 @@ def test_orders_of_magnitude():
     assert describe_change(np.array([10.0, 1.0])).startswith("stays within a factor of")
 
 
-@pytest.mark.parametrize("norms", [[np.inf, 1.0, 2.0], [1.0, np.nan, 3.0], [1e-3, 1.0, np.inf], [np.nan] * 3,
-                                   [-np.inf, 1.0]])
+@pytest.mark.parametrize("norms", [[np.inf, 1.0, 2.0], [1.0, np.nan, 3.0], [1e-3, 1.0, np.inf], [np.nan] * 3, [-np.inf, 1.0]])
 def test_no_claim_from_numbers_that_overflowed(norms):
     n = np.array(norms)
     assert np.isnan(orders_of_magnitude(n))
@@ -114,10 +114,11 @@ def test_figures_are_labelled():
 
 def test_units_on_finds_the_specific_unit():
     from rnnviz.trace import units_on
+
     s = np.full((10, 4), -0.5)
-    s[3:6, 1] = 0.8          # unit 1: on exactly at steps 3-5
-    s[:, 2] = 0.9            # unit 2: always on (not specific)
-    s[3:5, 3] = 0.7          # unit 3: on for only part of the stretch
+    s[3:6, 1] = 0.8  # unit 1: on exactly at steps 3-5
+    s[:, 2] = 0.9  # unit 2: always on (not specific)
+    s[3:5, 3] = 0.7  # unit 3: on for only part of the stretch
     found = units_on(s, 3, 5, 0.5)
     assert [u for u, _ in found] == [1, 2]
     assert found[0][1] == 0.0 and found[1][1] == 1.0
@@ -126,6 +127,7 @@ def test_units_on_finds_the_specific_unit():
 
 def test_worked_examples_are_shown():
     from rnnviz.tasks import TASKS, get_task
+
     for name in TASKS:
         ex = get_task(name).worked_example()
         assert ex and "target" in ex and "::" not in ex, name
