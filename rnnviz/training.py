@@ -176,6 +176,15 @@ def param_groups(model: SequenceModel) -> dict[str, list[str]]:
 
 
 _NAN = float("nan")
+_KEEP = 4  # fixed batches and evaluations kept per trainer (a curriculum visits few lengths at once)
+
+
+def _put(cache: dict, key, value) -> None:
+    """Store value under key, dropping the oldest entries beyond _KEEP. Every cached value can be
+    rebuilt exactly (each fixed batch has its own seeded generator), so dropping one changes nothing."""
+    cache[key] = value
+    while len(cache) > _KEEP:
+        cache.pop(next(iter(cache)))
 
 
 class Trainer:
@@ -240,7 +249,7 @@ class Trainer:
     def _probe(self, seq_len: int) -> Batch:
         if seq_len not in self._probes:
             rng = np.random.default_rng([self.cfg.seed, 2])
-            self._probes[seq_len] = self.task.batch(self.cfg.probe_size, seq_len, rng)
+            _put(self._probes, seq_len, self.task.batch(self.cfg.probe_size, seq_len, rng))
         return self._probes[seq_len]
 
     @property
@@ -254,7 +263,7 @@ class Trainer:
         T = self.cfg.seq_len if seq_len is None else seq_len
         if T not in self._heldout:
             rng = np.random.default_rng([self.cfg.seed, 3])
-            self._heldout[T] = self.task.batch(self.cfg.heldout_size, T, rng)
+            _put(self._heldout, T, self.task.batch(self.cfg.heldout_size, T, rng))
         return self._heldout[T]
 
     # ----- measures --------------------------------------------------------------------------
@@ -302,9 +311,7 @@ class Trainer:
             if not (math.isfinite(loss) and math.isfinite(metric)):
                 loss = metric = _NAN
             solved = bool(math.isfinite(metric) and self.task.is_solved(metric))
-            if len(self._evals) >= 4:
-                self._evals.pop(next(iter(self._evals)))
-            self._evals[key] = {"loss": loss, "metric": metric, "solved": solved}
+            _put(self._evals, key, {"loss": loss, "metric": metric, "solved": solved})
         return dict(self._evals[key])
 
     def _record_heldout(self) -> None:

@@ -88,3 +88,21 @@ def test_tiny_run():
     run = tiny_run(get_task("copy"), 2, 12, 0)
     assert run.model.cfg.arch == "rnn" and run.model.cfg.input_size == 3 and run.model.cfg.hidden_size == 2
     assert run.cfg.seq_len == 12 and run.run(n_steps=2) == 2
+
+
+def test_every_live_change_is_accepted_by_a_running_trainer():
+    from rnnviz.settings import FIELDS, Change, live_changes, what_changes
+
+    run = build_run(S, eval_every=5, heldout_size=16)
+    run.run(n_steps=3)
+    new = {"seq_len": 15, "lr": 1e-3, "batch": 4, "clip": False, "clip_value": 2.0}
+    assert {f.name for f in FIELDS if f.effect is Change.UPDATE_LIVE} == set(new)
+    s = S
+    for name, value in new.items():
+        s2 = s.replace(**{name: value})
+        assert what_changes(s, s2) is Change.UPDATE_LIVE
+        run.update(**live_changes(s, s2))
+        run.run(n_steps=2)
+        s = s2
+    assert run.cfg == build_run(s, eval_every=5, heldout_size=16).cfg
+    assert run.history.seq_len[-1] == 15 and run.history.clipped[-1] is False
