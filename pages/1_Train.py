@@ -1,90 +1,193 @@
 """Train: Start / Pause / Step / Reset and live charts of the run."""
+
 import streamlit as st
 
 import rnnviz  # noqa: F401
 from rnnviz import ui
 from rnnviz.plots.training import grad_norm_figure, loss_figure, metric_figure
+from rnnviz.session import CAP_SIZES, DEFAULT_CAP, Status
+from rnnviz.ui import link as ui_link
+from rnnviz.ui import run as ui_run
+from rnnviz.ui.upload import own_text
 
 ctx = ui.page("Train", "🏋️")
-ss = st.session_state
-st.title("Train")
+session = ctx.session
 task = ctx.task
+st.title("Train")
 st.markdown(f"**{task.title}** ({task.shape}): {task.summary}.")
 with st.expander("What the task looks like", expanded=False):
     st.code(task.worked_example(), language=None)
-    st.caption(f"Chance level: loss {task.baseline_loss:.3g}, {task.metric_name} {task.baseline_metric:.3g}. "
-               f"Counted as solved when the {task.metric_name} is {'at least' if task.higher_is_better else 'below'} "
-               f"{task.solved_metric:g}.")
-
+    st.caption(
+        f"Chance level: loss {task.baseline_loss:.3g}, {task.metric_name} {task.baseline_metric:.3g}. Counted as "
+        f"solved when the {task.metric_name} on the held-out batch is "
+        f"{'at least' if task.higher_is_better else 'below'} {task.solved_metric:g}."
+    )
 if task.name == "charlm":
-    ui.own_text(ctx)
-cap = st.select_slider("Pause automatically after", options=[500, 1000, 2000, 3000, 5000, 10000, 20000],
-                       value=ss.get("rv_cap", 3000), key="rv_cap_w", format_func=lambda v: f"{v:,} steps",
-                       help="Training pauses by itself at this many steps (press Start to go on).")
-ss["rv_cap"] = cap
-running = bool(ss.get("rv_running")) and ctx.run.status != "diverged" and not ctx.pending
+    own_text()
+
+
+def _cap_changed():
+    session.set_cap_size(st.session_state["rv_cap_w"])
+
+
+def _event(name: str):
+    session.handle(name)
+    if name != "start":
+        ui_run.remember()
+
+
+if "rv_cap_w" not in st.session_state:
+    st.session_state["rv_cap_w"] = DEFAULT_CAP
+st.select_slider(
+    "Pause automatically after",
+    options=CAP_SIZES,
+    key="rv_cap_w",
+    format_func=lambda v: f"{v:,} steps",
+    on_change=_cap_changed,
+    persist_state="session",
+    help="Training pauses by itself after this many steps; press Start to go on for as many again.",
+)
+if st.session_state["rv_cap_w"] != session.cap_size:  # a rebuilt session starts with the default budget
+    session.set_cap_size(st.session_state["rv_cap_w"])
+blocked = session.diverged or bool(ctx.pending)
+running = session.running
 b1, b2, b3, b4, _ = st.columns([1, 1, 1, 1, 2])
-blocked = ctx.run.status == "diverged" or bool(ctx.pending)
-if b1.button("Start", icon=":material/play_arrow:", type="primary", disabled=running or blocked,
-             help="Train in short chunks; the charts update as it goes.", key="rv_start"):
-    ss["rv_running"] = True
-    if ctx.run.step >= cap:
-        ss["rv_cap"] = ctx.run.step + cap
-    st.rerun()
-if b2.button("Pause", icon=":material/pause:", disabled=not running, help="Stop after the current chunk.", key="rv_pause"):
-    ss["rv_running"] = False
-    st.rerun()
-if b3.button("Step", icon=":material/skip_next:", disabled=running or blocked,
-             help="Train one chunk (about a quarter of a second) and stop.", key="rv_step"):
-    ui.train_chunk(ctx.run)
-if b4.button("Reset", icon=":material/restart_alt:",
-             help="Throw this model away and start again from the same seed (same initial weights).",
-             key="rv_reset"):
-    ui.state.new_run(ctx.values)
-    st.rerun()
+b1.button(
+    "Start",
+    icon=":material/play_arrow:",
+    type="primary",
+    disabled=running or blocked,
+    key="rv_start",
+    help="Train in short chunks; the charts update as it goes.",
+    on_click=_event,
+    args=("start",),
+)
+b2.button(
+    "Pause",
+    icon=":material/pause:",
+    disabled=not running,
+    key="rv_pause",
+    help="Stop after the current chunk.",
+    on_click=_event,
+    args=("pause",),
+)
+b3.button(
+    "Step",
+    icon=":material/skip_next:",
+    disabled=running or blocked,
+    key="rv_step",
+    help="Train one chunk (about a quarter of a second) and stop.",
+    on_click=_event,
+    args=("step",),
+)
+b4.button(
+    "Reset",
+    icon=":material/restart_alt:",
+    key="rv_reset",
+    on_click=_event,
+    args=("reset",),
+    help="Throw this model away and start again from the same seed (same initial weights).",
+)
+
+STATUS_WORDS = {
+    Status.IDLE: "not started",
+    Status.RUNNING: "training",
+    Status.PAUSED: "paused",
+    Status.AT_CAP: "paused at the step budget (press Start to go on)",
+    Status.DIVERGED: "diverged (press Reset, or turn clipping on)",
+}
 
 
 @st.fragment(run_every=0.5 if running else None)
 def live():
-    run = ctx.run
-    if ss.get("rv_running") and not ctx.pending:
-        ui.train_chunk(run)
-        if run.status == "diverged" or run.step >= ss.get("rv_cap", 3000):
-            ss["rv_running"] = False
+    before = session.status
+    if before is Status.RUNNING:
+        session.tick()
+        if session.status is not Status.RUNNING:  # at the cap or diverged: redraw the buttons too
+            ui_run.remember()
             st.rerun()
-    h = run.history
-    st.progress(min(1.0, run.step / max(1, ss.get("rv_cap", 3000))),
-                text=f"{run.step:,} / {ss.get('rv_cap', 3000):,} steps")
+    tr = session.trainer
+    h = tr.history
+    st.progress(session.progress, text=f"{tr.step - session.round_start:,} / {session.cap_size:,} steps this round")
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("steps done", f"{run.step:,}")
-    m2.metric("steps / s", f"{run.steps_per_second:.0f}" if run.seconds > 0 else "–")
-    m3.metric("loss (last batch)", f"{h['loss'][-1]:.4g}" if h["loss"] else "–")
-    m4.metric(task.metric_name, f"{h['metric'][-1]:.4g}" if h["metric"] else "–")
-    if run.status == "diverged":
-        st.error(f"**Training diverged.** {run.message} The charts below keep everything up to that point. "
-                 "Turn on clipping or lower the learning rate in the sidebar (that starts a fresh model), "
-                 "or press Reset to run the same experiment again.", icon=":material/error:")
-    elif run.solved_at:
-        st.success(f"Solved at step {run.solved_at:,}: the {task.metric_name} crossed {task.solved_metric:g}.",
-                   icon=":material/check_circle:")
-    if not h["step"]:
-        st.info("No training yet. Press **Start** (or **Step** for one chunk).")
+    m1.metric("steps done", f"{tr.step:,}")
+    m2.metric("steps / s", f"{tr.steps_per_second:.0f}" if tr.seconds > 0 else "–")
+    m3.metric("loss (last batch)", f"{h.loss[-1]:.4g}" if len(h) else "–")
+    ho = h.heldout_metric[-1] if h.heldout_metric else None
+    m4.metric(
+        f"held-out {task.metric_name}",
+        f"{ho:.4g}" if ho is not None else "–",
+        help="On a fixed batch of 512 examples the model never trains on, scored every 50 steps.",
+    )
+    # one status line, always present, so the charts below never move while training runs
+    if tr.solved_at:
+        verdict = f"**Solved** at step {tr.solved_at:,}: the held-out {task.metric_name} crossed {task.solved_metric:g}."
+    elif len(h) and session.status is Status.AT_CAP:
+        verdict = f"**Not solved** in {tr.step:,} steps: the held-out {task.metric_name} has not crossed {task.solved_metric:g}."
+    elif not len(h):
+        verdict = "No training yet. Press **Start** (or **Step** for one chunk)."
+    else:
+        goal = f"{'≥' if task.higher_is_better else '<'} {task.solved_metric:g}"
+        verdict = f"Not solved yet: solved means a held-out {task.metric_name} {goal}."
+    st.markdown(f"Status: **{STATUS_WORDS[session.status]}** · {verdict}")
+    ho_f = h.heldout_frame()
+    loss_name = "cross-entropy, nats" if task.loss == "ce" else "mean squared error"
+    same = task.loss == "mse" and task.metric_name == "MSE"  # the metric would repeat the loss
     c1, c2 = st.columns(2)
-    c1.plotly_chart(loss_figure(h["step"], h["loss"], task.baseline_loss, task.solved_loss,
-                                "cross-entropy, nats" if task.loss == "ce" else "mean squared error"), key="loss")
-    c1.caption("Each point is one training batch. Below the grey dashed line the model beats an input-blind "
-               "guess; below the green dotted line the task counts as solved.")
-    c2.plotly_chart(metric_figure(h["step"], h["metric"], task.metric_name, task.baseline_metric,
-                                  task.solved_metric, task.higher_is_better), key="metric")
-    c2.caption(f"The task's own score: {task.metric_name}, "
-               f"{'higher' if task.higher_is_better else 'lower'} is better.")
-    st.plotly_chart(grad_norm_figure(h["step"], h["grad_norm"], h["clipped"],
-                                     run.cfg.clip_value if run.cfg.clip else None), key="grad")
-    n_clip = sum(h["clipped"])
-    st.caption(f"The size of the whole gradient before clipping. Red crosses mark the {n_clip:,} steps where it "
-               "exceeded the threshold and was scaled down. Spikes are the gradient exploding.")
+    c1.plotly_chart(
+        loss_figure(
+            h.step, h.loss, task.baseline_loss, task.solved_loss, loss_name, heldout_steps=ho_f["step"], heldout_loss=ho_f["loss"]
+        ),
+        key="loss",
+    )
+    c1.caption(
+        "Faint: the loss on each training batch (noisy). Bold orange: the loss on a fixed held-out batch of "
+        "examples the model never trains on. Below the grey dashed line the model beats an input-blind "
+        "guess; below the green dotted line the task counts as solved."
+    )
+    if same:
+        c2.plotly_chart(grad_norm_figure(h.step, h.grad_norm, h.clipped, tr.cfg.clip_value if tr.cfg.clip else None), key="grad")
+        c2.caption(
+            f"The size of the whole gradient before clipping; red crosses mark the {sum(h.clipped):,} steps "
+            "where it exceeded the threshold and was scaled down. Spikes are the gradient exploding. (This "
+            "task's score is its loss, so there is no separate metric chart.)"
+        )
+    else:
+        c2.plotly_chart(
+            metric_figure(
+                h.step,
+                h.metric,
+                task.metric_name,
+                task.baseline_metric,
+                task.solved_metric,
+                task.higher_is_better,
+                heldout_steps=ho_f["step"],
+                heldout_metric=ho_f["metric"],
+            ),
+            key="metric",
+        )
+        c2.caption(
+            f"The task's own score, {task.metric_name} ({'higher' if task.higher_is_better else 'lower'} is "
+            "better): faint per training batch, bold on the held-out batch."
+        )
+        st.plotly_chart(grad_norm_figure(h.step, h.grad_norm, h.clipped, tr.cfg.clip_value if tr.cfg.clip else None), key="grad")
+        st.caption(
+            f"The size of the whole gradient before clipping; red crosses mark the {sum(h.clipped):,} steps "
+            "where it exceeded the threshold and was scaled down. Spikes are the gradient exploding."
+        )
+    if before is Status.RUNNING:
+        ui_link.write(session.settings, tr.step)
 
 
 live()
-st.caption(ctx.status_line() + " Training runs while this page is open; the other pages show the model as it is "
-           "when you open them, and it continues when you come back.")
+if not session.running and session.trainer.step and not session.diverged:
+    ev = session.trainer.evaluate()
+    st.markdown(
+        f"**Held-out now** (step {session.trainer.step:,}, 512 examples never trained on): loss {ev['loss']:.4g}, "
+        f"{task.metric_name} {ev['metric']:.4g}: **{'solved' if ev['solved'] else 'not solved'}**. "
+        "This is the same score `python -m rnnviz train … --json` reports as `final` for these settings and steps."
+    )
+st.caption(
+    ctx.status_line() + " Training runs while this page is open; the other pages show the model as it is "
+    "when you open them, and it continues when you come back."
+)

@@ -4,6 +4,7 @@ Importing the package pins PyTorch to one thread per process unless the caller a
 a small model training in a web server's worker thread runs several times slower with two
 threads fighting over two cores than with one.
 """
+
 import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")

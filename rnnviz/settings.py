@@ -60,6 +60,26 @@ class Field:
     section: str = "setup"
     help: str = ""
     labels: dict | None = None  # option -> words shown for it
+    noun: str = ""  # how a sentence names it, if not by its label
+
+    @property
+    def widget(self) -> str:
+        """The sidebar widget that shows it: selectbox, slider, select_slider, toggle or number."""
+        if self.kind == "choice":
+            return "selectbox"
+        if self.kind == "bool":
+            return "toggle"
+        if self.options or self.kind != "int":
+            return "select_slider"
+        return "number" if self.hi - self.lo > 1000 else "slider"
+
+    def widget_options(self, current) -> tuple:
+        """The values a select_slider offers: the field's own, plus the current value if a link chose
+        another legal one (so the widget can show it)."""
+        opts = list(self.options)
+        if current not in opts:
+            opts.append(current)
+        return tuple(sorted(opts, key=lambda v: -1e9 if v is None else v)) if self.kind != "choice" else tuple(opts)
 
     def show(self, value) -> str:
         """The value in words, as a widget or a note shows it."""
@@ -145,40 +165,138 @@ class Field:
 _TASK_TITLES = {name: t.title for name, t in TASKS.items()}
 
 FIELDS: tuple[Field, ...] = (
-    Field("arch", "Architecture", "choice", "lstm", ARCHS, labels=ARCH_NAMES,
-          help="Vanilla RNN: one tanh layer. LSTM: a cell state guarded by gates. GRU: two gates, no cell."),
-    Field("task", "Task", "choice", "adding", tuple(TASKS), labels=_TASK_TITLES,
-          help="What the network must learn. Each task tests memory differently."),
-    Field("seq_len", "Sequence length T", "int", 50, lo=2, hi=MAX_SEQ, effect=Change.UPDATE_LIVE,
-          help="How many time steps each example has. Longer = harder to remember the start. Changing it on a "
-               "trained model goes on training at the new length (curriculum learning)."),
+    Field(
+        "arch",
+        "Architecture",
+        "choice",
+        "lstm",
+        ARCHS,
+        labels=ARCH_NAMES,
+        help="Vanilla RNN: one tanh layer. LSTM: a cell state guarded by gates. GRU: two gates, no cell.",
+    ),
+    Field(
+        "task",
+        "Task",
+        "choice",
+        "adding",
+        tuple(TASKS),
+        labels=_TASK_TITLES,
+        help="What the network must learn. Each task tests memory differently.",
+    ),
+    Field(
+        "seq_len",
+        "Sequence length T",
+        "int",
+        50,
+        lo=2,
+        hi=MAX_SEQ,
+        effect=Change.UPDATE_LIVE,
+        help="How many time steps each example has. Longer = harder to remember the start. Changing it on a "
+        "trained model goes on training at the new length (curriculum learning).",
+    ),
     Field("hidden", "Hidden units H", "int", 32, lo=2, hi=128, help="Size of the hidden state h_t."),
     Field("layers", "Layers", "int", 1, lo=1, hi=3, help="Recurrent layers stacked on each other."),
-    Field("seed", "Seed", "int", 0, lo=0, hi=9999,
-          help="Fixes the initial weights and the data: the same seed gives the same run."),
-    Field("optimizer", "Optimizer", "choice", "adam", ("adam", "sgd"), section="training",
-          labels={"adam": "Adam", "sgd": "SGD (plain gradient descent)"},
-          help="Adam scales every step to about the learning rate, which hides exploding gradients; plain SGD "
-               "steps in proportion to the gradient, so an exploding gradient throws the weights far."),
-    Field("lr", "Learning rate", "float", 1e-2, (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.0), lo=1e-5,
-          hi=1.0, effect=Change.UPDATE_LIVE, section="training", help="How far each training step moves the weights."),
-    Field("batch", "Batch size", "int", 64, (8, 16, 32, 64, 128, 256), lo=1, hi=512, effect=Change.UPDATE_LIVE,
-          section="training", help="Examples per training step."),
-    Field("clip", "Clip the gradient", "bool", True, effect=Change.UPDATE_LIVE, section="training",
-          help="Rescale the gradient when its norm exceeds the threshold (stops explosions)."),
-    Field("clip_value", "Clip threshold", "float", 1.0, (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0), lo=0.01, hi=100.0,
-          effect=Change.UPDATE_LIVE, section="training", help="The largest gradient norm a step may use."),
-    Field("init", "Recurrent init", "choice", "default", INITS, section="recurrent",
-          labels={"default": "PyTorch default (uniform)", "orthogonal": "orthogonal", "identity": "identity"},
-          help="How W_hh starts: PyTorch's default uniform, a random orthogonal matrix, or the identity."),
-    Field("scale", "Recurrent scale (largest singular value of W_hh)", "scale", None,
-          (None, 0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.5, 2.0, 3.0), lo=0.0, hi=10.0, section="recurrent",
-          help="Rescale W_hh so its largest singular value is this. Below 1 a tanh RNN's gradient must vanish."),
-    Field("nonlin", "RNN nonlinearity", "choice", "tanh", NONLINEARITIES, section="recurrent",
-          help="Only for the vanilla RNN: tanh squashes to (−1, 1); relu does not saturate above 0."),
-    Field("forget_bias", "LSTM forget-gate bias", "float", 1.0, (-2.0, -1.0, 0.0, 1.0, 2.0, 3.0), lo=-10.0, hi=10.0,
-          section="recurrent", help="Only for the LSTM: a positive bias starts the forget gate open, so memory is "
-                                    "kept from the first step of training."),
+    Field(
+        "seed", "Seed", "int", 0, lo=0, hi=9999, help="Fixes the initial weights and the data: the same seed gives the same run."
+    ),
+    Field(
+        "optimizer",
+        "Optimizer",
+        "choice",
+        "adam",
+        ("adam", "sgd"),
+        section="training",
+        labels={"adam": "Adam", "sgd": "SGD (plain gradient descent)"},
+        help="Adam scales every step to about the learning rate, which hides exploding gradients; plain SGD "
+        "steps in proportion to the gradient, so an exploding gradient throws the weights far.",
+    ),
+    Field(
+        "lr",
+        "Learning rate",
+        "float",
+        1e-2,
+        (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.0),
+        lo=1e-5,
+        hi=1.0,
+        effect=Change.UPDATE_LIVE,
+        section="training",
+        help="How far each training step moves the weights.",
+    ),
+    Field(
+        "batch",
+        "Batch size",
+        "int",
+        64,
+        (8, 16, 32, 64, 128, 256),
+        lo=1,
+        hi=512,
+        effect=Change.UPDATE_LIVE,
+        section="training",
+        help="Examples per training step.",
+    ),
+    Field(
+        "clip",
+        "Clip the gradient",
+        "bool",
+        True,
+        effect=Change.UPDATE_LIVE,
+        section="training",
+        noun="gradient clipping",
+        help="Rescale the gradient when its norm exceeds the threshold (stops explosions).",
+    ),
+    Field(
+        "clip_value",
+        "Clip threshold",
+        "float",
+        1.0,
+        (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0),
+        lo=0.01,
+        hi=100.0,
+        effect=Change.UPDATE_LIVE,
+        section="training",
+        help="The largest gradient norm a step may use.",
+    ),
+    Field(
+        "init",
+        "Recurrent init",
+        "choice",
+        "default",
+        INITS,
+        section="recurrent",
+        labels={"default": "PyTorch default (uniform)", "orthogonal": "orthogonal", "identity": "identity"},
+        help="How W_hh starts: PyTorch's default uniform, a random orthogonal matrix, or the identity.",
+    ),
+    Field(
+        "scale",
+        "Recurrent scale (largest singular value of W_hh)",
+        "scale",
+        None,
+        (None, 0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.5, 2.0, 3.0),
+        lo=0.0,
+        hi=10.0,
+        section="recurrent",
+        help="Rescale W_hh so its largest singular value is this. Below 1 a tanh RNN's gradient must vanish.",
+    ),
+    Field(
+        "nonlin",
+        "RNN nonlinearity",
+        "choice",
+        "tanh",
+        NONLINEARITIES,
+        section="recurrent",
+        help="Only for the vanilla RNN: tanh squashes to (−1, 1); relu does not saturate above 0.",
+    ),
+    Field(
+        "forget_bias",
+        "LSTM forget-gate bias",
+        "float",
+        1.0,
+        (-2.0, -1.0, 0.0, 1.0, 2.0, 3.0),
+        lo=-10.0,
+        hi=10.0,
+        section="recurrent",
+        help="Only for the LSTM: a positive bias starts the forget gate open, so memory is kept from the first step of training.",
+    ),
 )
 BY_NAME = {f.name: f for f in FIELDS}
 SECTIONS = {"setup": "Setup", "training": "Training", "recurrent": "Recurrent weights (gradient lab)"}
@@ -230,13 +348,28 @@ class Settings:
 
     def model_keywords(self) -> dict:
         """The ModelConfig keywords these settings choose (the task adds input and output sizes)."""
-        return dict(arch=self.arch, hidden_size=self.hidden, num_layers=self.layers, nonlinearity=self.nonlin,
-                    init=self.init, recurrent_scale=self.scale, forget_bias=self.forget_bias)
+        return dict(
+            arch=self.arch,
+            hidden_size=self.hidden,
+            num_layers=self.layers,
+            nonlinearity=self.nonlin,
+            init=self.init,
+            recurrent_scale=self.scale,
+            forget_bias=self.forget_bias,
+        )
 
     def train_keywords(self) -> dict:
         """The TrainConfig keywords these settings choose."""
-        return dict(task=self.task, seq_len=self.seq_len, batch_size=self.batch, optimizer=self.optimizer,
-                    lr=self.lr, clip=self.clip, clip_value=self.clip_value, seed=self.seed)
+        return dict(
+            task=self.task,
+            seq_len=self.seq_len,
+            batch_size=self.batch,
+            optimizer=self.optimizer,
+            lr=self.lr,
+            clip=self.clip,
+            clip_value=self.clip_value,
+            seed=self.seed,
+        )
 
     def differences(self, other: Settings) -> list[str]:
         """The fields that differ, in words: ["architecture: LSTM → GRU", ...]."""
@@ -246,6 +379,21 @@ class Settings:
             if a != b:
                 out.append(f"{f.label.split(' (')[0].lower()}: {f.show(a)} → {f.show(b)}")
         return out
+
+    def change_sentence(self, other: Settings) -> str:
+        """The change from these settings to other's as one sentence: "You changed the architecture
+        from LSTM to GRU and the hidden units H from 32 to 64." ("" if nothing changed)."""
+        parts = []
+        for f in FIELDS:
+            a, b = getattr(self, f.name), getattr(other, f.name)
+            if a != b:
+                name = f.noun or f.label.split(" (")[0]
+                name = name if name[:3].isupper() else name[0].lower() + name[1:]
+                parts.append(f"the {name} from {f.show(a)} to {f.show(b)}")
+        if not parts:
+            return ""
+        joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        return f"You changed {joined}."
 
     def describe(self) -> str:
         """One line naming the model these settings build."""
@@ -277,7 +425,7 @@ def parse(values: dict, strict: bool = False, base: Settings | None = None) -> t
             raw = raw[-1] if raw else ""
         try:
             out[key] = f.coerce(raw)
-        except ConfigError as e:
+        except ConfigError:
             if strict:
                 raise
             near = f.nearest(raw)
@@ -301,6 +449,19 @@ def from_query(query: dict) -> tuple[Settings, list[str]]:
 
 
 LINK_EXTRAS = ("step", "present", "page")  # link parameters that are not settings
+
+
+_TANH_RNN = dict(arch="rnn", nonlin="tanh", init="orthogonal", seq_len=40)
+PRESETS = {  # the gradient lab's buttons: name -> (label, settings it changes)
+    "vanish": ("Make it vanish", {**_TANH_RNN, "scale": 0.5, "clip": True}),
+    "healthy": ("Scale 1.0 (on the edge)", {**_TANH_RNN, "scale": 1.0, "clip": True}),
+    # plain SGD: Adam's steps are about lr whatever the gradient's size, which hides the explosion
+    "explode": ("Make it explode", {**_TANH_RNN, "scale": 2.0, "optimizer": "sgd", "lr": 0.1, "clip": False}),
+    "rescue": (
+        "Rescue with clipping",
+        {**_TANH_RNN, "scale": 2.0, "optimizer": "sgd", "lr": 0.1, "clip": True, "clip_value": 1.0},
+    ),
+}
 
 
 def what_changes(old: Settings, new: Settings) -> Change:

@@ -1,4 +1,5 @@
 """Training curves: loss against chance and solved lines, metric, gradient norm with clip events."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,15 +17,48 @@ def _thin(steps, *series):
     return (np.asarray(steps)[idx],) + tuple(np.asarray(s, dtype=np.float32)[idx] for s in series)
 
 
-def loss_figure(steps, loss, baseline: float, solved: float, loss_name: str, log: bool = True) -> go.Figure:
+def _heldout(fig, steps, values, name: str, color: str) -> None:
+    """The held-out score: bold markers joined by a line, on top of the noisy per-batch curve."""
+    fig.add_trace(
+        go.Scatter(
+            x=np.asarray(steps),
+            y=np.asarray(values, np.float32),
+            mode="lines+markers",
+            name=f"held-out {name} (fixed unseen batch)",
+            line=dict(color=color, width=3),
+            marker=dict(size=6, color=color),
+            hovertemplate="step %{x}<br>held-out " + name + " %{y:.4g}<extra></extra>",
+        )
+    )
+
+
+def loss_figure(
+    steps, loss, baseline: float, solved: float, loss_name: str, log: bool = True, heldout_steps=(), heldout_loss=()
+) -> go.Figure:
+    """Training loss per batch (thin, faint) and the held-out loss (bold) against chance and solved lines."""
     s, l = _thin(steps, loss)
-    fig = go.Figure(go.Scatter(x=s, y=l, mode="lines", name="training loss", line=dict(color=LINE["loss"], width=2),
-                               hovertemplate="step %{x}<br>loss %{y:.4g}<extra></extra>"))
+    fig = go.Figure(
+        go.Scatter(
+            x=s,
+            y=l,
+            mode="lines",
+            name="training loss (each batch)",
+            line=dict(color=LINE["loss"], width=1.5),
+            opacity=0.45,
+            hovertemplate="step %{x}<br>loss %{y:.4g}<extra></extra>",
+        )
+    )
+    if len(heldout_steps):
+        _heldout(fig, heldout_steps, heldout_loss, "loss", LINE["heldout"])
     reference_line(fig, baseline, f"chance: {baseline:.3g}", LINE["baseline"], "dash", True, log)
     reference_line(fig, solved, f"solved: {solved:.3g}", LINE["solved"], "dot", False, log)
-    base_layout(fig, "Loss on each training batch", "training step", f"loss ({loss_name}, log scale)")
+    base_layout(fig, "Loss: training batches and held-out", "training step", f"loss ({loss_name}, log scale)")
     if log:
-        fig.update_yaxes(type="log", range=_log_range([baseline, solved], l), exponentformat="power")
+        fig.update_yaxes(
+            type="log",
+            range=_log_range([baseline, solved], np.concatenate([l, np.asarray(heldout_loss, np.float32)])),
+            exponentformat="power",
+        )
     _empty_x(fig, s)
     return fig
 
@@ -43,10 +77,25 @@ def _empty_x(fig, steps):
         fig.update_xaxes(range=[0, 100])
 
 
-def metric_figure(steps, metric, name: str, baseline: float, solved: float, higher_is_better: bool = True) -> go.Figure:
+def metric_figure(
+    steps, metric, name: str, baseline: float, solved: float, higher_is_better: bool = True, heldout_steps=(), heldout_metric=()
+) -> go.Figure:
+    """The task's own score per training batch (faint) and on the held-out batch (bold)."""
     s, m = _thin(steps, metric)
-    fig = go.Figure(go.Scatter(x=s, y=m, mode="lines", name=name, line=dict(color=LINE["metric"], width=2),
-                               hovertemplate="step %{x}<br>" + name + " %{y:.4g}<extra></extra>"))
+    fig = go.Figure(
+        go.Scatter(
+            x=s,
+            y=m,
+            mode="lines",
+            name=f"{name} (each training batch)",
+            line=dict(color=LINE["metric"], width=1.5),
+            opacity=0.45,
+            hovertemplate="step %{x}<br>" + name + " %{y:.4g}<extra></extra>",
+        )
+    )
+    if len(heldout_steps):
+        _heldout(fig, heldout_steps, heldout_metric, name, LINE["heldout"])
+        m = np.concatenate([m, np.asarray(heldout_metric, np.float32)])
     log = not higher_is_better  # an error is drawn on a log scale, like the loss
     reference_line(fig, baseline, f"chance: {baseline:.3g}", LINE["baseline"], "dash", not higher_is_better, log)
     reference_line(fig, solved, f"solved: {solved:.3g}", LINE["solved"], "dot", higher_is_better, log)
@@ -65,9 +114,16 @@ def metric_figure(steps, metric, name: str, baseline: float, solved: float, high
 
 def grad_norm_figure(steps, grad_norm, clipped, clip_value: float | None) -> go.Figure:
     s, g = _thin(steps, grad_norm)
-    fig = go.Figure(go.Scatter(x=s, y=g, mode="lines", name="gradient norm (before clipping)",
-                               line=dict(color=LINE["grad"], width=2),
-                               hovertemplate="step %{x}<br>||grad|| %{y:.4g}<extra></extra>"))
+    fig = go.Figure(
+        go.Scatter(
+            x=s,
+            y=g,
+            mode="lines",
+            name="gradient norm (before clipping)",
+            line=dict(color=LINE["grad"], width=2),
+            hovertemplate="step %{x}<br>||grad|| %{y:.4g}<extra></extra>",
+        )
+    )
     clipped = np.asarray(clipped, bool)
     if clipped.any():
         cs = np.asarray(steps)[clipped]
@@ -75,9 +131,16 @@ def grad_norm_figure(steps, grad_norm, clipped, clip_value: float | None) -> go.
         if len(cs) > MAX_POINTS:
             keep = np.linspace(0, len(cs) - 1, MAX_POINTS).astype(int)
             cs, cg = cs[keep], cg[keep]
-        fig.add_trace(go.Scatter(x=cs, y=cg, mode="markers", name="clipped at this step",
-                                 marker=dict(color=LINE["clip"], size=6 if len(cs) < 100 else 3, symbol="x"),
-                                 hovertemplate="step %{x}: clipped<br>norm was %{y:.4g}<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=cs,
+                y=cg,
+                mode="markers",
+                name="clipped at this step",
+                marker=dict(color=LINE["clip"], size=6 if len(cs) < 100 else 3, symbol="x"),
+                hovertemplate="step %{x}: clipped<br>norm was %{y:.4g}<extra></extra>",
+            )
+        )
     if clip_value is not None:
         reference_line(fig, clip_value, f"clip threshold: {clip_value:g}", LINE["clip"], "dot", True, True)
     base_layout(fig, "Total gradient norm ||dL/dθ||", "training step", "norm (log scale)")

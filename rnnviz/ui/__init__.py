@@ -1,4 +1,6 @@
-"""The only Streamlit code outside pages: shared set-up, sidebar controls, URL, session state."""
-from .state import PAGES, Ctx, own_text, page, train_chunk
+"""The only Streamlit code outside pages: the sidebar, the link, the session's run, its notices."""
 
-__all__ = ["PAGES", "Ctx", "own_text", "page", "train_chunk"]
+from .page import Ctx, page
+from .sidebar import PAGES
+
+__all__ = ["PAGES", "Ctx", "page"]

@@ -1,4 +1,5 @@
 """A real `streamlit run` on a free loopback port and Debian's Chromium driven by Playwright."""
+
 import os
 import socket
 import subprocess
@@ -36,10 +37,29 @@ def server():
     port = _free_port()
     os.makedirs(SHOTS, exist_ok=True)
     log = open(os.path.join(SHOTS, "server.log"), "w")
-    p = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                          "--server.port", str(port), "--server.address", "127.0.0.1",
-                          "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-                         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    p = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(240):
@@ -62,10 +82,21 @@ def server():
 @pytest.fixture(scope="session")
 def rv_browser():
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield b
         b.close()
 
@@ -116,6 +147,24 @@ class App:
             time.sleep(0.25)
         assert found, f"no figure titled like {title_part!r}: {[f['title'] for f in figs]}"
         return found[0]
+
+    def status(self) -> str:
+        """The Train page's own status word (the line 'Status: paused · ...'), or '' if not shown."""
+        line = self.page.locator("[data-testid='stMarkdownContainer']", has_text="Status:").first
+        try:
+            return line.inner_text(timeout=2000).split("Status:")[1].split("·")[0].strip()
+        except Exception:  # the fragment is redrawing it: no status this instant
+            return ""
+
+    def wait_for_status(self, word: str, timeout: float = 60) -> str:
+        """Poll the app's own status until it starts with word (e.g. 'paused', 'diverged')."""
+        end, seen = time.time() + timeout, ""
+        while time.time() < end:
+            seen = self.status()
+            if seen.startswith(word):
+                return seen
+            time.sleep(0.3)
+        raise AssertionError(f"status never became {word!r}; last seen {seen!r}")
 
     def slider(self, label):
         return self.page.locator("[data-testid='stSlider']", has_text=label).get_by_role("slider")

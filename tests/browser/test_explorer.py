@@ -1,4 +1,5 @@
 """The explorer in a real browser: slider -> heatmap axis, live training, gates, shared links."""
+
 import time
 
 from conftest import App
@@ -25,17 +26,30 @@ def test_slider_training_gates_and_shared_link(app, rv_browser, server):
     app.page.get_by_role("link", name="Train").first.click()
     app.settle()
     app.page.get_by_role("button", name="Start", exact=True).click()
+    app.wait_for_status("training", 30)
     deadline = time.time() + 120
     below = False
     while time.time() < deadline and not below:
         time.sleep(1.0)
-        ys = [v for v in (app.figure("Loss on each training batch")["traces"][0]["y"] or []) if v is not None]
+        ys = [v for v in (app.figure("Loss: training batches")["traces"][0]["y"] or []) if v is not None]
         below = len(ys) > 20 and sum(ys[-10:]) / 10 < 1 / 6 * 0.5
     assert below, "the LSTM's loss never fell below the chance baseline"
     app.page.get_by_role("button", name="Pause", exact=True).click()
+    app.wait_for_status("paused", 30)
     app.settle()
     assert not app.exceptions()
+    held = app.figure("Loss: training batches")["traces"][1]
+    assert held["name"].startswith("held-out") and len(held["y"]) >= 2
     app.shot("train")
+    steps_done = app.page.get_by_test_id("stMetric").first.inner_text()
+    held_now = app.page.locator("[data-testid='stMarkdownContainer']", has_text="Held-out now").inner_text()
+    assert "step=" in app.page.url
+    # a reload keeps the trained run: same step count, same held-out loss
+    app.page.reload()
+    app.settle()
+    assert app.page.get_by_test_id("stMetric").first.inner_text() == steps_done
+    assert app.page.locator("[data-testid='stMarkdownContainer']", has_text="Held-out now").inner_text() == held_now
+    assert not app.exceptions()
 
     app.page.get_by_role("link", name="Gates").first.click()
     app.settle()
@@ -55,7 +69,8 @@ def test_slider_training_gates_and_shared_link(app, rv_browser, server):
     fresh.settle()
     assert fresh.slider("Sequence length T").input_value() == "40"
     assert fresh.figure("every unit at every step")["traces"][0]["cols"] == 40
-    assert "untrained" in fresh.page.inner_text("body")  # a new session: same setup, its own model
+    body = fresh.page.inner_text("body")  # a new session: same setup, the same trained model (its own copy)
+    assert "untrained" not in body and "trained for" in body
     other.close()
     # the share box in the sidebar holds a link that does the same
     share = app.page.locator("[data-testid='stSidebar'] [data-testid='stCode']").inner_text().strip()
@@ -74,6 +89,11 @@ def test_every_page_renders_and_junk_links_get_a_note(app):
         assert not app.exceptions(), path
         assert app.figures(), path
         app.shot(path or "home")
+    # settings from a link stay when the student moves on through the sidebar
+    app.page.get_by_role("link", name="Train").first.click()
+    app.settle()
+    assert "arch=gru" in app.page.url and "seq_len=30" in app.page.url
+    assert "session's GRU" in app.page.inner_text("body")
     # short names typed by hand work as well as the labels the app writes
     app.open("Hidden_states", "arch=gru&task=copy&seq_len=25")
     status = app.page.inner_text("body")

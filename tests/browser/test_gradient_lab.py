@@ -1,5 +1,7 @@
 """The gradient lab in a real browser: make the gradient vanish, then raise the scale so it does not."""
+
 import math
+import re
 
 
 def _orders(app):
@@ -24,7 +26,7 @@ def test_vanish_then_raise_the_scale(app):
     for _ in range(6):  # 0.5 -> 0.75 -> 0.9 -> 1.0 -> 1.1 -> 1.5 -> 2.0
         thumb.press("ArrowRight")
     app.settle()
-    assert "scale=2.0" in app.page.url
+    assert re.search(r"scale=2(&|$)", app.page.url), app.page.url
     raised = _orders(app)
     print(f"with sigma_max(W_hh)=2.0 it changes by 10^{raised:.1f}")
     assert raised < 1
@@ -41,6 +43,7 @@ def test_vanish_then_raise_the_scale(app):
 
 def test_explode_then_rescue_with_clipping(app):
     import time
+
     app.open("Gradients")
     app.page.get_by_role("button", name="Make it explode").click()
     app.settle()
@@ -48,12 +51,10 @@ def test_explode_then_rescue_with_clipping(app):
     app.page.get_by_role("link", name="Train").first.click()
     app.settle()
     app.page.get_by_role("button", name="Start", exact=True).click()
-    deadline = time.time() + 60
-    while time.time() < deadline and "Training diverged" not in app.page.inner_text("body"):
-        time.sleep(0.5)
+    app.wait_for_status("diverged", 90)
     body = app.page.inner_text("body")
-    assert "Training diverged" in body and "clipping" in body, body[-800:]
-    assert app.figure("Loss on each training batch")["traces"][0]["y"]  # the history stays drawn
+    assert "This run diverged" in body and "clipping" in body, body[-800:]
+    assert app.figure("Loss: training batches")["traces"][0]["y"]  # the history stays drawn
     app.shot("train_exploded")
     app.page.get_by_role("link", name="Gradients").first.click()
     app.settle()
@@ -69,12 +70,13 @@ def test_explode_then_rescue_with_clipping(app):
         traces = app.figure("Total gradient norm")["traces"]
         return sum(len(t["y"] or []) for t in traces if t["name"] == "clipped at this step")
 
+    app.wait_for_status("training", 30)
     deadline = time.time() + 60
     while time.time() < deadline and clip_events() <= 10:
         time.sleep(0.5)
     app.page.get_by_role("button", name="Pause", exact=True).click()
-    app.settle()
+    app.wait_for_status("paused", 30)
     body = app.page.inner_text("body")
-    assert "Training diverged" not in body, body[-800:]
+    assert "diverged" not in body, body[-800:]
     assert clip_events() > 10  # the gradient is still huge, but every step is capped
     app.shot("train_rescued")

@@ -1,0 +1,337 @@
+"""TrainingSession: the Train page's state machine, without Streamlit.
+
+A session holds the Settings its run was built from, the run (a :class:`~rnnviz.training.Trainer`),
+a status and a step budget (the cap). Pages send it events and draw what it holds; nothing else
+changes it. Training happens only in :meth:`TrainingSession.tick` and :meth:`step`, so a page
+rerun, a test or a process-wide worker can drive it alike.
+
+Transitions (status, event) -> status; "trains" means one chunk of steps, never past the cap:
+
+=========  ==========  ==========  ======================  ======  ==========================
+status     start       pause       step                    reset   tick
+=========  ==========  ==========  ======================  ======  ==========================
+idle       running     idle        trains -> paused [1]    idle    idle
+running    running     paused      running (ignored)       idle    trains -> running [1]
+paused     running     paused      trains -> paused [1]    idle    paused
+at_cap     running [2] at_cap      trains -> paused [1,2]  idle    at_cap
+diverged   diverged    diverged    diverged                idle    diverged
+=========  ==========  ==========  ======================  ======  ==========================
+
+[1] or at_cap when the chunk reached the cap, or diverged when the loss or gradient blew up.
+[2] a new round: the cap moves to the current step plus the cap size.
+
+A change of settings goes through :meth:`apply`: a change a running trainer can take (learning
+rate, batch, clipping, sequence length) is applied at once and the status stays; a change that
+needs new weights rebuilds at once when nothing would be lost (untrained or diverged run) and
+otherwise waits for the user to choose (:meth:`rebuild` or keep).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .runs import build_run, retrain
+from .settings import Change, Settings, live_changes, what_changes
+from .training import Status as TrainerStatus
+from .training import Trainer
+
+CAP_SIZES = (500, 1000, 2000, 3000, 5000, 10000, 20000)
+DEFAULT_CAP = 3000
+MAX_STEPS = 100_000  # a link may ask to rebuild at most this many steps
+MAX_PARALLEL_TRAINING = 2  # chunks training at the same moment in one process (one per core)
+_TRAIN_SLOTS = threading.BoundedSemaphore(MAX_PARALLEL_TRAINING)
+
+
+class Status(StrEnum):
+    IDLE = "idle"  # nothing running; no steps since the last reset or rebuild
+    RUNNING = "running"  # ticks train
+    PAUSED = "paused"  # the user paused (or pressed Step)
+    AT_CAP = "at_cap"  # paused by itself at the step budget
+    DIVERGED = "diverged"  # the loss or gradient became NaN/inf; only reset (or new settings) helps
+
+
+class Event(StrEnum):
+    START = "start"
+    PAUSE = "pause"
+    STEP = "step"
+    RESET = "reset"
+    TICK = "tick"
+
+
+def text_key(text: str | None) -> str:
+    return "" if text is None else hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+@dataclass
+class TrainingSession:
+    settings: Settings
+    trainer: Trainer
+    text: str | None = None  # the user's own text for the character model (never in a link)
+    status: Status = Status.IDLE
+    cap_size: int = DEFAULT_CAP
+    round_start: int = 0
+    version: int = 0  # bumps whenever the model's weights may have changed (for caches of views)
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+
+    # ----- building ------------------------------------------------------------------------
+    @classmethod
+    def new(cls, settings: Settings, text: str | None = None, cap_size: int = DEFAULT_CAP) -> TrainingSession:
+        return cls(settings, build_run(settings, text=text), text=text, cap_size=cap_size)
+
+    def rebuild(self, settings: Settings | None = None, text: str | None | bool = False) -> None:
+        """A fresh untrained model from these settings (default: the session's own); text=False keeps
+        the session's text."""
+        with self.lock:
+            if text is not False:
+                self.text = text
+            self.settings = settings or self.settings
+            self.trainer = build_run(self.settings, text=self.text)
+            self.status, self.round_start = Status.IDLE, 0
+            self.version += 1
+
+    # ----- what pages read -----------------------------------------------------------------
+    @property
+    def step_count(self) -> int:
+        return self.trainer.step
+
+    @property
+    def cap(self) -> int:
+        """The step at which training pauses by itself."""
+        return self.round_start + self.cap_size
+
+    @property
+    def progress(self) -> float:
+        """Fraction of this round's budget used, 0 to 1 (never more)."""
+        done = self.trainer.step - self.round_start
+        return min(1.0, max(0.0, done / self.cap_size))
+
+    @property
+    def running(self) -> bool:
+        return self.status is Status.RUNNING
+
+    @property
+    def diverged(self) -> bool:
+        return self.status is Status.DIVERGED
+
+    @property
+    def message(self) -> str:
+        return self.trainer.message
+
+    # ----- events --------------------------------------------------------------------------
+    def handle(self, event: Event | str, seconds: float = 0.25) -> Status:
+        """Apply one event (see the table in the module docstring) and return the new status."""
+        event = Event(event)
+        with self.lock:
+            s = self.status
+            if event is Event.RESET:
+                self.rebuild()
+            elif s is Status.DIVERGED:
+                pass
+            elif event is Event.START:
+                if s is Status.AT_CAP:
+                    self.round_start = self.trainer.step
+                self.status = Status.RUNNING
+            elif event is Event.PAUSE:
+                if s is Status.RUNNING:
+                    self.status = Status.PAUSED
+            elif event is Event.STEP:
+                if s is not Status.RUNNING:
+                    if s is Status.AT_CAP:
+                        self.round_start = self.trainer.step
+                    self.status = Status.PAUSED
+                    self._train(seconds)
+            elif event is Event.TICK:
+                if s is Status.RUNNING:
+                    self._train(seconds)
+            return self.status
+
+    def start(self) -> Status:
+        return self.handle(Event.START)
+
+    def pause(self) -> Status:
+        return self.handle(Event.PAUSE)
+
+    def step(self, seconds: float = 0.25) -> Status:
+        return self.handle(Event.STEP, seconds)
+
+    def reset(self) -> Status:
+        return self.handle(Event.RESET)
+
+    def tick(self, seconds: float = 0.25) -> Status:
+        return self.handle(Event.TICK, seconds)
+
+    def set_cap_size(self, n: int) -> None:
+        """A new step budget for this round (the progress bar's length)."""
+        if n not in CAP_SIZES:
+            raise ValueError(f"cap size must be one of {CAP_SIZES}")
+        with self.lock:
+            self.cap_size = n
+            if self.trainer.step >= self.cap and self.status in (Status.RUNNING, Status.PAUSED):
+                self.status = Status.AT_CAP
+            elif self.status is Status.AT_CAP and self.trainer.step < self.cap:
+                self.status = Status.PAUSED
+
+    def _train(self, seconds: float) -> int:
+        left = self.cap - self.trainer.step
+        done = 0
+        if left > 0:
+            if not _TRAIN_SLOTS.acquire(timeout=1.0):
+                return 0  # the machine is busy: this tick trains nothing, the next one tries again
+            try:
+                done = self.trainer.run(n_steps=left, seconds=seconds)
+            finally:
+                _TRAIN_SLOTS.release()
+            self.version += 1
+        if self.trainer.status is TrainerStatus.DIVERGED:
+            self.status = Status.DIVERGED
+        elif self.trainer.step >= self.cap:
+            self.status = Status.AT_CAP
+        elif self.status is Status.IDLE:
+            self.status = Status.PAUSED
+        return done
+
+    # ----- settings ------------------------------------------------------------------------
+    def decide(self, new: Settings) -> Change:
+        """What new settings would do to this run (without doing it)."""
+        return what_changes(self.settings, new)
+
+    def needs_choice(self, new: Settings) -> bool:
+        """True when new settings need new weights and the current run has something to lose."""
+        return self.decide(new) is Change.REBUILD and self.trainer.step > 0 and not self.diverged
+
+    def apply(self, new: Settings) -> Change:
+        """Take new settings: live changes at once; a rebuild at once if nothing is lost. Returns
+        the decision; REBUILD with the run left as it was means the user must choose (see
+        needs_choice)."""
+        with self.lock:
+            change = self.decide(new)
+            if change is Change.UPDATE_LIVE:
+                if self.diverged:
+                    self.rebuild(new)
+                else:
+                    self.trainer.update(**live_changes(self.settings, new))
+                    self.settings = new
+                    self.version += 1
+            elif change is Change.REBUILD and not self.needs_choice(new):
+                self.rebuild(new)
+            return change
+
+
+# ----- a process-wide cache of runs, so a reload or a link rebuilds a trained model at once -----
+class RunCache:
+    """Clones of trained runs keyed by (settings, text, step), least recently used dropped first.
+
+    Training is deterministic, so a run is fully named by the settings it was trained with, the
+    text and its step count: two sessions (or one reloaded) asking for the same triple get the same
+    model. Bounded by an estimate of the bytes held."""
+
+    def __init__(self, max_bytes: int = 256 * 2**20):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple, tuple[Trainer, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _size(tr: Trainer) -> int:
+        params = sum(p.numel() for p in tr.model.parameters())
+        return params * 4 * 4 + len(tr.history) * 120 + 4096  # weights, grads, Adam's two moments; history
+
+    def put(self, session: TrainingSession) -> None:
+        with session.lock:
+            if session.diverged or session.trainer.step == 0:
+                return
+            key = (session.settings.key(), text_key(session.text), session.trainer.step)
+            clone = session.trainer.clone()
+        size = self._size(clone)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return
+            self._items[key] = (clone, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes and len(self._items) > 1:
+                _, (_, s) = self._items.popitem(last=False)
+                self._bytes -= s
+
+    def nearest(self, settings: Settings, text: str | None, step: int) -> Trainer | None:
+        """A clone of the cached run with these settings and text at the largest step <= step."""
+        k, t = settings.key(), text_key(text)
+        with self._lock:
+            best = None
+            for key in self._items:
+                if key[0] == k and key[1] == t and key[2] <= step and (best is None or key[2] > best[2]):
+                    best = key
+            if best is None:
+                return None
+            self._items.move_to_end(best)
+            return self._items[best][0].clone()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+RUNS = RunCache()
+
+
+def restore(
+    settings: Settings,
+    step: int,
+    text: str | None = None,
+    cache: RunCache = RUNS,
+    progress: Callable[[int, int], None] | None = None,
+    cap_size: int = DEFAULT_CAP,
+) -> tuple[TrainingSession, str]:
+    """The session a link with ``step`` stands for: the same trained model, from the cache or by
+    training again from the seed (deterministic). Returns it with one sentence on how it was made."""
+    step = max(0, min(int(step), MAX_STEPS))
+    t0 = time.perf_counter()
+    trainer = cache.nearest(settings, text, step)
+    if trainer is not None and trainer.step == step:
+        how = f"restored the model trained for {step:,} steps"
+    elif trainer is not None:
+        base = trainer.step
+        while trainer.step < step and trainer.status is not TrainerStatus.DIVERGED:
+            trainer.run(n_steps=min(step - trainer.step, 200))
+            if progress:
+                progress(trainer.step, step)
+        how = f"rebuilt the model trained for {step:,} steps (from a saved copy at step {base:,})"
+    else:
+        trainer = retrain(settings, step, text=text, progress=progress)
+        how = (
+            f"rebuilt the model trained for {step:,} steps by training again from seed {settings.seed} "
+            f"({time.perf_counter() - t0:.1f} s)"
+        )
+    s = TrainingSession(settings, trainer, text=text, cap_size=cap_size)
+    if trainer.status is TrainerStatus.DIVERGED:
+        s.status = Status.DIVERGED
+    elif trainer.step > 0:
+        s.round_start = ((trainer.step - 1) // cap_size) * cap_size
+        s.status = Status.AT_CAP if trainer.step >= s.cap else Status.PAUSED
+    cache.put(s)
+    return s, how
+
+
+def describe_lengths(history) -> str:
+    """How the run's sequence length changed during training, in words ("" if it never did):
+    ", at T=20 up to step 500, then at T=50 (curriculum learning)"."""
+    parts, start = [], 0
+    lengths = list(history.seq_len)
+    for i in range(1, len(lengths) + 1):
+        if i == len(lengths) or lengths[i] != lengths[start]:
+            parts.append((lengths[start], i))
+            start = i
+    if len(parts) < 2:
+        return ""
+    words = [f"at T={T} up to step {end:,}" for T, end in parts[:-1]] + [f"then at T={parts[-1][0]}"]
+    return ", " + ", ".join(words) + " (curriculum learning: longer sequences once shorter ones are learnt)"

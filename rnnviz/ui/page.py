@@ -1,0 +1,95 @@
+"""``page()``: the shared set-up every page calls first, and ``Ctx``, what a page then draws from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import streamlit as st
+import torch
+
+from ..inspect import Inspection, inspect_model
+from ..runs import compare_archs
+from ..session import TrainingSession, describe_lengths, text_key
+from ..settings import ARCH_NAMES, Settings
+from . import link, run, sidebar
+
+
+@dataclass
+class Ctx:
+    """What a page needs: the session (its settings, its run) and the settings waiting for a choice."""
+
+    session: TrainingSession
+    pending: list[str] = field(default_factory=list)
+
+    @property
+    def settings(self) -> Settings:
+        return self.session.settings
+
+    @property
+    def trainer(self):
+        return self.session.trainer
+
+    @property
+    def task(self):
+        return self.session.trainer.task
+
+    @property
+    def arch(self) -> str:
+        return self.session.settings.arch
+
+    def status_line(self) -> str:
+        s, tr = self.settings, self.trainer
+        what = "untrained (random initial weights)" if tr.step == 0 else f"trained for {tr.step:,} steps"
+        lengths = describe_lengths(tr.history)
+        layers = f", {s.layers} layers" if s.layers > 1 else ""
+        own = " on your own text" if self.session.text else ""
+        return (
+            f"Showing the session's {ARCH_NAMES[s.arch]} on “{tr.task.title}”{own} (H={s.hidden}{layers}, seed "
+            f"{s.seed}, examples of length T={s.seq_len}): {what}{lengths}."
+        )
+
+    def inspection(self, n: int = 8) -> Inspection:
+        """The current model traced on a fixed example batch, memoised per model version."""
+        s = self.session
+        key = (id(s.trainer), s.version, s.settings.seq_len, n)
+        memo = st.session_state.get("rv_inspect")
+        if memo is None or memo[0] != key:
+            with s.lock:
+                memo = (key, inspect_model(s.trainer.model, s.trainer.task, s.settings.seq_len, s.settings.seed, n))
+            st.session_state["rv_inspect"] = memo
+        return memo[1]
+
+    def compare(self, steps: int) -> dict:
+        """||dL/dh_t|| for RNN, LSTM and GRU built like the session's model, memoised per setting."""
+        key = (self.settings.key(), text_key(self.session.text), steps)
+        memo = st.session_state.get("rv_compare")
+        if memo is None or memo[0] != key:
+            with st.spinner("Building and tracing three models…"):
+                memo = (key, compare_archs(self.settings, steps, text=self.session.text))
+            st.session_state["rv_compare"] = memo
+        return memo[1]
+
+
+def page(title: str, icon: str = "🔁") -> Ctx:
+    """Call first on every page: page config, the session's run (from the link on a first visit),
+    the sidebar, the run brought in line with it, and the notices every page shows."""
+    st.set_page_config(page_title=f"{title} · rnnviz", page_icon=icon, layout="wide")
+    torch.set_num_threads(1)
+    notes = run.open_session()
+    sidebar.nav()
+    wanted, range_notes = sidebar.current()
+    sidebar.controls(wanted)
+    for n in notes:
+        if n.startswith("This link names"):
+            st.info(n, icon=":material/history:")
+        else:
+            st.warning(n, icon=":material/link:")
+    for n in range_notes:
+        st.info(n, icon=":material/straighten:")
+    pending = run.reconcile(wanted)
+    s = run.session()
+    if s.diverged:
+        run.diverged_notice(s)
+    link.write(s.settings, s.trainer.step)
+    link.share_box(s.settings, s.trainer.step)
+    return Ctx(s, pending)
