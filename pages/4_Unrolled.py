@@ -16,7 +16,7 @@ insp = ctx.inspection()
 T = insp.seq_len
 a, b = st.columns([1, 4])
 with a:
-    st.plotly_chart(loop_figure(), key="loop")
+    st.plotly_chart(ui.static_figure(loop_figure), key="loop")
     st.caption("Rolled up: one cell and a loop. Unrolled (right): one copy per step, sharing the weights.")
 with b:
     c1, c2, c3 = st.columns(3)

@@ -29,6 +29,7 @@ otherwise waits for the user to choose (:meth:`rebuild` or keep).
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -44,6 +45,7 @@ from .training import Trainer
 CAP_SIZES = (500, 1000, 2000, 3000, 5000, 10000, 20000)
 DEFAULT_CAP = 3000
 MAX_STEPS = 100_000  # a link may ask to rebuild at most this many steps
+CHUNK_SECONDS = float(os.environ.get("RNNVIZ_CHUNK_SECONDS", 0.25))  # training per tick or Step press
 MAX_PARALLEL_TRAINING = 2  # chunks training at the same moment in one process (one per core)
 _TRAIN_SLOTS = threading.BoundedSemaphore(MAX_PARALLEL_TRAINING)
 
@@ -124,9 +126,10 @@ class TrainingSession:
         return self.trainer.message
 
     # ----- events --------------------------------------------------------------------------
-    def handle(self, event: Event | str, seconds: float = 0.25) -> Status:
+    def handle(self, event: Event | str, seconds: float | None = None) -> Status:
         """Apply one event (see the table in the module docstring) and return the new status."""
         event = Event(event)
+        seconds = CHUNK_SECONDS if seconds is None else seconds
         with self.lock:
             s = self.status
             if event is Event.RESET:
@@ -157,13 +160,13 @@ class TrainingSession:
     def pause(self) -> Status:
         return self.handle(Event.PAUSE)
 
-    def step(self, seconds: float = 0.25) -> Status:
+    def step(self, seconds: float | None = None) -> Status:
         return self.handle(Event.STEP, seconds)
 
     def reset(self) -> Status:
         return self.handle(Event.RESET)
 
-    def tick(self, seconds: float = 0.25) -> Status:
+    def tick(self, seconds: float | None = None) -> Status:
         return self.handle(Event.TICK, seconds)
 
     def set_cap_size(self, n: int) -> None:

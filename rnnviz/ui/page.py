@@ -76,6 +76,7 @@ def page(title: str, icon: str = "🔁") -> Ctx:
     st.set_page_config(page_title=f"{title} · rnnviz", page_icon=icon, layout="wide")
     torch.set_num_threads(1)
     notes = run.open_session()
+    sidebar.keep_on_page_switch(title, ("rv_cap_w",))
     sidebar.nav()
     wanted, range_notes = sidebar.current()
     sidebar.controls(wanted)
@@ -93,3 +94,14 @@ def page(title: str, icon: str = "🔁") -> Ctx:
     link.write(s.settings, s.trainer.step)
     link.share_box(s.settings, s.trainer.step)
     return Ctx(s, pending)
+
+
+_STATIC: dict = {}
+
+
+def static_figure(builder):
+    """A figure that depends on nothing (the loop, the four wirings), built once per process:
+    plotly takes a third of a second to validate one shape at a time. Callers must not change it."""
+    if builder not in _STATIC:
+        _STATIC[builder] = builder()
+    return _STATIC[builder]

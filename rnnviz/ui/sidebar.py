@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..settings import FIELDS, SECTIONS, Field, Settings, parse, seq_len_range
+from ..settings import FIELDS, SECTIONS, Field, Settings, parse
 
 PAGES = [
     ("app.py", "Home", "what this is and where to start", ":material/home:"),
@@ -58,16 +58,26 @@ def fill(settings: Settings) -> None:
             st.session_state[k] = v
 
 
-def current() -> tuple[Settings, list[str]]:
-    """The settings the widgets hold now, brought into range (a task change can leave the length
-    outside the new task's range: it is moved in, with a note). Widgets whose value Streamlit
-    dropped (it forgets widgets on a page switch) get it back from the last settings seen."""
+def keep_on_page_switch(page: str, keys: tuple[str, ...] = ()) -> None:
+    """Streamlit forgets a widget's value when another page draws a widget with the same key (the
+    widget's identity includes its page). On the first run of a page, re-assign the settings'
+    values (and these keys') as our own, so every page's widgets show them. Only then: re-assigning
+    on every run would fight a slider that is being dragged."""
     ss = st.session_state
-    for f in FIELDS:  # re-assigning a widget's value makes it ours, so a page switch keeps it
-        if f.name in ss:
-            ss[f.name] = ss[f.name]
+    if ss.get("rv_page") == page:
+        return
+    ss["rv_page"] = page
+    for name in [f.name for f in FIELDS] + list(keys):
+        if name in ss:
+            ss[name] = ss[name]
     if SHADOW in ss:
         fill(ss[SHADOW])
+
+
+def current() -> tuple[Settings, list[str]]:
+    """The settings the widgets hold now, brought into range (a task change can leave the length
+    outside the new task's range: it is moved in, with a note)."""
+    ss = st.session_state
     s, notes = parse({f.name: ss[f.name] for f in FIELDS if f.name in ss})
     if ss.get("seq_len") != s.seq_len:
         ss["seq_len"] = s.seq_len
@@ -77,9 +87,9 @@ def current() -> tuple[Settings, list[str]]:
 
 def _widget(f: Field, where, settings: Settings):
     kw = dict(key=f.name, help=f.help or None)
-    if f.name == "seq_len":
-        lo, hi = seq_len_range(settings.task)
-        return where.slider(f.label, lo, hi, **kw)
+    # The length slider keeps one range for every task: a slider whose range changes becomes a new
+    # widget that can come back with a stale value. A length the task cannot take is moved into its
+    # range by Settings, with a note.
     if f.widget == "selectbox":
         return where.selectbox(f.label, f.options, format_func=f.show, **kw)
     if f.widget == "toggle":

@@ -155,3 +155,24 @@ def test_untrained_model_follows_the_sidebar_at_once():
     at.selectbox(key="arch").set_value("gru").run()
     assert session(at).settings.arch == "gru" and "You changed the architecture" not in text(at)
     assert session(at).settings == DEFAULT.replace(arch="gru", hidden=4, seq_len=8)
+
+
+def test_train_page_held_out_score_is_the_clis_final_score(capsys):
+    """'Solved' on the page means what it means in the CLI: the same held-out batch, the same numbers."""
+    import json
+
+    from rnnviz.cli import main
+
+    at = go(new_app(task="first_symbol", hidden=4, seq_len=8, rv_cap_w=500), "pages/1_Train.py")
+    for _ in range(40):
+        at.button(key="rv_step").click().run()
+        if session(at).status is Status.AT_CAP:
+            break
+    assert session(at).trainer.step == 500
+    page = next(m.value for m in at.markdown if m.value.startswith("**Held-out now**"))
+    args = ["train", "--task", "first_symbol", "--hidden", "4", "--seq-len", "8", "--steps", "500", "--json"]
+    assert main(args) == 0
+    final = json.loads(capsys.readouterr().out)["final"]
+    ev = session(at).trainer.evaluate()
+    assert (ev["loss"], ev["metric"], ev["solved"]) == (final["loss"], final["metric"], final["solved"])
+    assert f"loss {final['loss']:.4g}" in page and ("**solved**" if final["solved"] else "**not solved**") in page
