@@ -1,11 +1,13 @@
 """Train: Start / Pause / Step / Reset and live charts of the run."""
 
+import time
+
 import streamlit as st
 
 import rnnviz  # noqa: F401
 from rnnviz import ui
 from rnnviz.plots.training import grad_norm_figure, loss_figure, metric_figure
-from rnnviz.session import CAP_SIZES, DEFAULT_CAP, Status
+from rnnviz.session import CAP_SIZES, DEFAULT_CAP, WORKER, Status
 from rnnviz.ui import link as ui_link
 from rnnviz.ui import run as ui_run
 from rnnviz.ui.upload import own_text
@@ -32,7 +34,9 @@ def _cap_changed():
 
 def _event(name: str):
     session.handle(name)
-    if name != "start":
+    if name == "start":
+        WORKER.submit(session)  # the process-wide worker trains it, in turns with every other session
+    else:
         ui_run.remember()
 
 
@@ -98,16 +102,16 @@ STATUS_WORDS = {
 }
 
 
-@st.fragment(run_every=0.5 if running else None)
+@st.fragment(run_every=1.0 if running else None)
 def live():
-    before = session.status
-    if before is Status.RUNNING:
-        session.tick()
-        if session.status is not Status.RUNNING:  # at the cap or diverged: redraw the buttons too
-            ui_run.remember()
-            st.rerun()
+    """Redraws once a second while the worker trains; it only reads the session."""
+    if session.running:
+        session.seen = time.monotonic()
+    elif running:  # it stopped (at the cap, diverged) since the page was drawn: redraw the buttons too
+        st.rerun()
     tr = session.trainer
-    h = tr.history
+    with session.lock:  # a consistent picture: the worker appends to the history between chunks
+        h = tr.history.copy()
     st.progress(session.progress, text=f"{tr.step - session.round_start:,} / {session.cap_size:,} steps this round")
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("steps done", f"{tr.step:,}")
@@ -175,7 +179,7 @@ def live():
             f"The size of the whole gradient before clipping; red crosses mark the {sum(h.clipped):,} steps "
             "where it exceeded the threshold and was scaled down. Spikes are the gradient exploding."
         )
-    if before is Status.RUNNING:
+    if running:
         ui_link.write(session.settings, tr.step)
 
 
@@ -188,6 +192,7 @@ if not session.running and session.trainer.step and not session.diverged:
         "This is the same score `python -m rnnviz train … --json` reports as `final` for these settings and steps."
     )
 st.caption(
-    ctx.status_line() + " Training runs while this page is open; the other pages show the model as it is "
-    "when you open them, and it continues when you come back."
+    ctx.status_line() + " Training goes on on the server while you look at the other pages (each shows the "
+    "model as it was when you opened it or last moved one of its controls). It pauses by itself at the step "
+    "budget, or when no page of yours has been open for two minutes."
 )

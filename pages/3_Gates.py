@@ -22,84 +22,98 @@ if ctx.arch == "rnn":
     )
     st.stop()
 insp = ctx.inspection()
-T, L = insp.seq_len, ctx.trainer.model.cfg.num_layers
-c1, c2 = st.columns(2)
-ex = c1.selectbox("Example", range(insp.batch.x.shape[0]), format_func=lambda i: f"example {i + 1}", key="g_example")
-layer = c2.selectbox("Layer", range(L), format_func=lambda k: f"layer {k + 1}", key="g_layer") if L > 1 else 0
-labels = insp.labels(ex)
-t = st.slider("Time step t", 0, T - 1, min(T - 1, T // 2), key="g_t")
-if ctx.arch == "lstm":
-    H = ctx.trainer.model.cfg.hidden_size
-    unit = st.slider("Unit shown in the cell diagram", 0, H - 1, 0, key="g_unit")
-    g = {n: insp.states(n, layer, ex) for n in ("input_gate", "forget_gate", "cell_candidate", "output_gate")}
-    c = insp.states("cell", layer, ex)
-    h = insp.states("hidden", layer, ex)
-    st.plotly_chart(lstm_cell_diagram(**insp.lstm_cell_values(t, unit, layer, ex), t=t, unit=unit, label=labels[t]), key="cell")
+
+
+@st.fragment
+def view(insp):
+    """Everything below redraws alone when one of its own controls moves (the trace is not recomputed)."""
+    T, L = insp.seq_len, ctx.trainer.model.cfg.num_layers
+    c1, c2 = st.columns(2)
+    ex = c1.selectbox("Example", range(insp.batch.x.shape[0]), format_func=lambda i: f"example {i + 1}", key="g_example")
+    layer = c2.selectbox("Layer", range(L), format_func=lambda k: f"layer {k + 1}", key="g_layer") if L > 1 else 0
+    labels = insp.labels(ex)
+    t = st.slider("Time step t", 0, T - 1, min(T - 1, T // 2), key="g_t")
+    if ctx.arch == "lstm":
+        H = ctx.trainer.model.cfg.hidden_size
+        unit = st.slider("Unit shown in the cell diagram", 0, H - 1, 0, key="g_unit")
+        g = {n: insp.states(n, layer, ex) for n in ("input_gate", "forget_gate", "cell_candidate", "output_gate")}
+        c = insp.states("cell", layer, ex)
+        h = insp.states("hidden", layer, ex)
+        st.plotly_chart(
+            lstm_cell_diagram(**insp.lstm_cell_values(t, unit, layer, ex), t=t, unit=unit, label=labels[t]), key="cell"
+        )
+        st.caption(
+            "The brown line is the cell state c, the LSTM's memory, running from the previous step (left) to "
+            "this one (right). The forget valve scales the old memory, the input valve lets the candidate in, "
+            "and the output valve decides how much of the memory becomes h_t. A forget gate near 1 and an input "
+            "gate near 0 means: keep the memory untouched."
+        )
+        names = ["forget_gate", "input_gate", "cell_candidate", "output_gate", "cell"]
+        g["cell"] = c
+        st.plotly_chart(
+            unit_lines(
+                {n: g[n][:, unit] for n in ("forget_gate", "input_gate", "output_gate")}
+                | {"cell": c[:, unit], "hidden": h[:, unit]},
+                labels,
+                unit,
+                highlight=t,
+            ),
+            key="lines",
+        )
+        st.caption(
+            "The same unit at every step. Watch for the moments the input gate opens (something is written) and "
+            "the forget gate drops (something is erased), and how the cell state (dotted brown) holds its value "
+            "in between."
+        )
+    else:
+        g = {n: insp.states(n, layer, ex) for n in ("reset_gate", "update_gate", "candidate")}
+        st.markdown(
+            "**GRU:** h_t = (1 − z_t) · n_t + z_t · h_(t−1). The **update gate z** decides how much of the old "
+            "state to keep (z near 1: keep it, so memory passes through unchanged); the **reset gate r** decides "
+            "how much of the old state the candidate n_t may look at."
+        )
+        names = ["update_gate", "reset_gate", "candidate"]
+        H = ctx.trainer.model.cfg.hidden_size
+        unit = st.slider("Unit shown step by step", 0, H - 1, 0, key="g_unit_gru")
+        st.plotly_chart(
+            unit_lines(
+                {n: g[n][:, unit] for n in names} | {"hidden": insp.states("hidden", layer, ex)[:, unit]},
+                labels,
+                unit,
+                highlight=t,
+            ),
+            key="lines",
+        )
+        st.caption(
+            "The same unit at every step. Where the update gate z is near 1 the unit keeps its old value (the "
+            "dotted h_t line stays flat); where it drops, the candidate n_t replaces it."
+        )
+    cols = st.columns(2)
+    for i, n in enumerate(names):
+        cols[i % 2].plotly_chart(gate_heatmap(g[n], n, labels, highlight=t), key=f"heat_{n}")
     st.caption(
-        "The brown line is the cell state c, the LSTM's memory, running from the previous step (left) to "
-        "this one (right). The forget valve scales the old memory, the input valve lets the candidate in, "
-        "and the output valve decides how much of the memory becomes h_t. A forget gate near 1 and an input "
-        "gate near 0 means: keep the memory untouched."
+        "Rows are units, columns time steps. Gates run from 0 (white, closed) to 1 (full colour, open). "
+        + (
+            "The candidate and the cell state are signed: red positive, blue negative."
+            if ctx.arch == "lstm"
+            else "The candidate n_t is signed: red positive, blue negative. A GRU has no separate cell state: "
+            "its memory is h_t itself."
+        )
     )
-    names = ["forget_gate", "input_gate", "cell_candidate", "output_gate", "cell"]
-    g["cell"] = c
-    st.plotly_chart(
-        unit_lines(
-            {n: g[n][:, unit] for n in ("forget_gate", "input_gate", "output_gate")} | {"cell": c[:, unit], "hidden": h[:, unit]},
-            labels,
-            unit,
-            highlight=t,
-        ),
-        key="lines",
-    )
+    st.markdown("#### Gate saturation")
+    st.plotly_chart(saturation_figure(insp.saturation(layer)), key="sat")
     st.caption(
-        "The same unit at every step. Watch for the moments the input gate opens (something is written) and "
-        "the forget gate drops (something is erased), and how the cell state (dotted brown) holds its value "
-        "in between."
+        "One dot per unit and gate, over every step of all examples shown. Dots in the corner at the bottom left "
+        "are gates that hover in between; dots along the axes are gates that act like switches (often shut, or "
+        "often wide open). "
+        + (
+            "Karpathy, Johnson & Fei-Fei (2015) found trained LSTMs have many right-saturated forget gates: units "
+            "that remember for a long time."
+            if ctx.arch == "lstm"
+            else "For a GRU, an update gate that is often wide open (z near 1) marks a unit that keeps its value for a "
+            "long time: the GRU's way of remembering."
+        )
     )
-else:
-    g = {n: insp.states(n, layer, ex) for n in ("reset_gate", "update_gate", "candidate")}
-    st.markdown(
-        "**GRU:** h_t = (1 − z_t) · n_t + z_t · h_(t−1). The **update gate z** decides how much of the old "
-        "state to keep (z near 1: keep it, so memory passes through unchanged); the **reset gate r** decides "
-        "how much of the old state the candidate n_t may look at."
-    )
-    names = ["update_gate", "reset_gate", "candidate"]
-    H = ctx.trainer.model.cfg.hidden_size
-    unit = st.slider("Unit shown step by step", 0, H - 1, 0, key="g_unit_gru")
-    st.plotly_chart(
-        unit_lines(
-            {n: g[n][:, unit] for n in names} | {"hidden": insp.states("hidden", layer, ex)[:, unit]}, labels, unit, highlight=t
-        ),
-        key="lines",
-    )
-    st.caption(
-        "The same unit at every step. Where the update gate z is near 1 the unit keeps its old value (the "
-        "dotted h_t line stays flat); where it drops, the candidate n_t replaces it."
-    )
-cols = st.columns(2)
-for i, n in enumerate(names):
-    cols[i % 2].plotly_chart(gate_heatmap(g[n], n, labels, highlight=t), key=f"heat_{n}")
-st.caption(
-    "Rows are units, columns time steps. Gates run from 0 (white, closed) to 1 (full colour, open). "
-    + (
-        "The candidate and the cell state are signed: red positive, blue negative."
-        if ctx.arch == "lstm"
-        else "The candidate n_t is signed: red positive, blue negative. A GRU has no separate cell state: "
-        "its memory is h_t itself."
-    )
-)
-st.markdown("#### Gate saturation")
-st.plotly_chart(saturation_figure(insp.saturation(layer)), key="sat")
-st.caption(
-    "One dot per unit and gate, over every step of all examples shown. Dots in the corner at the bottom left "
-    "are gates that hover in between; dots along the axes are gates that act like switches (often shut, or "
-    "often wide open). "
-    + (
-        "Karpathy, Johnson & Fei-Fei (2015) found trained LSTMs have many right-saturated forget gates: units "
-        "that remember for a long time."
-        if ctx.arch == "lstm"
-        else "For a GRU, an update gate that is often wide open (z near 1) marks a unit that keeps its value for a "
-        "long time: the GRU's way of remembering."
-    )
-)
+
+
+view(insp)

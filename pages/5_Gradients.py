@@ -43,90 +43,100 @@ st.caption(
 )
 st.caption(ctx.status_line())
 insp = ctx.inspection()
-ex = st.selectbox(
-    "Example", ["mean of 8 examples"] + [f"example {i + 1}" for i in range(insp.batch.x.shape[0])], key="gr_example"
-)
-example = None if ex.startswith("mean") else int(ex.split()[-1]) - 1
-norms = insp.grad_norms(example=example)
-arch = ctx.arch
-st.plotly_chart(
-    grad_through_time({ARCH_LABELS[arch]: (norms, ARCH_COLORS[arch])}, f"||dL/dh_t|| for the session's {ARCH_LABELS[arch]}"),
-    key="g_now",
-)
-if ctx.session.diverged:
-    st.markdown(
-        "From the last step back to t=0 the gradient **cannot be measured meaningfully: the run diverged**, "
-        "so these weights were thrown far by the explosion and the curve says nothing about vanishing."
-    )
-else:
-    st.markdown(f"From the last step back to t=0 the gradient **{describe_change(norms)}**.")
-st.caption(
-    "Log scale: each grid line down is ten times smaller. Values are absolute, never rescaled, so a "
-    "vanished gradient really looks tiny (a straight falling line on this scale means geometric decay)."
-)
-labels = insp.labels(example if example is not None else 0)
-st.plotly_chart(
-    input_influence_figure(
-        insp.input_influence(example), labels, "Which inputs can still change the loss: ||dL/dx_t|| for each step"
-    ),
-    key="g_in",
-)
-st.caption(
-    "The same signal, one step further: how much nudging the input at step t would move the loss. Where the "
-    "bars are tiny, the network cannot learn anything from those inputs, however important they are (for the "
-    "adding problem, the two marked numbers, ★, may sit right there)."
-    + (" Averaged over the 8 examples; the labels are example 1's." if example is None else "")
-)
 
-st.markdown("#### RNN, LSTM and GRU side by side")
-c1, c2 = st.columns([1, 3])
-steps = c1.select_slider(
-    "Train each for",
-    [0, 100, 300, 600],
-    value=0,
-    key="gr_cmp_steps",
-    format_func=lambda s: "0 steps (as initialised)" if s == 0 else f"{s} steps",
-)
-curves = ctx.compare(steps)
-st.plotly_chart(
-    grad_through_time(arch_curves(curves), "Same task, same seed, same size: how far back each architecture's gradient reaches"),
-    key="g_cmp",
-)
-c2.markdown(
-    "Back to t=0 the gradient of the "
-    + "; of the ".join(f"**{ARCH_LABELS[a]}** {describe_change(n)}" for a, n in curves.items())
-    + ". "
-    + (
-        "Untrained, nothing has taught any of them to carry the signal back yet. Train each for a few hundred steps "
-        "and watch the GRU's and then the LSTM's curve flatten."
-        if steps == 0
-        else ""
-    )
-)
-st.caption(
-    "The LSTM's cell state is updated by addition (c_t = f·c_(t−1) + i·g), so the gradient along it is "
-    "multiplied only by the forget gate, which is near 1 when it keeps memory; the GRU's update gate does the "
-    "same. The vanilla RNN multiplies by W_h and tanh' at every step: with σ_max(W_hh) below 1 its curve must fall "
-    "fastest, and with a large W_hh it can grow instead. "
-    "The RNN uses the recurrent weight settings from the sidebar; LSTM and GRU keep their defaults."
-)
 
-st.markdown("#### During training")
-snap_steps, snap_matrix = ctx.trainer.snapshots.matrix()
-if len(snap_steps) >= 2:
-    st.plotly_chart(snapshot_heatmap(snap_steps, snap_matrix), key="g_heat")
-    st.caption(
-        "Each row is one snapshot during training (every 50 steps), each column a time step. Bright = large "
-        "gradient. If the bright region spreads to the left as training goes on, the model is learning to "
-        "carry the signal further back."
+@st.fragment
+def view(insp):
+    """Everything below redraws alone when one of its own controls moves (the trace is not recomputed)."""
+    ex = st.selectbox(
+        "Example", ["mean of 8 examples"] + [f"example {i + 1}" for i in range(insp.batch.x.shape[0])], key="gr_example"
     )
-else:
-    st.info("Train the model (Train page) to fill this chart: a snapshot of the gradient is taken every 50 steps.")
-h = ctx.trainer.history
-if len(h):
-    st.plotly_chart(singular_value_figure(h.step, h.max_singular), key="g_sv")
-    st.caption(
-        "Pascanu, Mikolov & Bengio (2013): for a tanh RNN (γ = 1, the largest slope of tanh), if the largest "
-        "singular value of W_hh stays below 1/γ the gradient must vanish; above it, explosion becomes possible "
-        "(not certain). For LSTM and GRU the line is only a reference: their gates change the story."
+    example = None if ex.startswith("mean") else int(ex.split()[-1]) - 1
+    norms = insp.grad_norms(example=example)
+    arch = ctx.arch
+    st.plotly_chart(
+        grad_through_time({ARCH_LABELS[arch]: (norms, ARCH_COLORS[arch])}, f"||dL/dh_t|| for the session's {ARCH_LABELS[arch]}"),
+        key="g_now",
     )
+    if ctx.session.diverged:
+        st.markdown(
+            "From the last step back to t=0 the gradient **cannot be measured meaningfully: the run diverged**, "
+            "so these weights were thrown far by the explosion and the curve says nothing about vanishing."
+        )
+    else:
+        st.markdown(f"From the last step back to t=0 the gradient **{describe_change(norms)}**.")
+    st.caption(
+        "Log scale: each grid line down is ten times smaller. Values are absolute, never rescaled, so a "
+        "vanished gradient really looks tiny (a straight falling line on this scale means geometric decay)."
+    )
+    labels = insp.labels(example if example is not None else 0)
+    st.plotly_chart(
+        input_influence_figure(
+            insp.input_influence(example), labels, "Which inputs can still change the loss: ||dL/dx_t|| for each step"
+        ),
+        key="g_in",
+    )
+    st.caption(
+        "The same signal, one step further: how much nudging the input at step t would move the loss. Where the "
+        "bars are tiny, the network cannot learn anything from those inputs, however important they are (for the "
+        "adding problem, the two marked numbers, ★, may sit right there)."
+        + (" Averaged over the 8 examples; the labels are example 1's." if example is None else "")
+    )
+
+    st.markdown("#### RNN, LSTM and GRU side by side")
+    c1, c2 = st.columns([1, 3])
+    steps = c1.select_slider(
+        "Train each for",
+        [0, 100, 300, 600],
+        value=0,
+        key="gr_cmp_steps",
+        format_func=lambda s: "0 steps (as initialised)" if s == 0 else f"{s} steps",
+    )
+    curves = ctx.compare(steps)
+    st.plotly_chart(
+        grad_through_time(
+            arch_curves(curves), "Same task, same seed, same size: how far back each architecture's gradient reaches"
+        ),
+        key="g_cmp",
+    )
+    c2.markdown(
+        "Back to t=0 the gradient of the "
+        + "; of the ".join(f"**{ARCH_LABELS[a]}** {describe_change(n)}" for a, n in curves.items())
+        + ". "
+        + (
+            "Untrained, nothing has taught any of them to carry the signal back yet. Train each for a few hundred steps "
+            "and watch the GRU's and then the LSTM's curve flatten."
+            if steps == 0
+            else ""
+        )
+    )
+    st.caption(
+        "The LSTM's cell state is updated by addition (c_t = f·c_(t−1) + i·g), so the gradient along it is "
+        "multiplied only by the forget gate, which is near 1 when it keeps memory; the GRU's update gate does the "
+        "same. The vanilla RNN multiplies by W_h and tanh' at every step: with σ_max(W_hh) below 1 its curve must fall "
+        "fastest, and with a large W_hh it can grow instead. "
+        "The RNN uses the recurrent weight settings from the sidebar; LSTM and GRU keep their defaults."
+    )
+
+    st.markdown("#### During training")
+    snap_steps, snap_matrix = ctx.trainer.snapshots.matrix()
+    if len(snap_steps) >= 2:
+        st.plotly_chart(snapshot_heatmap(snap_steps, snap_matrix), key="g_heat")
+        st.caption(
+            "Each row is one snapshot during training (every 50 steps), each column a time step. Bright = large "
+            "gradient. If the bright region spreads to the left as training goes on, the model is learning to "
+            "carry the signal further back."
+        )
+    else:
+        st.info("Train the model (Train page) to fill this chart: a snapshot of the gradient is taken every 50 steps.")
+    h = ctx.trainer.history
+    if len(h):
+        st.plotly_chart(singular_value_figure(h.step, h.max_singular), key="g_sv")
+        st.caption(
+            "Pascanu, Mikolov & Bengio (2013): for a tanh RNN (γ = 1, the largest slope of tanh), if the largest "
+            "singular value of W_hh stays below 1/γ the gradient must vanish; above it, explosion becomes possible "
+            "(not certain). For LSTM and GRU the line is only a reference: their gates change the story."
+        )
+
+
+view(insp)

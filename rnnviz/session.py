@@ -28,10 +28,13 @@ otherwise waits for the user to choose (:meth:`rebuild` or keep).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import logging
 import os
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -79,6 +82,7 @@ class TrainingSession:
     cap_size: int = DEFAULT_CAP
     round_start: int = 0
     version: int = 0  # bumps whenever the model's weights may have changed (for caches of views)
+    seen: float = field(default_factory=time.monotonic, repr=False, compare=False)  # last page run
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     # ----- building ------------------------------------------------------------------------
@@ -338,3 +342,94 @@ def describe_lengths(history) -> str:
         return ""
     words = [f"at T={T} up to step {end:,}" for T, end in parts[:-1]] + [f"then at T={parts[-1][0]}"]
     return ", " + ", ".join(words) + " (curriculum learning: longer sequences once shorter ones are learnt)"
+
+
+# ----- a process-wide worker: training apart from drawing -------------------------------------
+class Worker:
+    """Trains every running session of the process in fair turns, on background threads.
+
+    Pages only send events and read: a started session is handed to the worker, which gives each
+    running session one chunk of CHUNK_SECONDS in turn (round robin), so N sessions on one core
+    each get about 1/N of it whatever their pages are doing, and a page redraws at a modest rate
+    from what the trainer recorded. A session leaves the turn order when it pauses, reaches its
+    cap, diverges, or its browser has not shown a page for ``idle_after`` seconds (a closed tab);
+    the worker holds only weak references, so a session that Streamlit forgets is freed.
+    """
+
+    def __init__(self, threads: int | None = None, chunk: float | None = None, idle_after: float = 120.0):
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        self.threads = threads or max(1, min(MAX_PARALLEL_TRAINING, cores))
+        self.chunk = chunk
+        self.idle_after = idle_after
+        self._queue: list[weakref.ref] = []
+        self._busy: set[int] = set()
+        self._cond = threading.Condition()
+        self._started: list[threading.Thread] = []
+        self._stopping = False
+        atexit.register(self.stop)  # no thread may be inside torch while the interpreter shuts down
+        self.on_stop: Callable[[TrainingSession], None] | None = None  # e.g. keep a copy in the cache
+
+    def submit(self, session: TrainingSession) -> None:
+        """Train this session (if it is running) until it stops."""
+        with self._cond:
+            if id(session) in self._busy or any(r() is session for r in self._queue):
+                return
+            self._queue.append(weakref.ref(session))
+            self._cond.notify()
+            while len(self._started) < self.threads:
+                t = threading.Thread(target=self._loop, name=f"rnnviz-trainer-{len(self._started)}", daemon=True)
+                self._started.append(t)
+                t.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Let the threads finish their chunk and end (at exit; a stopped worker trains no more)."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        for t in self._started:
+            t.join(timeout)
+
+    def running(self) -> int:
+        """How many sessions are waiting for or taking a turn."""
+        with self._cond:
+            return sum(1 for r in self._queue if r() is not None) + len(self._busy)
+
+    def _next(self) -> TrainingSession | None:
+        with self._cond:
+            while not self._stopping:
+                while self._queue:
+                    s = self._queue.pop(0)()
+                    if s is not None and s.running:
+                        self._busy.add(id(s))
+                        return s
+                self._cond.wait()
+            return None
+
+    def _loop(self) -> None:
+        import torch
+
+        torch.set_num_threads(1)
+        while True:
+            s = self._next()
+            if s is None:
+                return
+            try:
+                if time.monotonic() - s.seen > self.idle_after:
+                    s.pause()  # nobody is looking: an idle session costs nothing
+                else:
+                    s.tick(self.chunk)
+            except Exception:  # a failing session must not stop the others' training
+                logging.getLogger("rnnviz").exception("training a session failed; it is paused")
+                s.status = Status.PAUSED
+            with self._cond:
+                self._busy.discard(id(s))
+                if s.running:
+                    self._queue.append(weakref.ref(s))
+                    self._cond.notify()
+            if not s.running and self.on_stop:
+                self.on_stop(s)
+            del s  # hold no reference while waiting: a forgotten session must be freed
+
+
+WORKER = Worker(chunk=float(os.environ.get("RNNVIZ_WORKER_CHUNK", 0.1)))
+WORKER.on_stop = RUNS.put  # a run that stops is kept, so a reload of its link restores it at once

@@ -119,6 +119,11 @@ class History:
     def __len__(self) -> int:
         return len(self.step)
 
+    def copy(self) -> History:
+        """A copy whose lists no longer grow (for drawing while training goes on elsewhere)."""
+        plain = {f: list(getattr(self, f)) for f in (*self.STEP_FIELDS, "heldout_step", "heldout_loss", "heldout_metric")}
+        return History(**plain, group_norms={g: list(v) for g, v in self.group_norms.items()})
+
     def frame(self) -> pd.DataFrame:
         """One row per training step: step, loss, metric, grad_norm, clipped, max_singular, seq_len,
         and norm_<group> for each parameter group."""

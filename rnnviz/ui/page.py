@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -89,6 +90,7 @@ def page(title: str, icon: str = "🔁") -> Ctx:
         st.info(n, icon=":material/straighten:")
     pending = run.reconcile(wanted)
     s = run.session()
+    s.seen = time.monotonic()  # someone is looking: the worker keeps training it
     if s.diverged:
         run.diverged_notice(s)
     link.write(s.settings, s.trainer.step)

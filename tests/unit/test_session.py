@@ -183,3 +183,73 @@ def test_cache_is_bounded():
         s.trainer.run(n_steps=2)
         cache.put(s)
     assert len(cache) == 1
+
+
+def wait_until(cond, timeout=30.0):
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_worker_trains_running_sessions_in_fair_turns_and_lets_go():
+    from rnnviz.session import Worker
+
+    w = Worker(threads=1, chunk=0.02)
+    sessions = [TrainingSession.new(TINY.replace(seed=k), cap_size=500) for k in range(3)]
+    for s in sessions:
+        s.start()
+        w.submit(s)
+        w.submit(s)  # twice is once
+    assert wait_until(lambda: min(s.trainer.step for s in sessions) >= 30)
+    sessions[0].pause()
+    steps = [s.trainer.step for s in sessions]
+    assert wait_until(lambda: min(s.trainer.step for s in sessions[1:]) >= max(steps) + 30)
+    assert sessions[0].trainer.step == steps[0]  # a paused session costs nothing
+    done = [s.trainer.step for s in sessions[1:]]
+    assert min(done) / max(done) > 0.5  # turns are fair
+    assert wait_until(lambda: w.running() == 2)
+
+
+def test_worker_pauses_a_session_nobody_looks_at():
+    from rnnviz.session import Worker
+
+    w = Worker(threads=1, chunk=0.02, idle_after=0.0)
+    s = TrainingSession.new(TINY)
+    s.start()
+    w.submit(s)
+    assert wait_until(lambda: s.status is Status.PAUSED) and w.running() == 0
+
+
+def test_worker_stops_at_the_cap_and_reports():
+    from rnnviz.session import Worker
+
+    stopped = []
+    w = Worker(threads=2, chunk=0.05)
+    w.on_stop = stopped.append
+    s = TrainingSession.new(TINY, cap_size=500)
+    s.start()
+    w.submit(s)
+    assert wait_until(lambda: s.status is Status.AT_CAP, 60) and s.trainer.step == 500
+    assert wait_until(lambda: stopped == [s])
+
+
+def test_worker_forgets_sessions_that_are_gone():
+    import gc
+
+    from rnnviz.session import Worker
+
+    w = Worker(threads=1, chunk=0.02)
+    s = TrainingSession.new(TINY, cap_size=20000)
+    s.start()
+    w.submit(s)
+    assert wait_until(lambda: s.trainer.step > 5)
+    ref = __import__("weakref").ref(s)
+    s.pause()
+    del s
+    gc.collect()
+    assert wait_until(lambda: ref() is None and w.running() == 0)
