@@ -184,11 +184,6 @@ def start(
     port=None picks a free port for HAProxy; first_port=None picks free ports for the replicas."""
     if not 1 <= replicas <= MAX_REPLICAS:
         raise UsageError(f"--replicas must be between 1 and {MAX_REPLICAS}, not {replicas}")
-    haproxy = find_haproxy()
-    if not haproxy:
-        raise UsageError("haproxy not found (apt-get install haproxy, or set HAPROXY=/path/to/haproxy)")
-    if pin and not shutil.which("taskset"):
-        raise UsageError("--pin needs taskset (apt-get install util-linux)")
     if port is None:
         port = _free_ports(1, set())[0]
     if not 1 <= port <= 65535:
@@ -206,6 +201,12 @@ def start(
         busy = [p for p in replica_ports if not _port_free(p, REPLICA_ADDRESS)]
         if busy:
             raise UsageError(f"replica port {busy[0]} on {REPLICA_ADDRESS} is in use")
+
+    haproxy = find_haproxy()
+    if not haproxy:
+        raise UsageError("haproxy not found (apt-get install haproxy, or set HAPROXY=/path/to/haproxy)")
+    if pin and not shutil.which("taskset"):
+        raise UsageError("--pin needs taskset (apt-get install util-linux)")
 
     cluster = Cluster(address, port, replica_ports, tempfile.mkdtemp(prefix="rnnviz-serve-"))
     try:
