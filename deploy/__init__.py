@@ -1,0 +1,1 @@
+"""Deployment: deploy/serve.py (several replicas behind HAProxy), the Dockerfile and Kubernetes manifests."""
