@@ -9,7 +9,7 @@ from ..settings import MAX_SEQ
 from ..tasks import get_task
 from . import run
 
-MAX_UPLOAD = 1_000_000  # bytes; .streamlit/config.toml caps the server at the same megabyte
+MAX_UPLOAD = 1_000_000  # bytes; the uploader itself refuses more than 1 MB before the app sees it
 MIN_CHARS = MAX_SEQ + 1  # every sequence length the slider offers must fit in the text
 
 
@@ -43,7 +43,7 @@ def own_text() -> None:
             f"Upload a plain-text file (UTF-8, {MIN_CHARS} characters to 200,000, at most 200 distinct characters). "
             "It stays in this browser session only: a shared link uses the built-in text."
         )
-        up = st.file_uploader("Text file", type=["txt", "md", "csv"], key="rv_upload")
+        up = st.file_uploader("Text file", type=["txt", "md", "csv"], key="rv_upload", max_upload_size=1)
         if up is not None:
             text, why = read_text_upload(up.getvalue())
             if text is None:
