@@ -10,6 +10,7 @@ from rnnviz.plots.training import grad_norm_figure, loss_figure, metric_figure
 from rnnviz.session import CAP_SIZES, DEFAULT_CAP, WORKER, Status
 from rnnviz.ui import link as ui_link
 from rnnviz.ui import run as ui_run
+from rnnviz.ui.checkpoint import checkpoint_box
 from rnnviz.ui.upload import own_text
 
 ctx = ui.page("Train", "🏋️")
@@ -26,6 +27,7 @@ with st.expander("What the task looks like", expanded=False):
     )
 if task.name == "charlm":
     own_text()
+checkpoint_box()
 
 
 def _cap_changed():

@@ -125,10 +125,8 @@ def settings_from_args(a, text: str | None = None):
 
 
 def cmd_train(a) -> int:
-    import torch
-
+    from .checkpoints import checkpoint_bytes
     from .runs import build_run
-    from .training import checkpoint
 
     if a.steps < 0 or a.steps > 1_000_000:
         raise CliError(f"--steps must be from 0 to 1000000, got {a.steps}")
@@ -148,7 +146,8 @@ def cmd_train(a) -> int:
     final = tr.summary()
     if a.save:
         try:
-            torch.save(checkpoint(tr), a.save)
+            with open(a.save, "wb") as f:
+                f.write(checkpoint_bytes(tr, s, text))
         except OSError as e:
             raise CliError(f"cannot write {a.save}: {e.strerror}") from None
     h = tr.history
@@ -190,19 +189,19 @@ def cmd_train(a) -> int:
 
 
 def cmd_trace(a) -> int:
-    import torch
-
-    from .training import load_checkpoint
+    from .checkpoints import MAX_BYTES, load_checkpoint_bytes
 
     if not 1 <= a.batch <= 256:
         raise CliError(f"--batch must be from 1 to 256, got {a.batch}")
     try:
-        obj = torch.load(a.load, weights_only=True)
+        with open(a.load, "rb") as f:
+            data = f.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise CliError(f"no such file: {a.load}") from None
-    except Exception:  # torch.load raises many kinds on a file that is not a checkpoint
-        raise CliError(f"{a.load} is not an rnnviz checkpoint") from None
-    model, task, cfg = load_checkpoint(obj)  # CheckpointError (a ConfigError) on a bad one
+    except OSError as e:
+        raise CliError(f"cannot read {a.load}: {e.strerror}") from None
+    _, _, run = load_checkpoint_bytes(data)  # CheckpointError (a ConfigError): one line
+    model, task, cfg = run.model, run.task, run.cfg
     if a.arch and a.arch != model.cfg.arch:
         raise CliError(f"{a.load} holds a {model.cfg.arch} model, not a {a.arch} one")
     b = task.batch(a.batch, cfg.seq_len, np.random.default_rng([a.seed, 4]))

@@ -83,6 +83,7 @@ class TrainingSession:
     round_start: int = 0
     version: int = 0  # bumps whenever the model's weights may have changed (for caches of views)
     seen: float = field(default_factory=time.monotonic, repr=False, compare=False)  # last page run
+    loaded_from: str = ""  # the file the run was loaded from ("" for a run trained from the seed here)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     # ----- building ------------------------------------------------------------------------
@@ -99,7 +100,24 @@ class TrainingSession:
             self.settings = settings or self.settings
             self.trainer = build_run(self.settings, text=self.text)
             self.status, self.round_start = Status.IDLE, 0
+            self.loaded_from = ""
             self.version += 1
+
+    def load(self, settings: Settings, trainer: Trainer, text: str | None = None, source: str = "a file") -> None:
+        """Replace the run with one already built and checked (e.g. by
+        :func:`rnnviz.checkpoints.load_checkpoint_bytes`): its settings, text and trainer, paused
+        where it stopped (diverged if it had). Only call it once the new run is known to be good."""
+        with self.lock:
+            self.settings, self.trainer, self.text = settings, trainer, text
+            self.loaded_from = source
+            self.version += 1
+            self.round_start = ((trainer.step - 1) // self.cap_size) * self.cap_size if trainer.step else 0
+            if trainer.status is TrainerStatus.DIVERGED:
+                self.status = Status.DIVERGED
+            elif trainer.step == 0:
+                self.status = Status.IDLE
+            else:
+                self.status = Status.AT_CAP if trainer.step >= self.cap else Status.PAUSED
 
     # ----- what pages read -----------------------------------------------------------------
     @property
@@ -251,7 +269,9 @@ class RunCache:
 
     def put(self, session: TrainingSession) -> None:
         with session.lock:
-            if session.diverged or session.trainer.step == 0:
+            # a loaded model is not what its settings and step rebuild from the seed: keep it out of
+            # the cache every session shares, so a link can never bring back someone's uploaded weights
+            if session.diverged or session.trainer.step == 0 or session.loaded_from:
                 return
             key = (session.settings.key(), text_key(session.text), session.trainer.step)
             clone = session.trainer.clone()

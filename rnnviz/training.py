@@ -450,8 +450,9 @@ def checkpoint(trainer: Trainer) -> dict:
 
 
 def load_checkpoint(obj: dict) -> tuple[SequenceModel, Task, TrainConfig]:
-    """Rebuild model, task and train config from :func:`checkpoint`'s dict. Raises CheckpointError."""
-    if not isinstance(obj, dict) or obj.get("format") != "rnnviz-checkpoint-1":
+    """Rebuild model, task and train config from :func:`checkpoint`'s dict (or the format-2 dict of
+    :mod:`rnnviz.checkpoints`, which keeps every key of format 1). Raises CheckpointError."""
+    if not isinstance(obj, dict) or obj.get("format") not in ("rnnviz-checkpoint-1", "rnnviz-checkpoint-2"):
         raise CheckpointError("not an rnnviz checkpoint")
     try:
         mcfg = ModelConfig(**obj["model_config"])
