@@ -38,7 +38,9 @@ from .training import History, Snapshots, Status, Trainer, checkpoint
 
 FORMAT = "rnnviz-checkpoint-2"
 OLD_FORMAT = "rnnviz-checkpoint-1"  # weights and configs only: loads with an empty history
-MAX_BYTES = 50_000_000  # the largest file (and the most unpacked bytes) a checkpoint may have
+MAX_BYTES = (
+    16_000_000  # matches server.maxUploadSize (16 MB); the largest file (and the most unpacked bytes) a checkpoint may have
+)
 TRAINER_EXTRAS = ("snapshot_every", "eval_every", "probe_size", "heldout_size")  # TrainConfig, not Settings
 _CODE_OPS = {"GLOBAL", "STACK_GLOBAL", "REDUCE", "INST", "OBJ", "NEWOBJ", "NEWOBJ_EX", "BUILD", "EXT1", "EXT2", "EXT4"}
 

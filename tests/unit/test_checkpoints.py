@@ -128,7 +128,7 @@ def bad_files(trained, tmp_path) -> dict[str, tuple[bytes, str]]:
         "history shorter than its steps": (saved(bad_history), "history"),
         "optimizer state of another shape": (saved(bad_optimizer), "optimizer state"),
         "NaN weights": (saved(nan_weights), "NaN"),
-        "too big": (b"PK\x03\x04" + bytes(MAX_BYTES), "at most 50,000,000"),
+        "too big": (b"PK\x03\x04" + bytes(MAX_BYTES), f"at most {MAX_BYTES:,}"),
     }
 
 

@@ -247,8 +247,8 @@ def test_worker_forgets_sessions_that_are_gone():
     s = TrainingSession.new(TINY, cap_size=20000)
     s.start()
     w.submit(s)
-    assert wait_until(lambda: s.trainer.step > 5)
     ref = __import__("weakref").ref(s)
+    assert wait_until(lambda: ref().trainer.step > 5)
     s.pause()
     del s
     gc.collect()
