@@ -331,11 +331,15 @@ def sigterm_as_exit():
     signal.signal(signal.SIGTERM, handler)
 
 
+class Overtime(BaseException):
+    """The whole run took longer than its limit (a BaseException: no `except Exception` swallows it)."""
+
+
 def watchdog(seconds: float):
-    """Raise TimeoutError in the main thread after this long: the run stops by itself."""
+    """Raise Overtime in the main thread after this long: the run stops by itself."""
 
     def handler(signum, frame):
-        raise TimeoutError(f"the benchmark ran past its own limit of {seconds:.0f} s")
+        raise Overtime(f"the benchmark ran past its own limit of {seconds:.0f} s")
 
     signal.signal(signal.SIGALRM, handler)
     signal.alarm(max(1, int(seconds)))

@@ -250,6 +250,9 @@ def main():
                     {"url": url, "summary": rows, "first_loads": loads, "switches": switches, "sliders": sliders}, f, indent=1
                 )
             print(f"wrote {a.json}")
+    except BaseException as e:  # Ctrl-C, SIGTERM, Overtime: say so; the finally block cleans up
+        print(f"\nstopped early ({type(e).__name__}: {e})", file=sys.stderr)
+        raise
     finally:
         left = reap(procs)
         if left:
