@@ -148,8 +148,12 @@ def read_steps(tab, timeout=10.0):
 class Level:
     """One row: N training sessions and one probe against the server at url."""
 
-    def __init__(self, browser, url, n, a, server_pids):
-        self.browser, self.url, self.n, self.a, self.server_pids = browser, url, n, a, server_pids
+    def __init__(self, browser, url, n, a, groups):
+        """groups() lists each server process (replica) with its children: [[pid, child...], ...]."""
+        self.browser, self.url, self.n, self.a, self.groups = browser, url, n, a, groups
+
+    def server_pids(self):
+        return [p for g in self.groups() for p in g]
         self.tabs: list[Tab] = []
 
     def tab(self):
@@ -189,8 +193,7 @@ class Level:
             for t in students:
                 poll(lambda t=t: t.page.evaluate(STATUS_JS).startswith("training"), to, "status 'training'")
             start = [read_steps(t) for t in students]
-            pids = self.server_pids()
-            cpu0, bcpu0, t0 = cpu_ticks(pids), cpu_ticks(browser_pids()), time.time()
+            cpu0, bcpu0, t0 = [cpu_ticks(g) for g in self.groups()], cpu_ticks(browser_pids()), time.time()
             probes, errors, next_at = [], [], t0 + a.probe_every
             while time.time() < t0 + a.seconds:
                 if time.time() < next_at:
@@ -205,7 +208,7 @@ class Level:
                 next_at = max(next_at + a.probe_every, time.time() + 0.2)
             end = [read_steps(t) for t in students]
             window = time.time() - t0
-            cpu1, bcpu1 = cpu_ticks(self.server_pids()), cpu_ticks(browser_pids())
+            cpu1, bcpu1 = [cpu_ticks(g) for g in self.groups()], cpu_ticks(browser_pids())
             statuses = [t.page.evaluate(STATUS_JS) for t in students]
             per = [
                 (e[1] - s[1]) / (e[0] - s[0]) * a.seconds if None not in (s[1], e[1]) and e[0] > s[0] else None
@@ -228,7 +231,8 @@ class Level:
                 disconnects=sum(t.disconnects + (0 if t.connected() else 1) + t.crashed for t in self.tabs),
                 not_training=sum(not s.startswith("training") for s in statuses),
                 budgets=sorted(b for b in budgets if b),
-                server_cpu=100 * (cpu1 - cpu0) / TICK / window,
+                server_cpu=100 * (sum(cpu1) - sum(cpu0)) / TICK / window,
+                replica_cpu=[round(100 * (c1 - c0) / TICK / window) for c0, c1 in zip(cpu0, cpu1)],
                 browser_cpu=100 * (bcpu1 - bcpu0) / TICK / window,
                 window_s=window,
             )
@@ -266,6 +270,8 @@ def print_rows(rows):
             notes.append(f"{r['unread']} session(s) whose steps could not be read")
         if r.get("probe_errors"):
             notes.append(f"{len(r['probe_errors'])} probe move(s) failed: {r['probe_errors'][0]}")
+        if r.get("replicas", 1) > 1 and r.get("replica_cpu"):
+            notes.append("CPU per replica: " + ", ".join(f"{c}%" for c in r["replica_cpu"]) + " (tells how the sessions spread)")
         if r.get("error"):
             notes.append(f"row failed: {r['error']}")
         for n in notes:
@@ -380,7 +386,7 @@ def run_one(browser, n, replicas, setup, serve, a, procs):
                 procs[server.pid] = proc_start(server.pid)
                 server.wait_ready(a.timeout * 2)
                 row["server_cpus"] = cpus_allowed(server.pid)
-                row.update(Level(browser, server.url, n, a, server.pids).run())
+                row.update(Level(browser, server.url, n, a, lambda: [server.pids()]).run())
         else:
             with contextlib.ExitStack() as stack:
                 dep = serve.start(replicas, free_port(), pin=True)
@@ -390,12 +396,11 @@ def run_one(browser, n, replicas, setup, serve, a, procs):
                 procs.update({p: proc_start(p) for p in mine})
                 wait_healthy(dep.url, a.timeout * 2)
 
-                def pids():
-                    tops = pids_listening(ports)
-                    return sorted(set(tops) | {c for p in tops for c in descendants(p)})
+                def groups():
+                    return [[p] + descendants(p) for p in pids_listening(ports)]
 
                 row["server_cpus"] = ",".join(cpus_allowed(p) for p in pids_listening(ports))
-                row.update(Level(browser, dep.url, n, a, pids).run())
+                row.update(Level(browser, dep.url, n, a, groups).run())
     except Exception as e:  # one failed row is reported and the next row still runs; Ctrl-C and Overtime end the run
         row["error"] = f"{type(e).__name__}: {str(e)[:200]}"
     return row
