@@ -151,6 +151,7 @@ class Level:
     def __init__(self, browser, url, n, a, groups):
         """groups() lists each server process (replica) with its children: [[pid, child...], ...]."""
         self.browser, self.url, self.n, self.a, self.groups = browser, url, n, a, groups
+        self.tabs: list[Tab] = []
 
     def server_pids(self):
         return [p for g in self.groups() for p in g]
