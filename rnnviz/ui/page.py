@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -13,6 +15,9 @@ from ..runs import compare_archs
 from ..session import TrainingSession, describe_lengths, text_key
 from ..settings import ARCH_NAMES, Settings
 from . import link, run, sidebar
+
+_COMPARE: OrderedDict = OrderedDict()  # (settings, text, steps) -> curves, shared by every session
+_COMPARE_LOCK = threading.Lock()
 
 
 @dataclass
@@ -61,14 +66,20 @@ class Ctx:
         return memo[1]
 
     def compare(self, steps: int) -> dict:
-        """||dL/dh_t|| for RNN, LSTM and GRU built like the session's model, memoised per setting."""
+        """||dL/dh_t|| for RNN, LSTM and GRU built like the session's model. Deterministic, so it is
+        memoised for the whole process: a class asking for the same comparison computes it once."""
         key = (self.settings.key(), text_key(self.session.text), steps)
-        memo = st.session_state.get("rv_compare")
-        if memo is None or memo[0] != key:
-            with st.spinner("Building and tracing three models…"):
-                memo = (key, compare_archs(self.settings, steps, text=self.session.text))
-            st.session_state["rv_compare"] = memo
-        return memo[1]
+        with _COMPARE_LOCK:
+            if key in _COMPARE:
+                _COMPARE.move_to_end(key)
+                return _COMPARE[key]
+        with st.spinner("Building and tracing three models…"):
+            curves = compare_archs(self.settings, steps, text=self.session.text)
+        with _COMPARE_LOCK:
+            _COMPARE[key] = curves
+            while len(_COMPARE) > 128:
+                _COMPARE.popitem(last=False)
+        return curves
 
 
 def page(title: str, icon: str = "🔁") -> Ctx:
