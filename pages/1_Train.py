@@ -104,9 +104,14 @@ STATUS_WORDS = {
 }
 
 
-@st.fragment(run_every=1.0 if running else None)
+# While the worker trains, redraw once a second, less often when the server trains many sessions:
+# building the charts costs the server more than the training it shows.
+REDRAW_SECONDS = max(1.0, 0.25 * WORKER.running())
+
+
+@st.fragment(run_every=REDRAW_SECONDS if running else None)
 def live():
-    """Redraws once a second while the worker trains; it only reads the session."""
+    """Redraws while the worker trains; it only reads the session."""
     if session.running:
         session.seen = time.monotonic()
     elif running:  # it stopped (at the cap, diverged) since the page was drawn: redraw the buttons too

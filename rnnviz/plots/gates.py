@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .states import state_heatmap
-from .style import GATE_COLORS, GATE_LABELS, base_layout
+from .style import GATE_COLORS, GATE_LABELS, WHITE, base_layout
 
 SIGMOID = ("input_gate", "forget_gate", "output_gate", "reset_gate", "update_gate")
 GATE_MEANING = {
@@ -175,7 +175,7 @@ def lstm_cell_diagram(
     )
     fig.update_layout(
         height=430,
-        template="plotly_white",
+        template=WHITE,
         margin=dict(l=10, r=10, t=60, b=10),
         showlegend=False,
         title=dict(

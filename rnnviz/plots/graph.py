@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .style import WEIGHT_COLORS
+from .style import WEIGHT_COLORS, WHITE
 
 
 def unrolled_figure(
@@ -135,7 +135,7 @@ def unrolled_figure(
     fig.update_layout(
         title=dict(text=title, font=dict(size=18)),
         height=440,
-        template="plotly_white",
+        template=WHITE,
         margin=dict(l=10, r=10, t=70, b=10),
         font=dict(size=14),
         legend=dict(orientation="h", y=-0.05),
@@ -246,7 +246,7 @@ def shapes_figure() -> go.Figure:
         )
     fig.update_layout(
         height=330,
-        template="plotly_white",
+        template=WHITE,
         margin=dict(l=10, r=10, t=50, b=10),
         title=dict(text="Four ways to wire an RNN (red arrows: the state carried to the next step)", font=dict(size=17)),
         legend=dict(orientation="h", y=-0.05),

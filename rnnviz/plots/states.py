@@ -7,7 +7,7 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
-from .style import DIVERGING, base_layout
+from .style import DIVERGING, WHITE, base_layout
 
 
 def time_ticks(labels: list[str], max_ticks: int = 20) -> dict:
@@ -206,7 +206,7 @@ def loop_figure() -> go.Figure:
     fig.add_annotation(x=1.3, y=1.6, text="W_h", showarrow=False, xanchor="left", font=dict(size=14, color="#d62728"))
     fig.update_layout(
         height=380,
-        template="plotly_white",
+        template=WHITE,
         margin=dict(l=5, r=5, t=40, b=5),
         title=dict(text="The loop", font=dict(size=18)),
         xaxis=dict(visible=False, range=[-1.4, 1.9]),
