@@ -13,6 +13,7 @@ import numpy as np
 
 from .errors import ConfigError
 from .model import ARCHS, SequenceModel, config_for_task
+from .models import COMPARE_ARCHS, build_model
 from .settings import BY_NAME, Settings
 from .tasks import Task, get_task
 from .trace import grad_norm_per_step
@@ -43,6 +44,28 @@ def build_run(settings: Settings, text: str | None = None, **trainer_kw) -> Trai
     except TypeError:
         raise ConfigError(f"unknown trainer options {sorted(trainer_kw)}") from None
     model = SequenceModel(config_for_task(task, **settings.model_keywords()), seed=settings.seed)
+    return Trainer(model, task, cfg)
+
+
+def build_compare_run(arch: str, settings: Settings, text: str | None = None, **trainer_kw) -> Trainer:
+    """A fresh Trainer for any of COMPARE_ARCHS on these settings' task, length, hidden size, layers,
+    seed, optimiser, learning rate and clipping (``settings.arch`` is ignored). "rnn", "lstm", "gru"
+    are built as :func:`compare_settings` says (the RNN keeps the recurrent options, the gated cells
+    use their defaults) but keep the settings' clipping; the others come from
+    :func:`rnnviz.models.build_model`. trainer_kw: as for :func:`build_run`."""
+    if arch not in COMPARE_ARCHS:
+        raise ConfigError(f"unknown architecture {arch!r}; choose one of {', '.join(COMPARE_ARCHS)}")
+    if arch in ARCHS:
+        return build_run(compare_settings(settings, arch).replace(clip=settings.clip), text, **trainer_kw)
+    clash = sorted(set(trainer_kw) & set(settings.train_keywords()))
+    if clash:
+        raise ConfigError(f"{', '.join(clash)} come from the settings; change them there")
+    task = task_for(settings, text)
+    try:
+        cfg = TrainConfig(**settings.train_keywords(), **trainer_kw)
+    except TypeError:
+        raise ConfigError(f"unknown trainer options {sorted(trainer_kw)}") from None
+    model = build_model(arch, task, hidden_size=settings.hidden, num_layers=settings.layers, seed=settings.seed)
     return Trainer(model, task, cfg)
 
 

@@ -18,8 +18,8 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 import torch
+from torch import nn
 
-from .cells import GATE_BLOCKS
 from .errors import CheckpointError, ConfigError
 from .model import ModelConfig, SequenceModel, config_for_task, sequence_loss
 from .tasks import Batch, Task, get_task
@@ -95,7 +95,8 @@ class History:
 
     step: the step number after the update (1, 2, ...). loss, metric: on that step's training batch.
     grad_norm: total gradient norm before clipping. clipped: whether the step was clipped.
-    max_singular: largest singular value of the last layer's W_hh (max over gate blocks).
+    max_singular: largest singular value of the last layer's W_hh (max over gate blocks; NaN for a
+    model without a recurrent core).
     seq_len: the sequence length the step trained at. group_norms: {group: [...]} gradient norm of
     each parameter group (encoder, W_ih, W_hh, bias, readout; their root sum of squares is grad_norm).
     heldout_step, heldout_loss, heldout_metric: the fixed held-out batch scored at step 0 and every
@@ -163,14 +164,17 @@ class Snapshots:
         return [self.step[i] for i in idx], np.stack([self.grad_norm[i][layer] for i in idx])
 
 
-def param_groups(model: SequenceModel) -> dict[str, list[str]]:
-    """Parameter names by the group whose gradient norm is charted."""
+def param_groups(model: nn.Module) -> dict[str, list[str]]:
+    """Parameter names by the group whose gradient norm is charted: encoder, W_ih, W_hh, bias (the
+    recurrent core's biases), readout; any other top-level module of a Compare-lab model (a CNN's
+    convs, a Transformer's layers, the attention's query and key) is a group of its own name."""
     groups: dict[str, list[str]] = {"encoder": [], "W_ih": [], "W_hh": [], "bias": [], "readout": []}
     for name, _ in model.named_parameters():
-        if name.startswith("encoder"):
-            groups["encoder"].append(name)
-        elif name.startswith("readout"):
-            groups["readout"].append(name)
+        top = name.split(".")[0]
+        if top in ("encoder", "readout"):
+            groups[top].append(name)
+        elif top != "core":
+            groups.setdefault(top, []).append(name)
         elif "weight_ih" in name:
             groups["W_ih"].append(name)
         elif "weight_hh" in name:
@@ -204,7 +208,7 @@ class Trainer:
     stream or the weights, so the same seed gives the same history whatever the chunking.
     """
 
-    def __init__(self, model: SequenceModel, task: Task, cfg: TrainConfig, threads: int | None = 1):
+    def __init__(self, model: nn.Module, task: Task, cfg: TrainConfig, threads: int | None = 1):
         if threads:
             torch.set_num_threads(threads)
         self.model, self.task, self.cfg = model, task, cfg.validate()
@@ -218,8 +222,10 @@ class Trainer:
         names = [n for n, _ in model.named_parameters()]
         self._params = params
         self._groups = {g: [names.index(n) for n in ns] for g, ns in param_groups(model).items()}
-        self._w_hh = getattr(model.core, f"weight_hh_l{model.cfg.num_layers - 1}")
-        self._blocks = GATE_BLOCKS[model.cfg.arch]
+        core = getattr(model, "core", None)  # a fused nn.RNN/LSTM/GRU, or None (a CNN, a Transformer)
+        n_layers = getattr(core, "num_layers", 0)
+        self._w_hh = getattr(core, f"weight_hh_l{n_layers - 1}", None) if n_layers else None
+        self._blocks = self._w_hh.shape[0] // self._w_hh.shape[1] if self._w_hh is not None else 0  # gate blocks
         self._sv_vec = None
         self._probes: dict[int, Batch] = {}  # seq_len -> probe batch (snapshots)
         self._heldout: dict[int, Batch] = {}  # seq_len -> held-out batch (evaluation)
@@ -278,7 +284,10 @@ class Trainer:
 
         Power iteration on W^T W, warm-started from the previous step's vector: weights move a
         little per step, so two iterations track the exact value (checked against an SVD in the
-        tests) at a tenth of an SVD's cost. Exact on the first call and at every snapshot."""
+        tests) at a tenth of an SVD's cost. Exact on the first call and at every snapshot. NaN for a
+        model without a recurrent core (a CNN, a Transformer)."""
+        if self._w_hh is None:
+            return _NAN
         H = self._w_hh.shape[1]
         w = self._w_hh.view(self._blocks, H, H)
         if self._sv_vec is None or self.step % self.cfg.snapshot_every == 0:
@@ -293,7 +302,10 @@ class Trainer:
         return float((w @ v).norm(dim=1).max())
 
     def snapshot(self) -> None:
-        """Record ||dL/dh_t|| over t (every layer, mean over the probe batch) at this step."""
+        """Record ||dL/dh_t|| over t (every layer, mean over the probe batch) at this step. Nothing is
+        recorded for a model without ``trace`` (the Compare-lab models of :mod:`rnnviz.models`)."""
+        if not hasattr(self.model, "trace"):
+            return
         p = self.probe
         tr = self.model.trace(p.x, p.y, p.mask)
         norms = [grad_norm_per_step(tr.hidden_grad, layer=k) for k in range(tr.hidden.shape[0])]
