@@ -43,9 +43,11 @@ LINE = {
 }
 DIVERGING = "RdBu_r"  # signed activations: blue negative, white zero, red positive
 FONT = dict(size=15)
-# The template as an object, looked up once: naming it by string makes plotly build and validate it
-# again for every figure (measured: 74 ms a figure by name, 30 ms as this object).
-WHITE = pio.templates["plotly_white"]
+# plotly_white's layout (white background, light grid), built once and without its per-trace-type
+# defaults: naming the template by string makes plotly build and validate all of it again for
+# every figure, and send it to the browser with every redraw (measured: 74 ms and 6.6 KB a small
+# figure by name, 15 ms and 2.6 KB with this).
+WHITE = go.layout.Template(layout=pio.templates["plotly_white"].layout)
 
 
 def reference_line(
