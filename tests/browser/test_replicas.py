@@ -85,7 +85,7 @@ def test_upload_through_the_balancer(balanced, context, tmp_path):
     app.page.get_by_text("Train on your own text").click()
     good = tmp_path / "rhyme.txt"
     good.write_text("row row row your boat, gently down the stream. merrily merrily merrily, life is but a dream.\n" * 3)
-    app.page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(good))
+    app.page.locator("[data-testid='stFileUploaderDropzoneInput'][accept*='.txt']").set_input_files(str(good))
     app.settle()
     body = app.page.inner_text("body")
     assert "rhyme.txt" in body and "session invalid" not in body.lower()
