@@ -31,18 +31,23 @@ def task_for(settings: Settings, text: str | None = None) -> Task:
     return get_task(settings.task)
 
 
+def _train_config(settings: Settings, trainer_kw: dict) -> TrainConfig:
+    """TrainConfig(**settings.train_keywords(), **trainer_kw), refusing a keyword the settings own."""
+    clash = sorted(set(trainer_kw) & set(settings.train_keywords()))
+    if clash:
+        raise ConfigError(f"{', '.join(clash)} come from the settings; change them there")
+    try:
+        return TrainConfig(**settings.train_keywords(), **trainer_kw)
+    except TypeError:
+        raise ConfigError(f"unknown trainer options {sorted(trainer_kw)}") from None
+
+
 def build_run(settings: Settings, text: str | None = None, **trainer_kw) -> Trainer:
     """A fresh Trainer for these settings: the task (charlm with ``text`` if given), the model seeded
     with settings.seed, and TrainConfig(**settings.train_keywords(), **trainer_kw). trainer_kw holds
     only what Settings does not (snapshot_every, eval_every, probe_size, heldout_size)."""
-    clash = sorted(set(trainer_kw) & set(settings.train_keywords()))
-    if clash:
-        raise ConfigError(f"{', '.join(clash)} come from the settings; change them there")
+    cfg = _train_config(settings, trainer_kw)
     task = task_for(settings, text)
-    try:
-        cfg = TrainConfig(**settings.train_keywords(), **trainer_kw)
-    except TypeError:
-        raise ConfigError(f"unknown trainer options {sorted(trainer_kw)}") from None
     model = SequenceModel(config_for_task(task, **settings.model_keywords()), seed=settings.seed)
     return Trainer(model, task, cfg)
 
@@ -57,14 +62,8 @@ def build_compare_run(arch: str, settings: Settings, text: str | None = None, **
         raise ConfigError(f"unknown architecture {arch!r}; choose one of {', '.join(COMPARE_ARCHS)}")
     if arch in ARCHS:
         return build_run(compare_settings(settings, arch).replace(clip=settings.clip), text, **trainer_kw)
-    clash = sorted(set(trainer_kw) & set(settings.train_keywords()))
-    if clash:
-        raise ConfigError(f"{', '.join(clash)} come from the settings; change them there")
+    cfg = _train_config(settings, trainer_kw)
     task = task_for(settings, text)
-    try:
-        cfg = TrainConfig(**settings.train_keywords(), **trainer_kw)
-    except TypeError:
-        raise ConfigError(f"unknown trainer options {sorted(trainer_kw)}") from None
     model = build_model(arch, task, hidden_size=settings.hidden, num_layers=settings.layers, seed=settings.seed)
     return Trainer(model, task, cfg)
 
