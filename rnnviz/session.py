@@ -233,7 +233,7 @@ class TrainingSession:
     def apply(self, new: Settings) -> Change:
         """Take new settings: live changes at once; a rebuild at once if nothing is lost. Returns
         the decision; REBUILD with the run left as it was means the user must choose (see
-        needs_choice)."""
+        needs_choice), and training pauses until they do."""
         with self.lock:
             change = self.decide(new)
             if change is Change.UPDATE_LIVE:
@@ -245,6 +245,8 @@ class TrainingSession:
                     self.version += 1
             elif change is Change.REBUILD and not self.needs_choice(new):
                 self.rebuild(new)
+            elif change is Change.REBUILD and self.running:
+                self.status = Status.PAUSED  # the trained run waits for the user's choice
             return change
 
 

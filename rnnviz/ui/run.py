@@ -59,8 +59,6 @@ def reconcile(wanted: Settings) -> list[str]:
     s.apply(wanted)
     if not s.needs_choice(wanted):
         return []
-    if s.running:
-        s.pause()
     pending = s.settings.differences(wanted)
     with st.container(border=True, key="rv_choice"):
         st.markdown(

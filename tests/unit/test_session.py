@@ -153,6 +153,12 @@ def test_rebuild_change_on_a_trained_run_waits_for_a_choice():
     assert s.settings.arch == "gru" and s.trainer.step == 0 and s.status is Status.IDLE
 
 
+def test_a_running_run_pauses_while_a_choice_waits():
+    s = session_in(Status.RUNNING)
+    assert s.apply(s.settings.replace(hidden=8)) is Change.REBUILD
+    assert s.status is Status.PAUSED and s.settings.hidden == 4
+
+
 def test_any_change_to_a_diverged_run_starts_afresh():
     s = session_in(Status.DIVERGED)
     assert not s.needs_choice(s.settings.replace(arch="gru"))
