@@ -1,40 +1,13 @@
 """The classroom paths that used to end in an exception or a false statement, one test each,
 named after the path (issue: one settings value, one training session)."""
 
-import os
-
-from streamlit.testing.v1 import AppTest
+from appkit import go, new_app, session, text
 
 from rnnviz.session import RUNS, Status
 from rnnviz.settings import DEFAULT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TINY = {"hidden": 4, "seq_len": 8}
 INSPECTION_PAGES = ["pages/2_Hidden_states.py", "pages/3_Gates.py", "pages/4_Unrolled.py", "pages/5_Gradients.py"]
-
-
-def new_app(query=None, **state):
-    at = AppTest.from_file(os.path.join(ROOT, "app.py"), default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    for k, v in state.items():
-        at.session_state[k] = v
-    return at
-
-
-def go(at, path):
-    at.switch_page(path)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def session(at):
-    return at.session_state["rv_session"]
-
-
-def text(at):
-    return " ".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.warning, *at.error, *at.success])
 
 
 def test_pause_at_the_cap_then_start():

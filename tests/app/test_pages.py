@@ -1,35 +1,17 @@
 """Every page opens with a tiny model and no exception, and one interaction per page works."""
 
-import os
-
 import pytest
-from streamlit.testing.v1 import AppTest
+from appkit import go, new_app, session, text
 
 from rnnviz.session import Status
 from rnnviz.settings import PRESETS
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TINY = {"hidden": 4, "seq_len": 12}
 
 
 def open_page(path, **state):
     """Start from the entry script, as the server does, and switch to the page."""
-    at = AppTest.from_file(os.path.join(ROOT, "app.py"), default_timeout=60)
-    for k, v in {**TINY, **state}.items():
-        at.session_state[k] = v
-    if path != "app.py":
-        at.switch_page(path)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def session(at):
-    return at.session_state["rv_session"]
-
-
-def text(at):
-    return " ".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.warning, *at.error, *at.success])
+    return go(new_app(**{**TINY, **state}), path)
 
 
 @pytest.mark.parametrize(
