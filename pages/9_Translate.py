@@ -54,9 +54,20 @@ if mine:
 models, result = (shipped_models, shipped_result) if which == "shipped" else (mine[0], mine[1])
 
 st.markdown("#### Try it")
+
+
+def use_example(sentence):
+    st.session_state["tr_text"] = sentence
+
+
+st.caption("Type a number in words below, or start from an example (the button fills in its words):")
+ex = st.columns(len(tr.EXAMPLES))
+for i, (col, sentence) in enumerate(zip(ex, tr.EXAMPLES)):
+    col.button(f"{tr.words_to_number(sentence):,}", key=f"tr_ex{i}", on_click=use_example, args=(sentence,), width="stretch")
+if "tr_text" not in st.session_state:
+    st.session_state["tr_text"] = tr.EXAMPLES[0]
 text = st.text_input(
     "A number in words (0 to 999,999)",
-    value=tr.EXAMPLES[0],
     max_chars=300,
     key="tr_text",
     persist_state="session",
@@ -90,6 +101,11 @@ if shown:
         c.caption("These words are not how the rules write a number, so there is no right answer; the models still try.")
     else:
         c.metric("By the rules", str(truth))
+        c.caption(
+            "Neither model saw this number while training: it is one of the held-out numbers."
+            if tr.is_heldout(truth)
+            else "This number can come up in training (one number in ten never does)."
+        )
     att = out["attention"]
     st.plotly_chart(
         attention_heatmap(att.words, att.tokens, att.attention, f"Where the attention model looked while writing “{att.text}”"),
@@ -99,8 +115,9 @@ if shown:
         "Each row is one token the decoder wrote (a digit, or **<end>** when it decided it was done), each column one "
         "input word. The numbers in a row are the attention weights: how much of each word's encoder state went into "
         "that token; every row adds up to 1. Look for the diagonal-like path: the digit for the hundreds of thousands "
-        "looks at the first words, later digits at later words, and a **0** often looks at the word that forces it "
-        "(*hundred* or *thousand* with nothing after it). The model without attention has no such matrix: it gets the "
+        "looks at the first words, later digits at later words. A **0** has no word of its own: it usually looks at the "
+        "word that makes room for it (*thousand*, *hundred* or *and*; try 2,005). The end mark often spreads its "
+        "attention, since no single word says “stop”. The model without attention has no such matrix: it gets the "
         "same single summary for every digit."
     )
 
@@ -120,8 +137,8 @@ st.caption(
     f"({result['train_median_words']:g} words): **{100 * long['attention']:.1f}%** right with attention, "
     f"**{100 * long['no_attention']:.1f}%** without, after {result['config']['steps']:,} training steps each "
     f"({result['parameters']['attention']:,} parameters each; the model without attention leaves its attention "
-    "layers unused). Hover a point for how many held-out numbers it averages: very short inputs are few, so "
-    "their points jump."
+    "layers unused). Hover a point for how many held-out numbers it averages; lengths with fewer than 10 of "
+    "them (there are only a few dozen numbers of one to three words) are left out."
     + (f" Shipped results, made by `{result['command']}`." if which == "shipped" and "command" in result else "")
 )
 
@@ -149,7 +166,8 @@ if mine:
     st.plotly_chart(loss_curves(mine[2]), key="tr_loss")
     st.caption(
         "The loss is how surprised the decoder was by the right next digit, averaged over recent steps (log scale). "
-        "Pick “trained here” above to translate with these models and see their accuracy figure."
+        "The translations and the accuracy figure above now use these models; pick “shipped” under **Models** at "
+        "the top to go back. Your models stay with this browser session only."
     )
 
 st.markdown("#### The hybrid, and where it led")

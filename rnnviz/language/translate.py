@@ -73,10 +73,11 @@ HELDOUT_EVERY = 10
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHIPPED_MODELS = os.path.join(HERE, "translate_models.pt")
 SHIPPED_RESULTS = os.path.join(HERE, "translate_models.json")
-EXAMPLES = [
+EXAMPLES = [  # the first is the page's default; the last two are held-out numbers that test the bottleneck
     "three hundred and forty two",
     "two thousand and five",
-    "nine hundred and eighty seven thousand six hundred and fifty four",
+    "nine hundred and fifteen thousand two hundred and thirty eight",
+    "four hundred and six thousand five hundred and ninety two",
 ]
 
 RULES = """\

@@ -3,6 +3,8 @@ accuracy against input length, with and without attention. Numbers in, plotly fi
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -18,22 +20,24 @@ def attention_heatmap(words: list[str], tokens: list[str], alpha: np.ndarray, ti
     output tokens down the side in writing order, the weight written in each cell."""
     z = np.asarray(alpha, np.float32)
     n_out, n_in = z.shape
-    x = [f"{j + 1}. {w}" for j, w in enumerate(words)]  # numbered: a word can appear twice
-    y = [f"{i + 1}. {t}" for i, t in enumerate(tokens)]
     text = [[f"{v:.2f}" if v >= 0.005 else "" for v in row] for row in z]
+    # numeric axes with the words as tick labels: a word that appears twice keeps two columns
+    hover = [[[tokens[i], f"{j + 1}: {words[j]}", f"{i + 1}"] for j in range(n_in)] for i in range(n_out)]
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=x,
-            y=y,
+            x=np.arange(n_in, dtype=np.float32),
+            y=np.arange(n_out, dtype=np.float32),
             zmin=0,
             zmax=1,
             colorscale="Greens",
             text=text,
             texttemplate="%{text}",
             textfont=dict(size=13),
+            customdata=hover,
             colorbar=dict(title=dict(text="attention<br>weight", side="top"), thickness=14, tickvals=[0, 0.25, 0.5, 0.75, 1]),
-            hovertemplate="writing output %{y}<br>looking at input word %{x}<br>weight %{z:.3f}<extra></extra>",
+            hovertemplate="output token %{customdata[2]}: %{customdata[0]}<br>input word %{customdata[1]}"
+            "<br>attention weight %{z:.3f}<extra></extra>",
             xgap=1,
             ygap=1,
         )
@@ -46,19 +50,28 @@ def attention_heatmap(words: list[str], tokens: list[str], alpha: np.ndarray, ti
         height=max(300, 110 + 46 * n_out),
     )
     fig.update_layout(margin=dict(l=90, r=30, t=60, b=90 if n_in <= 6 else 130), legend=None)
-    fig.update_yaxes(autorange="reversed", tickfont=dict(size=14), type="category")
-    fig.update_xaxes(tickangle=0 if n_in <= 6 else -40, tickfont=dict(size=14), type="category", side="bottom")
+    fig.update_yaxes(
+        autorange="reversed",
+        tickmode="array",
+        tickvals=list(range(n_out)),
+        ticktext=[html.escape(t) for t in tokens],
+        tickfont=dict(size=15),
+    )
+    fig.update_xaxes(
+        tickmode="array", tickvals=list(range(n_in)), ticktext=words, tickangle=0 if n_in <= 6 else -40, tickfont=dict(size=14)
+    )
     return fig
 
 
-def accuracy_by_length(result: dict, title: str | None = None) -> go.Figure:
+def accuracy_by_length(result: dict, title: str | None = None, min_count: int = 10) -> go.Figure:
     """result: ``{"accuracy": {kind: {LENGTH: float}}, "count": {LENGTH: int}, "train_median_words": m}``
     (what ``python -m rnnviz translate --json`` prints): exact-match accuracy on held-out inputs against
-    input length in words, one line per model, the training median marked."""
+    input length in words, one line per model, the training median marked. Lengths with fewer than
+    min_count held-out numbers are left out (one number right or wrong is not a percentage)."""
     fig = go.Figure()
     counts = result.get("count", {})
     for kind, acc in result["accuracy"].items():
-        lengths = sorted(acc, key=int)
+        lengths = sorted((k for k in acc if counts.get(k, min_count) >= min_count), key=int)
         xs = np.array([int(k) for k in lengths], np.float32)
         ys = np.array([100 * acc[k] for k in lengths], np.float32)
         n = [counts.get(k, "?") for k in lengths]
@@ -119,5 +132,6 @@ def loss_curves(losses: dict[str, list[float]], smooth: int = 25) -> go.Figure:
             )
         )
     base_layout(fig, "Training loss (cross-entropy per output token)", "training step", "loss (log scale)", height=340)
-    fig.update_yaxes(type="log")
+    ticks = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5]
+    fig.update_yaxes(type="log", tickmode="array", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
     return fig

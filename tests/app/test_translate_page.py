@@ -30,6 +30,9 @@ def test_translate_page_types_a_sentence_and_recovers_from_bad_input():
     assert at.text_input(key="tr_text").value == "fourty two"  # and what was typed stays in the box
     at.text_input(key="tr_text").set_value("").run()
     assert "Type a number" in str(at.error[0].value)
+    at.button(key="tr_ex2").click().run()  # an example: a long held-out number
+    assert at.text_input(key="tr_text").value == "nine hundred and fifteen thousand two hundred and thirty eight"
+    assert metrics(at)["By the rules"] == "915238" and "Neither model saw this number" in text(at)
     at.text_input(key="tr_text").set_value("five five").run()  # known words, not by the rules
     assert not at.error and metrics(at)["By the rules"] == "—" and "no right answer" in text(at)
 

@@ -9,7 +9,7 @@ def metric(app, label):
 
 def test_translate_a_typed_sentence(app):
     app.open("Translate")
-    box = app.page.get_by_label("A number in words (0 to 999,999)")
+    box = app.page.get_by_role("textbox", name="A number in words (0 to 999,999)")
     box.fill("nine hundred and eighty seven thousand six hundred and fifty four")
     box.press("Enter")
     app.settle()

@@ -170,3 +170,18 @@ def test_cli_json_by_length(tmp_path):
         assert acc and all(k.isdigit() and 0 <= v <= 1 for k, v in acc.items())
     assert "translate: Training with attention: step 20 of 20" in p.stderr
     assert (tmp_path / "t.pt").exists() and "--steps 20" in json.loads((tmp_path / "t.json").read_text())["command"]
+
+
+def test_figures_are_labelled_and_keep_repeated_words_apart(shipped):
+    from rnnviz.plots.translate import accuracy_by_length, attention_heatmap
+
+    t = tr.translate(shipped[1]["attention"], "five hundred and five")  # 'five' twice
+    fig = attention_heatmap(t.words, t.tokens, t.attention)
+    assert fig.data[0].z.shape == (4, 4) and list(fig.layout.xaxis.ticktext) == ["five", "hundred", "and", "five"]
+    assert list(fig.layout.yaxis.ticktext) == ["5", "0", "5", "&lt;end&gt;"]
+    assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text and fig.layout.title.text
+    r = tr.shipped_results()
+    acc = accuracy_by_length(r)
+    shown = {int(x) for x in acc.data[0].x}
+    assert shown == {int(k) for k, n in r["count"].items() if n >= 10} and len(acc.data) == 2
+    assert acc.layout.xaxis.title.text == "input length (words)"
