@@ -151,13 +151,14 @@ t1, t2 = st.columns([2, 1])
 steps = t1.select_slider("Training steps for each model", [100, 200, 300, 500, 800, 1000, 1500], value=300, key="tr_steps")
 seed = t2.number_input("Seed", 0, 9999, 0, key="tr_seed")
 if st.button("Train both models", key="tr_train", type="primary"):
-    bar = st.progress(0.0, text="Starting…")
+    bar = st.progress(0.0, text="Waiting for a free turn: other people on this server are training…")
 
     def progress(kind, step, total, loss):
         bar.progress(tr.overall_progress(kind, step, total), text=tr.progress_text(kind, step, total, loss))
 
     config = tr.TrainConfig(steps=int(steps), seed=int(seed), hidden=cfg.hidden, embed=cfg.embed, test_size=1000)
-    exp = tr.run_experiment(config, progress)
+    with tr.LIVE_TRAINING:  # a class pressing Train at once takes turns instead of slowing everyone down
+        exp = tr.run_experiment(config, progress)
     bar.empty()
     st.session_state["tr_mine"] = (exp.models, exp.result, exp.losses)
     st.session_state["tr_pick_mine"] = True
@@ -171,7 +172,7 @@ if mine:
     )
 
 st.markdown("#### The hybrid, and where it led")
-compare = [p for p in ui.PAGES if p[1] == "Compare"]
+compare = [p for p in ui.PAGES if p[1].startswith("Compare")]
 st.markdown(
     "Attention on top of a recurrent network is the hybrid that made neural translation work (Bahdanau, Cho and "
     "Bengio, 2015). Its next step dropped the recurrence and kept only attention: the Transformer, which reads "

@@ -47,6 +47,7 @@ import json
 import os
 import re
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -458,6 +459,7 @@ def long_accuracy(acc: dict[str, float], count: dict[str, int], median: float) -
 
 
 KINDS = ("attention", "no_attention")
+LIVE_TRAINING = threading.BoundedSemaphore(2)  # live trainings at once in one server process (one per core)
 
 
 @dataclass
