@@ -95,7 +95,10 @@ def test_shipped_results_match_the_shipped_models(shipped):
     assert r["command"].startswith("python -m rnnviz translate")
     assert r["config"] == cfg.__dict__
     again = tr.measure(models, cfg)
-    assert again["accuracy"] == r["accuracy"]
+    assert again["count"] == r["count"]
+    for kind, acc in r["accuracy"].items():  # equal here; another CPU's rounding may flip one close call per length
+        for L, v in acc.items():
+            assert abs(again["accuracy"][kind][L] - v) <= 1.01 / r["count"][L], (kind, L)
     assert os.path.getsize(tr.SHIPPED_MODELS) < 1_000_000
 
 
