@@ -4,6 +4,7 @@
     python -m rnnviz train --task adding --arch lstm --seq-len 50 --hidden 32 --steps 1500 --seed 0 --json
     python -m rnnviz train ... --save model.pt
     python -m rnnviz trace --load model.pt --out trace.npz
+    python -m rnnviz translate --json      # number words to digits, GRU encoder-decoder with and without attention
 
 Bad input gets one line on stderr and exit status 2.
 """
@@ -89,7 +90,23 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--batch", type=int, default=8)
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--arch", default=None, choices=ARCHS, help="refuse a checkpoint of another architecture")
+    _translate_parser(sub)
     return p
+
+
+def _translate_parser(sub) -> None:
+    from .language.translate import TrainConfig
+
+    d = TrainConfig()
+    t = sub.add_parser("translate", help="number words to digits: train a GRU encoder-decoder with and without attention")
+    t.add_argument("--steps", type=int, default=d.steps, help=f"training steps per model (default {d.steps})")
+    t.add_argument("--hidden", type=int, default=d.hidden, help=f"GRU units per direction (default {d.hidden})")
+    t.add_argument("--batch", type=int, default=d.batch, help=f"numbers per step (default {d.batch})")
+    t.add_argument("--lr", type=float, default=d.lr, help=f"Adam's learning rate (default {d.lr:g})")
+    t.add_argument("--seed", type=int, default=d.seed, help=f"seed of the weights and the data (default {d.seed})")
+    t.add_argument("--test-size", type=int, default=d.test_size, help=f"held-out numbers to score (default {d.test_size})")
+    t.add_argument("--json", action="store_true", help="print one JSON object")
+    t.add_argument("--save", default=None, help="write both models here (.pt) and the results beside it (.json)")
 
 
 def _finite(x):
@@ -216,6 +233,30 @@ def cmd_trace(a) -> int:
     return 0
 
 
+def cmd_translate(a) -> int:
+    from .language import translate as tr
+
+    cfg = tr.TrainConfig(steps=a.steps, hidden=a.hidden, batch=a.batch, lr=a.lr, seed=a.seed, test_size=a.test_size).validate()
+    exp = tr.run_experiment(cfg, tr.stderr_progress)
+    if a.save:
+        try:
+            flags = (
+                f"--steps {a.steps} --hidden {a.hidden} --batch {a.batch} --lr {a.lr:g} --seed {a.seed} --test-size {a.test_size}"
+            )
+            tr.save(exp, a.save, command=f"python -m rnnviz translate {flags} --json --save {a.save}")
+        except OSError as e:
+            raise CliError(f"cannot write {a.save}: {e.strerror}") from None
+    r = exp.result
+    if a.json:
+        print(json.dumps(r, allow_nan=False))
+    else:
+        print(f"exact-match accuracy on held-out numbers (training median {r['train_median_words']:g} words):")
+        print("words  " + "  ".join(f"{k:>12s}" for k in r["accuracy"]) + "  count")
+        for L in r["count"]:
+            print(f"{L:>5s}  " + "  ".join(f"{r['accuracy'][k][L]:12.3f}" for k in r["accuracy"]) + f"  {r['count'][L]:5d}")
+    return 0
+
+
 def main(argv=None) -> int:
     try:
         a = _parser().parse_args(argv)
@@ -223,6 +264,8 @@ def main(argv=None) -> int:
             return cmd_tasks()
         if a.cmd == "train":
             return cmd_train(a)
+        if a.cmd == "translate":
+            return cmd_translate(a)
         return cmd_trace(a)
     except (CliError, ConfigError) as e:
         print(f"rnnviz: error: {e}", file=sys.stderr)

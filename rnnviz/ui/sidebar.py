@@ -32,6 +32,12 @@ PAGES = [
         "vanishing and exploding gradients, and how to cause and cure them",
         ":material/trending_down:",
     ),
+    (
+        "pages/9_Translate.py",
+        "Translate",
+        "number words to digits with a GRU encoder-decoder: where attention looks, and why it helps long inputs",
+        ":material/translate:",
+    ),
 ]
 
 

@@ -1,0 +1,188 @@
+"""Translate: number words to digits by a GRU encoder-decoder, with and without attention."""
+
+import streamlit as st
+
+import rnnviz  # noqa: F401  (sets one torch thread before torch loads)
+from rnnviz import ui
+from rnnviz.language import translate as tr
+from rnnviz.plots.translate import accuracy_by_length, attention_heatmap, loss_curves
+
+ctx = ui.page("Translate", "🌐")
+st.title("Translate: number words to digits, with and without attention")
+st.markdown(
+    "Translation is a **sequence-to-sequence** job: a sentence goes in, another comes out, and the two "
+    "need not have the same length. Here the “language” is English number words and the translation is "
+    "the number in digits. An **encoder** GRU reads the words; a **decoder** GRU writes the digits one at a "
+    "time. Two versions learned the same task from the same examples with the same seed: one whose decoder "
+    "only gets the encoder's **final state**, and one that may **look back at every input word** before it "
+    "writes each digit (attention)."
+)
+
+
+@st.cache_resource(show_spinner="Loading the shipped models…")
+def shipped():
+    """The shipped models are only read (translated with), never trained: one copy serves every session."""
+    cfg, models = tr.load()
+    return cfg, models, tr.shipped_results()
+
+
+cfg, shipped_models, shipped_result = shipped()
+mine = st.session_state.get("tr_mine")  # (models, result, losses) trained in this session
+
+with st.expander("The rules of the task (what the models had to find out by themselves)", expanded=False):
+    st.markdown(tr.RULES)
+    st.markdown(
+        "The models were never shown these rules: only pairs such as *three hundred and forty two → 342*. "
+        f"One number in {tr.HELDOUT_EVERY} never appears in training; the accuracies below are measured on those."
+    )
+
+which = "shipped"
+if mine:
+    if st.session_state.pop("tr_pick_mine", False):
+        st.session_state["tr_which"] = "mine"
+    which = st.radio(
+        "Models",
+        ["shipped", "mine"],
+        horizontal=True,
+        key="tr_which",
+        format_func=lambda w: (
+            f"shipped (trained {cfg.steps:,} steps each)"
+            if w == "shipped"
+            else f"trained here ({mine[1]['config']['steps']:,} steps each)"
+        ),
+    )
+models, result = (shipped_models, shipped_result) if which == "shipped" else (mine[0], mine[1])
+
+st.markdown("#### Try it")
+
+
+def use_example(sentence):
+    st.session_state["tr_text"] = sentence
+
+
+st.caption("Type a number in words below, or start from an example (the button fills in its words):")
+ex = st.columns(len(tr.EXAMPLES))
+for i, (col, sentence) in enumerate(zip(ex, tr.EXAMPLES)):
+    col.button(f"{tr.words_to_number(sentence):,}", key=f"tr_ex{i}", on_click=use_example, args=(sentence,), width="stretch")
+if "tr_text" not in st.session_state:
+    st.session_state["tr_text"] = tr.EXAMPLES[0]
+text = st.text_input(
+    "A number in words (0 to 999,999)",
+    max_chars=300,
+    key="tr_text",
+    persist_state="session",
+    help="For example “two thousand and five” or “nine hundred and eighty seven thousand six hundred and fifty four”.",
+)
+try:
+    tr.check_source(text)
+    shown = text
+    st.session_state["tr_last_ok"] = text
+except tr.TranslateInputError as e:
+    st.error(str(e), icon=":material/spellcheck:")
+    shown = st.session_state.get("tr_last_ok")
+    if shown:
+        st.caption(f"Below: the last sentence that could be translated, “{shown}”.")
+
+if shown:
+    out = {kind: tr.translate(m, shown) for kind, m in models.items()}
+    truth = tr.words_to_number(shown)
+    a, b, c = st.columns(3)
+
+    def verdict(t):
+        if truth is None:
+            return None
+        return "right" if t.text == str(truth) else "wrong"
+
+    for col, kind, label in ((a, "attention", "With attention"), (b, "no_attention", "Without attention")):
+        t = out[kind]
+        col.metric(label, t.text, verdict(t), delta_color="normal" if verdict(t) == "right" else "inverse", delta_arrow="off")
+    if truth is None:
+        c.metric("By the rules", "—")
+        c.caption("These words are not how the rules write a number, so there is no right answer; the models still try.")
+    else:
+        c.metric("By the rules", str(truth))
+        c.caption(
+            "Neither model saw this number while training: it is one of the held-out numbers."
+            if tr.is_heldout(truth)
+            else "This number can come up in training (one number in ten never does)."
+        )
+    att = out["attention"]
+    st.plotly_chart(
+        attention_heatmap(att.words, att.tokens, att.attention, f"Where the attention model looked while writing “{att.text}”"),
+        key="tr_heat",
+    )
+    st.caption(
+        "Each row is one token the decoder wrote (a digit, or **<end>** when it decided it was done), each column one "
+        "input word. The numbers in a row are the attention weights: how much of each word's encoder state went into "
+        "that token; every row adds up to 1. Look for the diagonal-like path: the digit for the hundreds of thousands "
+        "looks at the first words, later digits at later words. A **0** has no word of its own: it usually looks at the "
+        "word that makes room for it (*thousand*, *hundred* or *and*; try 2,005). The end mark often spreads its "
+        "attention, since no single word says “stop”. The model without attention has no such matrix: it gets the "
+        "same single summary for every digit."
+    )
+
+st.markdown("#### Why attention helps with longer inputs")
+st.markdown(
+    "Without attention, the encoder must squeeze the whole sentence into its final state: a fixed list of numbers "
+    f"({2 * cfg.hidden} here, {cfg.hidden} from each reading direction), whether the sentence has one word or eleven. "
+    "That single vector is a **bottleneck**: the longer the input, the more has to fit through it, and the harder it "
+    "is for training to find a way to pack it. With attention the decoder keeps every word's encoder state and, "
+    "for each digit, takes a weighted average of them, with weights it computes from what it is about to write. "
+    "It does not have to remember the start of the sentence: it can look there again. The figure below measures it."
+)
+st.plotly_chart(accuracy_by_length(result), key="tr_acc")
+long = result["accuracy_longer_than_median"]
+st.caption(
+    f"Exactly right means every digit and the end in the right place. Inputs longer than the training median "
+    f"({result['train_median_words']:g} words): **{100 * long['attention']:.1f}%** right with attention, "
+    f"**{100 * long['no_attention']:.1f}%** without, after {result['config']['steps']:,} training steps each "
+    f"({result['parameters']['attention']:,} parameters each; the model without attention leaves its attention "
+    "layers unused). Hover a point for how many held-out numbers it averages; lengths with fewer than 10 of "
+    "them (there are only a few dozen numbers of one to three words) are left out."
+    + (f" Shipped results, made by `{result['command']}`." if which == "shipped" and "command" in result else "")
+)
+
+st.markdown("#### Train both models yourself")
+st.markdown(
+    "Train both versions here from their seed, on the same batches, and watch which one gets there first. "
+    "Try few steps: attention reads long numbers well long before the final-state model does."
+)
+t1, t2 = st.columns([2, 1])
+steps = t1.select_slider("Training steps for each model", [100, 200, 300, 500, 800, 1000, 1500], value=300, key="tr_steps")
+seed = t2.number_input("Seed", 0, 9999, 0, key="tr_seed")
+if st.button("Train both models", key="tr_train", type="primary"):
+    bar = st.progress(0.0, text="Waiting for a free turn: other people on this server are training…")
+
+    def progress(kind, step, total, loss):
+        bar.progress(tr.overall_progress(kind, step, total), text=tr.progress_text(kind, step, total, loss))
+
+    config = tr.TrainConfig(steps=int(steps), seed=int(seed), hidden=cfg.hidden, embed=cfg.embed, test_size=1000)
+    with tr.LIVE_TRAINING:  # a class pressing Train at once takes turns instead of slowing everyone down
+        exp = tr.run_experiment(config, progress)
+    bar.empty()
+    st.session_state["tr_mine"] = (exp.models, exp.result, exp.losses)
+    st.session_state["tr_pick_mine"] = True
+    st.rerun()
+if mine:
+    st.plotly_chart(loss_curves(mine[2]), key="tr_loss")
+    st.caption(
+        "The loss is how surprised the decoder was by the right next digit, averaged over recent steps (log scale). "
+        "The translations and the accuracy figure above now use these models; pick “shipped” under **Models** at "
+        "the top to go back. Your models stay with this browser session only."
+    )
+
+st.markdown("#### The hybrid, and where it led")
+compare = [p for p in ui.PAGES if p[1].startswith("Compare")]
+st.markdown(
+    "Attention on top of a recurrent network is the hybrid that made neural translation work (Bahdanau, Cho and "
+    "Bengio, 2015). Its next step dropped the recurrence and kept only attention: the Transformer, which reads "
+    "all words at once and now runs most language models and chatbots. "
+    + (
+        "The **Compare** lab races a GRU with attention against the plain RNN, LSTM, GRU, a convolutional network "
+        "and a Transformer on the same tasks."
+        if compare
+        else "The Compare lab races these architectures on the same tasks."
+    )
+)
+if compare:
+    st.page_link(compare[0][0], label="Compare lab", icon=":material/arrow_forward:")

@@ -1,0 +1,560 @@
+r"""Translation with attention: number words to digits, by a GRU encoder-decoder.
+
+The task (rules a student can check by hand; the same rules in words are in ``RULES``):
+
+    "seven"                                      -> "7"
+    "forty two"                                  -> "42"
+    "three hundred and forty two"                -> "342"
+    "two thousand and five"                      -> "2005"
+    "twelve thousand three hundred"              -> "12300"
+    "nine hundred thousand and one"              -> "900001"
+
+Numbers go from 0 to 999,999 (at most ``MAX_DIGITS`` digits), so inputs are 1 to 11 words long and
+outputs 1 to 6 digits. A training number is drawn by picking its digit count uniformly, then the number
+uniformly among those with that many digits. One number in ten (chosen by a fixed hash of the number,
+not by the seed) never appears in training: held-out inputs come only from those.
+
+The model (Bahdanau, Cho & Bengio 2015, "Neural machine translation by jointly learning to align and
+translate"), sizes as in ``ModelConfig``:
+
+Symbols:
+    x_1..x_S   the input words, embedded                                  [S, E]
+    h_j        encoder state at word j: a bidirectional GRU's two states,
+               forward (words 1..j) and backward (words j..S), side by side  [2H]
+    s_i        decoder state before output token i (a GRU cell)           [H]
+    y_i        output token i (a digit or the end mark)
+
+.. math::
+    s_0          = \tanh(W_0 [\overrightarrow{h}_S ; \overleftarrow{h}_1])      (the final encoder states)
+    e_{ij}       = v^\top \tanh(W_a s_{i-1} + U_a h_j)                           (additive score)
+    \alpha_{ij}  = \exp(e_{ij}) / \sum_{k=1}^{S} \exp(e_{ik})                   (sums to 1 over the input)
+    c_i          = \sum_j \alpha_{ij} h_j                                        (context for token i)
+    s_i          = \mathrm{GRUCell}([\mathrm{emb}(y_{i-1}) ; c_i], s_{i-1})
+    p(y_i)       = \mathrm{softmax}(W_o [s_i ; c_i] + b_o)
+
+Without attention the same network uses one fixed context for every token,
+c_i = [\overrightarrow{h}_S ; \overleftarrow{h}_1] (Cho et al. 2014): everything the decoder knows about
+the input must pass through that one vector of 2H numbers, the fixed-size bottleneck.
+
+Training feeds the true previous token (teacher forcing); translating feeds the model's own previous
+token and takes the most likely one each step (greedy decoding).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..errors import ConfigError
+
+ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen".split()
+ONES += ["seventeen", "eighteen", "nineteen"]
+TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+WORDS = ONES + TENS[2:] + ["hundred", "thousand", "and"]
+MAX_DIGITS = 6
+MAX_INPUT_WORDS = 20  # what the page and translate() accept; the longest rule-made input has 11
+END = "<end>"
+PAD, SOS, EOS = 0, 1, 2
+SRC_VOCAB = ["<pad>", *WORDS]  # word -> id: index here
+TGT_VOCAB = ["<pad>", "<start>", END, *"0123456789"]
+SRC_ID = {w: i for i, w in enumerate(SRC_VOCAB)}
+TGT_ID = {t: i for i, t in enumerate(TGT_VOCAB)}
+MAX_OUT = MAX_DIGITS + 1  # the digits and the end mark
+HELDOUT_EVERY = 10
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHIPPED_MODELS = os.path.join(HERE, "translate_models.pt")
+SHIPPED_RESULTS = os.path.join(HERE, "translate_models.json")
+EXAMPLES = [  # the first is the page's default; the last two are held-out numbers that test the bottleneck
+    "three hundred and forty two",
+    "two thousand and five",
+    "nine hundred and fifteen thousand two hundred and thirty eight",
+    "four hundred and six thousand five hundred and ninety two",
+]
+
+RULES = """\
+- **Up to twenty** every number has its own word: *zero, one, two, …, nineteen*.
+- **Tens** are *twenty, thirty, …, ninety*; a tens word and a units word follow each other: 42 is *forty two*.
+- **Hundreds**: the digit's word and *hundred*; if anything follows, it comes after *and*:
+  300 is *three hundred*, 342 is *three hundred and forty two*, 305 is *three hundred and five*.
+- **Thousands**: the number of thousands (itself 1 to 999, written by the rules above) and *thousand*, then the
+  rest. If the rest is below 100 it comes after *and*: 2,005 is *two thousand and five*, 12,300 is
+  *twelve thousand three hundred*, 987,654 is *nine hundred and eighty seven thousand six hundred and fifty four*.
+- The translation is the number in digits, without commas or leading zeros, from 0 to 999,999.
+"""
+
+
+class TranslateInputError(ConfigError):
+    """A sentence the translation models cannot read: empty, too long, or with words outside the task."""
+
+
+# --- the task's rules -------------------------------------------------------------------------------
+
+
+def _under_thousand(n: int) -> list[str]:
+    words = []
+    if n >= 100:
+        words += [ONES[n // 100], "hundred"]
+        n %= 100
+        if n:
+            words.append("and")
+    if n >= 20:
+        words.append(TENS[n // 10])
+        if n % 10:
+            words.append(ONES[n % 10])
+    elif n or not words:
+        words.append(ONES[n])
+    return words
+
+
+def number_to_words(n: int) -> str:
+    """0 <= n <= 999,999 in words by ``RULES``: 2005 -> 'two thousand and five'."""
+    n = int(n)
+    if not 0 <= n < 10**MAX_DIGITS:
+        raise ConfigError(f"the task's numbers go from 0 to {10**MAX_DIGITS - 1:,}, not {n:,}")
+    if n < 1000:
+        return " ".join(_under_thousand(n))
+    words = _under_thousand(n // 1000) + ["thousand"]
+    rest = n % 1000
+    if rest:
+        words += (["and"] if rest < 100 else []) + _under_thousand(rest)
+    return " ".join(words)
+
+
+def words_to_number(text: str | list[str]) -> int | None:
+    """The number these words stand for if they follow ``RULES`` exactly, else None (the inverse of
+    ``number_to_words``: the rules are checked by writing the number back and comparing)."""
+    words = tokenize(text) if isinstance(text, str) else list(text)
+    value, part = 0, 0
+    for w in words:
+        if w in ONES:
+            part += ONES.index(w)
+        elif w in TENS[2:]:
+            part += 10 * TENS.index(w)
+        elif w == "hundred":
+            part *= 100
+        elif w == "thousand":
+            value, part = part * 1000, 0
+        elif w != "and":
+            return None
+    n = value + part
+    if not 0 <= n < 10**MAX_DIGITS:
+        return None
+    return n if number_to_words(n).split() == words else None
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased words, hyphens and commas read as spaces: 'Forty-two' -> ['forty', 'two']."""
+    return re.sub(r"[-,.;:!?]", " ", text.lower()).split()
+
+
+def check_source(text: str) -> list[str]:
+    """The words of a sentence the models can read, or one TranslateInputError naming the problem."""
+    if not isinstance(text, str) or not text.strip():
+        raise TranslateInputError(f"Type a number in words, for example “{EXAMPLES[0]}”.")
+    words = tokenize(text)
+    if not words:
+        raise TranslateInputError(f"No words found: type a number in words, for example “{EXAMPLES[0]}”.")
+    if len(words) > MAX_INPUT_WORDS:
+        raise TranslateInputError(
+            f"That is {len(words)} words; the models read at most {MAX_INPUT_WORDS} (the longest number they learned has 11)."
+        )
+    unknown = [w for w in dict.fromkeys(words) if w not in SRC_ID or w == "<pad>"]
+    if unknown:
+        hints = []
+        for w in unknown[:5]:
+            close = difflib.get_close_matches(w, WORDS, n=1)
+            hints.append(f"“{w}”" + (f" (did you mean “{close[0]}”?)" if close else ""))
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        raise TranslateInputError(
+            f"The models only know the {len(WORDS)} number words of the task; unknown: {', '.join(hints)}{more}."
+        )
+    return words
+
+
+# --- data -------------------------------------------------------------------------------------------
+
+
+def is_heldout(n) -> np.ndarray:
+    """True for the one number in ten that training never sees (a fixed hash of the number)."""
+    h = (np.asarray(n, dtype=np.uint64) * np.uint64(2654435761)) % np.uint64(2**32)
+    return (h >> np.uint64(16)) % np.uint64(HELDOUT_EVERY) == 0
+
+
+def sample_numbers(rng: np.random.Generator, size: int, heldout: bool = False, max_digits: int = MAX_DIGITS) -> np.ndarray:
+    """size numbers drawn as training draws them (digit count uniform, then the number uniform),
+    all from the training part (heldout=False) or all from the held-out part."""
+    out = np.empty(0, dtype=np.int64)
+    while len(out) < size:
+        d = rng.integers(1, max_digits + 1, size=2 * size)
+        lo = np.where(d == 1, 0, 10 ** (d - 1))
+        n = lo + (rng.random(2 * size) * (10**d - lo)).astype(np.int64)
+        out = np.concatenate([out, n[is_heldout(n) == heldout]])
+    return out[:size]
+
+
+def word_count(n: int) -> int:
+    return len(number_to_words(n).split())
+
+
+@dataclass
+class Batch:
+    src: torch.Tensor  # [B, S] word ids, padded with PAD
+    src_len: torch.Tensor  # [B]
+    tgt_in: torch.Tensor  # [B, T] <start> d1 d2 ... (teacher forcing input)
+    tgt_out: torch.Tensor  # [B, T] d1 d2 ... <end>, padded with PAD
+    numbers: np.ndarray  # [B]
+
+
+def encode_words(sentences: list[list[str]]) -> tuple[torch.Tensor, torch.Tensor]:
+    S = max(len(w) for w in sentences)
+    src = torch.full((len(sentences), S), PAD, dtype=torch.long)
+    for b, words in enumerate(sentences):
+        src[b, : len(words)] = torch.tensor([SRC_ID[w] for w in words])
+    return src, torch.tensor([len(w) for w in sentences])
+
+
+def make_batch(numbers) -> Batch:
+    numbers = np.asarray(numbers, dtype=np.int64)
+    src, src_len = encode_words([number_to_words(n).split() for n in numbers])
+    digits = [str(int(n)) for n in numbers]
+    T = max(len(d) for d in digits) + 1
+    tgt_in = torch.full((len(numbers), T), PAD, dtype=torch.long)
+    tgt_out = torch.full((len(numbers), T), PAD, dtype=torch.long)
+    for b, d in enumerate(digits):
+        ids = [TGT_ID[c] for c in d]
+        tgt_in[b, : len(ids) + 1] = torch.tensor([SOS, *ids])
+        tgt_out[b, : len(ids) + 1] = torch.tensor([*ids, EOS])
+    return Batch(src, src_len, tgt_in, tgt_out, numbers)
+
+
+def heldout_numbers(seed: int, size: int = 2000, max_digits: int = MAX_DIGITS) -> np.ndarray:
+    """Distinct held-out numbers drawn as training draws (so lengths are spread the same way)."""
+    n = sample_numbers(np.random.default_rng([seed, 7]), 3 * size, heldout=True, max_digits=max_digits)
+    return np.unique(n)[np.random.default_rng([seed, 8]).permutation(len(np.unique(n)))[:size]]
+
+
+def training_median_words(seed: int, max_digits: int = MAX_DIGITS, size: int = 4000) -> float:
+    """The median input length in words of what training draws."""
+    n = sample_numbers(np.random.default_rng([seed, 9]), size, max_digits=max_digits)
+    return float(np.median([word_count(x) for x in n]))
+
+
+# --- the model --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    hidden: int = 32  # H: units per encoder direction and in the decoder
+    embed: int = 16  # E: size of a word's and a digit's embedding
+    attention: bool = True
+
+    def validate(self) -> ModelConfig:
+        if not 2 <= self.hidden <= 256 or not 2 <= self.embed <= 128:
+            raise ConfigError(f"hidden must be 2-256 and embed 2-128, got {self.hidden} and {self.embed}")
+        return self
+
+
+class Translator(nn.Module):
+    """Bidirectional GRU encoder -> GRU-cell decoder with additive attention (or a fixed context when
+    ``cfg.attention`` is False; the attention layers then exist but are unused)."""
+
+    def __init__(self, cfg: ModelConfig, seed: int = 0):
+        super().__init__()
+        self.cfg = cfg.validate()
+        H, E = cfg.hidden, cfg.embed
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            self.src_embed = nn.Embedding(len(SRC_VOCAB), E, padding_idx=PAD)
+            self.encoder = nn.GRU(E, H, batch_first=True, bidirectional=True)
+            self.init = nn.Linear(2 * H, H)  # W_0
+            self.tgt_embed = nn.Embedding(len(TGT_VOCAB), E, padding_idx=PAD)
+            self.attn_s = nn.Linear(H, H, bias=False)  # W_a
+            self.attn_h = nn.Linear(2 * H, H)  # U_a
+            self.attn_v = nn.Linear(H, 1, bias=False)  # v
+            self.decoder = nn.GRUCell(E + 2 * H, H)
+            self.out = nn.Linear(3 * H, len(TGT_VOCAB))  # W_o on [s_i ; c_i]
+
+    def encode(self, src: torch.Tensor, src_len: torch.Tensor):
+        """-> states h_j [B, S, 2H], final [B, 2H], mask [B, S] (True at real words)."""
+        packed = nn.utils.rnn.pack_padded_sequence(self.src_embed(src), src_len.cpu(), batch_first=True, enforce_sorted=False)
+        out, h_n = self.encoder(packed)  # h_n [2, B, H]: forward after the last word, backward after the first
+        states, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=src.shape[1])
+        final = torch.cat([h_n[0], h_n[1]], dim=-1)  # [B, 2H]
+        return states, final, src != PAD
+
+    def _step(self, prev, s, states, keys, final, mask):
+        """One decoder step: -> logits [B, V], new state [B, H], alpha [B, S] (or None)."""
+        if self.cfg.attention:
+            e = self.attn_v(torch.tanh(self.attn_s(s).unsqueeze(1) + keys)).squeeze(-1)  # [B, S]
+            alpha = torch.softmax(e.masked_fill(~mask, float("-inf")), dim=-1)
+            context = (alpha.unsqueeze(-1) * states).sum(1)  # [B, 2H]
+        else:
+            alpha, context = None, final
+        s = self.decoder(torch.cat([self.tgt_embed(prev), context], dim=-1), s)
+        return self.out(torch.cat([s, context], dim=-1)), s, alpha
+
+    def _start(self, src, src_len):
+        states, final, mask = self.encode(src, src_len)
+        keys = self.attn_h(states) if self.cfg.attention else None  # U_a h_j, once per sentence
+        return states, keys, final, mask, torch.tanh(self.init(final))
+
+    def forward(self, src, src_len, tgt_in) -> torch.Tensor:
+        """Teacher forcing: logits [B, T, V] for each next token given the true previous ones."""
+        states, keys, final, mask, s = self._start(src, src_len)
+        logits = []
+        for prev in tgt_in.unbind(1):
+            lg, s, _ = self._step(prev, s, states, keys, final, mask)
+            logits.append(lg)
+        return torch.stack(logits, 1)
+
+    @torch.no_grad()
+    def greedy(self, src, src_len, max_len: int = MAX_OUT):
+        """Greedy decoding: tokens [B, T] (ids, PAD after the end mark) and alpha [B, T, S]
+        (zeros for the model without attention)."""
+        states, keys, final, mask, s = self._start(src, src_len)
+        B, S = src.shape
+        prev = torch.full((B,), SOS, dtype=torch.long)
+        done = torch.zeros(B, dtype=torch.bool)
+        tokens, alphas = [], []
+        for _ in range(max_len):
+            lg, s, alpha = self._step(prev, s, states, keys, final, mask)
+            prev = lg.argmax(-1)
+            tokens.append(torch.where(done, torch.full_like(prev, PAD), prev))
+            alphas.append(torch.zeros(B, S) if alpha is None else alpha * (~done).unsqueeze(-1))
+            done |= prev == EOS
+            if done.all():
+                break
+        return torch.stack(tokens, 1), torch.stack(alphas, 1)
+
+
+def decode_tokens(ids) -> list[str]:
+    """Token ids -> their strings up to and including the end mark."""
+    out = []
+    for i in ids:
+        i = int(i)
+        if i == PAD:
+            break
+        out.append(TGT_VOCAB[i])
+        if i == EOS:
+            break
+    return out
+
+
+def digits_of(tokens: list[str]) -> str:
+    return "".join(t for t in tokens if t.isdigit() and len(t) == 1) if END in tokens else "".join(tokens) + "…"
+
+
+@dataclass
+class Translation:
+    words: list[str]
+    tokens: list[str]  # output tokens, the end mark included when the model produced it
+    text: str  # the digits ("…" appended when the model never ended)
+    attention: np.ndarray | None  # [len(tokens), len(words)]; each row sums to 1 (None without attention)
+
+
+def translate(model: Translator, text: str) -> Translation:
+    words = check_source(text)
+    model.eval()
+    src, src_len = encode_words([words])
+    ids, alpha = model.greedy(src, src_len)
+    tokens = decode_tokens(ids[0])
+    att = alpha[0, : len(tokens), : len(words)].numpy().astype(np.float32) if model.cfg.attention else None
+    return Translation(words, tokens, digits_of(tokens), att)
+
+
+# --- training and measuring -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    steps: int = 1500
+    batch: int = 64
+    lr: float = 3e-3
+    seed: int = 0
+    hidden: int = 32
+    embed: int = 16
+    test_size: int = 2000
+    max_digits: int = MAX_DIGITS
+
+    def validate(self) -> TrainConfig:
+        checks = [
+            (0 <= self.steps <= 100_000, f"steps must be 0-100000, got {self.steps}"),
+            (1 <= self.batch <= 1024, f"batch must be 1-1024, got {self.batch}"),
+            (1e-5 <= self.lr <= 1.0, f"learning rate must be 1e-05 to 1, got {self.lr:g}"),
+            (0 <= self.seed <= 9999, f"seed must be 0-9999, got {self.seed}"),
+            (10 <= self.test_size <= 20_000, f"test size must be 10-20000, got {self.test_size}"),
+            (1 <= self.max_digits <= MAX_DIGITS, f"max digits must be 1-{MAX_DIGITS}, got {self.max_digits}"),
+        ]
+        for ok, msg in checks:
+            if not ok:
+                raise ConfigError(msg)
+        ModelConfig(self.hidden, self.embed).validate()
+        return self
+
+    def model_config(self, attention: bool) -> ModelConfig:
+        return ModelConfig(self.hidden, self.embed, attention)
+
+
+def train(model: Translator, cfg: TrainConfig, progress=None, every: int = 50) -> list[float]:
+    """Adam on cross-entropy with teacher forcing, batches from the training part of the numbers
+    (seeded: the same cfg gives the same model). progress(step, steps, loss) every so many steps."""
+    cfg.validate()
+    torch.set_num_threads(1)
+    rng = np.random.default_rng([cfg.seed, 1])
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    loss_fn = nn.CrossEntropyLoss(ignore_index=PAD)
+    losses = []
+    model.train()
+    for step in range(1, cfg.steps + 1):
+        b = make_batch(sample_numbers(rng, cfg.batch, max_digits=cfg.max_digits))
+        logits = model(b.src, b.src_len, b.tgt_in)
+        loss = loss_fn(logits.reshape(-1, logits.shape[-1]), b.tgt_out.reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        losses.append(loss.item())
+        if progress and (step % every == 0 or step == cfg.steps):
+            progress(step, cfg.steps, float(np.mean(losses[-every:])))
+    model.eval()
+    return losses
+
+
+def predict_numbers(model: Translator, numbers, chunk: int = 500) -> list[str]:
+    out = []
+    for i in range(0, len(numbers), chunk):
+        b = make_batch(numbers[i : i + chunk])
+        ids, _ = model.greedy(b.src, b.src_len)
+        out += [digits_of(decode_tokens(row)) for row in ids]
+    return out
+
+
+def accuracy_by_length(model: Translator, numbers) -> tuple[dict[str, float], dict[str, int]]:
+    """Exact-match accuracy (all digits right, then the end mark) by input length in words."""
+    numbers = np.asarray(numbers)
+    right = np.array([p == str(int(n)) for p, n in zip(predict_numbers(model, numbers), numbers)])
+    lengths = np.array([word_count(n) for n in numbers])
+    acc, count = {}, {}
+    for L in sorted(set(lengths.tolist())):
+        sel = lengths == L
+        acc[str(L)], count[str(L)] = round(float(right[sel].mean()), 4), int(sel.sum())
+    return acc, count
+
+
+def long_accuracy(acc: dict[str, float], count: dict[str, int], median: float) -> float:
+    """Accuracy over all held-out inputs longer than the training median (weighted by count)."""
+    keys = [k for k in acc if int(k) > median]
+    n = sum(count[k] for k in keys)
+    return sum(acc[k] * count[k] for k in keys) / n if n else float("nan")
+
+
+KINDS = ("attention", "no_attention")
+LIVE_TRAINING = threading.BoundedSemaphore(2)  # live trainings at once in one server process (one per core)
+
+
+@dataclass
+class Experiment:
+    config: TrainConfig
+    models: dict[str, Translator]
+    losses: dict[str, list[float]] = field(default_factory=dict)
+    result: dict = field(default_factory=dict)
+
+
+def run_experiment(cfg: TrainConfig, progress=None) -> Experiment:
+    """Train the model with and without attention (same seed, same batches) and measure both on the
+    held-out numbers. progress(kind, step, steps, loss)."""
+    cfg.validate()
+    t0 = time.perf_counter()
+    models, losses = {}, {}
+    for kind in KINDS:
+        m = Translator(cfg.model_config(kind == "attention"), seed=cfg.seed)
+        cb = (lambda step, steps, loss, kind=kind: progress(kind, step, steps, loss)) if progress else None
+        losses[kind] = train(m, cfg, cb)
+        models[kind] = m
+    return Experiment(cfg, models, losses, measure(models, cfg, time.perf_counter() - t0))
+
+
+def measure(models: dict[str, Translator], cfg: TrainConfig, seconds: float | None = None) -> dict:
+    """The result the CLI prints: exact-match accuracy by input length on cfg's held-out numbers."""
+    torch.set_num_threads(1)  # the same arithmetic wherever it is measured
+    numbers = heldout_numbers(cfg.seed, cfg.test_size, cfg.max_digits)
+    median = training_median_words(cfg.seed, cfg.max_digits)
+    accuracy, count, long = {}, {}, {}
+    for kind, m in models.items():
+        accuracy[kind], count = accuracy_by_length(m, numbers)
+        long[kind] = round(long_accuracy(accuracy[kind], count, median), 4)
+    return {
+        "task": "number words to digits (0 to 999,999)",
+        "accuracy": accuracy,
+        "count": count,
+        "train_median_words": median,
+        "accuracy_longer_than_median": long,
+        "parameters": {k: sum(p.numel() for p in m.parameters()) for k, m in models.items()},
+        "config": asdict(cfg),
+        "seconds": None if seconds is None else round(seconds, 1),
+    }
+
+
+def progress_text(kind: str, step: int, steps: int, loss: float) -> str:
+    label = "with attention" if kind == "attention" else "without attention"
+    return f"Training {label}: step {step:,} of {steps:,}, loss {loss:.3f}"
+
+
+def overall_progress(kind: str, step: int, steps: int) -> float:
+    """How far run_experiment is (0-1): the attention model trains first, then the other."""
+    return min(1.0, (KINDS.index(kind) + step / max(1, steps)) / len(KINDS))
+
+
+def stderr_progress(kind: str, step: int, steps: int, loss: float) -> None:
+    if step == steps or (10 * step) // steps != (10 * (step - 50)) // steps:  # about every tenth (progress comes every 50)
+        print("translate: " + progress_text(kind, step, steps, loss), file=sys.stderr, flush=True)
+
+
+# --- saving and loading -----------------------------------------------------------------------------
+
+
+def save(exp: Experiment, path: str, command: str) -> None:
+    """Both models' weights and their configuration, for torch.load(weights_only=True); the results
+    go beside them as JSON (same name, .json instead of .pt) with the command that made them."""
+    payload = {
+        "format": "rnnviz-translate-1",
+        "config": asdict(exp.config),
+        "weights": {k: {n: t.detach().clone() for n, t in m.state_dict().items()} for k, m in exp.models.items()},
+    }
+    torch.save(payload, path)
+    with open(os.path.splitext(path)[0] + ".json", "w") as f:
+        json.dump({"command": command, **exp.result}, f, indent=1)
+        f.write("\n")
+
+
+def load(path: str = SHIPPED_MODELS) -> tuple[TrainConfig, dict[str, Translator]]:
+    try:
+        payload = torch.load(path, weights_only=True)
+        if payload.get("format") != "rnnviz-translate-1":
+            raise ConfigError(f"{path} is not an rnnviz translation file")
+        cfg = TrainConfig(**payload["config"]).validate()
+        models = {}
+        for kind in KINDS:
+            m = Translator(cfg.model_config(kind == "attention"))
+            m.load_state_dict(payload["weights"][kind])
+            models[kind] = m.eval()
+    except ConfigError:
+        raise
+    except Exception as e:  # torch.load's errors on a damaged file are of many kinds (struct.error, UnpicklingError...)
+        raise ConfigError(f"cannot read {path}: {e.__class__.__name__}") from None
+    return cfg, models
+
+
+def shipped_results(path: str = SHIPPED_RESULTS) -> dict:
+    with open(path) as f:
+        return json.load(f)

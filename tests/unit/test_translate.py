@@ -1,0 +1,190 @@
+"""Translation with attention: the task's rules, the data, the model, the shipped models, the CLI."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from rnnviz.cli import main
+from rnnviz.errors import ConfigError
+from rnnviz.language import translate as tr
+
+
+def test_rules_write_numbers_as_the_docs_say_and_parse_back():
+    assert tr.number_to_words(0) == "zero"
+    assert tr.number_to_words(42) == "forty two"
+    assert tr.number_to_words(305) == "three hundred and five"
+    assert tr.number_to_words(2005) == "two thousand and five"
+    assert tr.number_to_words(12300) == "twelve thousand three hundred"
+    assert tr.number_to_words(987654) == "nine hundred and eighty seven thousand six hundred and fifty four"
+    for n in tr.sample_numbers(np.random.default_rng(3), 3000):
+        assert tr.words_to_number(tr.number_to_words(n)) == n
+    assert tr.words_to_number("Forty-Two") == 42
+    for off_rules in ["two thousand five", "forty forty", "hundred", "three hundred forty two", "twelve and"]:
+        assert tr.words_to_number(off_rules) is None, off_rules
+    with pytest.raises(ConfigError):
+        tr.number_to_words(10**6)
+
+
+def test_data_is_reproducible_and_held_out_numbers_never_train():
+    a = tr.sample_numbers(np.random.default_rng([5, 1]), 500)
+    b = tr.sample_numbers(np.random.default_rng([5, 1]), 500)
+    assert np.array_equal(a, b) and not np.array_equal(a, tr.sample_numbers(np.random.default_rng([6, 1]), 500))
+    assert not tr.is_heldout(a).any()
+    held = tr.heldout_numbers(0, 300)
+    assert tr.is_heldout(held).all() and len(set(held.tolist())) == 300
+    assert 0.09 < tr.is_heldout(np.arange(100_000)).mean() < 0.11
+    lengths = {tr.word_count(n) for n in a}
+    assert min(lengths) <= 2 and max(lengths) >= 10  # inputs of many lengths
+    b = tr.make_batch([7, 2005])
+    assert b.src_len.tolist() == [1, 4]
+    assert [tr.TGT_VOCAB[i] for i in b.tgt_out[1]] == ["2", "0", "0", "5", tr.END]
+    assert [tr.TGT_VOCAB[i] for i in b.tgt_in[1]] == ["<start>", "2", "0", "0", "5"]
+
+
+def test_bad_sentences_get_one_message_naming_the_problem():
+    for text, word in [("", "Type a number"), ("   ", "Type a number"), ("fourty two", "forty"), ("forty two apples", "apples")]:
+        with pytest.raises(tr.TranslateInputError, match=word):
+            tr.check_source(text)
+    with pytest.raises(tr.TranslateInputError, match="at most 20"):
+        tr.check_source("one " * 21)
+    with pytest.raises(tr.TranslateInputError, match="pad"):  # the padding token is not a word
+        tr.check_source("<pad>")
+    assert tr.check_source("Two thousand, and five.") == ["two", "thousand", "and", "five"]
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return tr.load()
+
+
+def test_attention_weights_sum_to_one_over_the_input_and_decoding_works(shipped):
+    _, models = shipped
+    t = tr.translate(models["attention"], "three hundred and forty two")
+    assert t.text == "342" and t.tokens[-1] == tr.END
+    assert t.attention.shape == (len(t.tokens), 5)
+    assert np.allclose(t.attention.sum(1), 1, atol=1e-5) and (t.attention >= 0).all()
+    # in a batch with padding, no weight goes to the padding and the rows still sum to 1
+    b = tr.make_batch([3, 987654, 2005])
+    ids, alpha = models["attention"].greedy(b.src, b.src_len)
+    for k, n in enumerate(b.src_len.tolist()):
+        steps = len(tr.decode_tokens(ids[k]))
+        assert torch.allclose(alpha[k, :steps].sum(-1), torch.ones(steps), atol=1e-5)
+        assert float(alpha[k, :, n:].abs().sum()) == 0
+    plain = tr.translate(models["no_attention"], "two thousand and five")
+    assert plain.attention is None and plain.text.rstrip("…").isdigit()
+
+
+def test_attention_beats_no_attention_on_inputs_longer_than_the_training_median(shipped):
+    cfg, models = shipped
+    r = tr.measure(models, tr.TrainConfig(**{**cfg.__dict__, "test_size": 600}))
+    long = r["accuracy_longer_than_median"]
+    assert long["attention"] > long["no_attention"] + 0.1, long
+    assert long["attention"] > 0.9
+    assert set(r["accuracy"]["attention"]) == set(r["count"]) and all(int(k) > 0 for k in r["count"])
+
+
+def test_shipped_results_match_the_shipped_models(shipped):
+    """The results file beside the weights is what those weights measure (same held-out numbers)."""
+    cfg, models = shipped
+    r = tr.shipped_results()
+    assert r["command"].startswith("python -m rnnviz translate")
+    assert r["config"] == cfg.__dict__
+    again = tr.measure(models, cfg)
+    assert again["count"] == r["count"]
+    for kind, acc in r["accuracy"].items():  # equal here; another CPU's rounding may flip one close call per length
+        for L, v in acc.items():
+            assert abs(again["accuracy"][kind][L] - v) <= 1.01 / r["count"][L], (kind, L)
+    assert os.path.getsize(tr.SHIPPED_MODELS) < 1_000_000
+
+
+def test_training_is_seeded_and_learns(tmp_path):
+    cfg = tr.TrainConfig(steps=60, hidden=8, embed=8, batch=32, test_size=50)
+    a = tr.Translator(cfg.model_config(True), seed=1)
+    b = tr.Translator(cfg.model_config(True), seed=1)
+    la, lb = tr.train(a, cfg), tr.train(b, cfg)
+    assert la == lb and np.mean(la[-10:]) < np.mean(la[:10])
+    for pa, pb in zip(a.parameters(), b.parameters()):
+        assert torch.equal(pa, pb)
+    exp = tr.Experiment(cfg, {"attention": a, "no_attention": b})
+    exp.result = tr.measure(exp.models, cfg)
+    path = str(tmp_path / "m.pt")
+    tr.save(exp, path, command="test")
+    cfg2, loaded = tr.load(path)
+    assert cfg2 == cfg and tr.translate(loaded["attention"], "seven").text == tr.translate(a, "seven").text
+    with open(tmp_path / "m.json") as f:
+        assert json.load(f)["command"] == "test"
+
+
+def test_load_refuses_a_file_that_is_not_ours(tmp_path):
+    p = tmp_path / "x.pt"
+    torch.save({"hello": 1}, p)
+    with pytest.raises(ConfigError, match="not an rnnviz translation"):
+        tr.load(str(p))
+    p.write_bytes(b"junk")
+    with pytest.raises(ConfigError, match="cannot read"):
+        tr.load(str(p))
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--steps", "-1"], "steps"),
+        (["--hidden", "abc"], "--hidden"),
+        (["--lr", "7"], "learning rate"),
+        (["--seed", "123456"], "seed"),
+        (["--test-size", "3"], "test size"),
+        (["--wat"], "unrecognized"),
+    ],
+)
+def test_cli_bad_args_one_line_exit_2(args, says, capsys):
+    assert main(["translate", *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and says in err and "Traceback" not in err
+
+
+def test_cli_json_by_length(tmp_path):
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rnnviz",
+            "translate",
+            "--steps",
+            "20",
+            "--hidden",
+            "8",
+            "--json",
+            "--save",
+            str(tmp_path / "t.pt"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert p.returncode == 0, p.stderr[-500:]
+    out = json.loads(p.stdout)
+    assert set(out["accuracy"]) == {"attention", "no_attention"}
+    for acc in out["accuracy"].values():
+        assert acc and all(k.isdigit() and 0 <= v <= 1 for k, v in acc.items())
+    assert "translate: Training with attention: step 20 of 20" in p.stderr
+    assert (tmp_path / "t.pt").exists() and "--steps 20" in json.loads((tmp_path / "t.json").read_text())["command"]
+
+
+def test_figures_are_labelled_and_keep_repeated_words_apart(shipped):
+    from rnnviz.plots.translate import accuracy_by_length, attention_heatmap
+
+    t = tr.translate(shipped[1]["attention"], "five hundred and five")  # 'five' twice
+    fig = attention_heatmap(t.words, t.tokens, t.attention)
+    assert fig.data[0].z.shape == (4, 4) and list(fig.layout.xaxis.ticktext) == ["five", "hundred", "and", "five"]
+    assert list(fig.layout.yaxis.ticktext) == ["5", "0", "5", "&lt;end&gt;"]
+    assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text and fig.layout.title.text
+    r = tr.shipped_results()
+    acc = accuracy_by_length(r)
+    shown = {int(x) for x in acc.data[0].x}
+    assert shown == {int(k) for k, n in r["count"].items() if n >= 10} and len(acc.data) == 2
+    assert acc.layout.xaxis.title.text == "input length (words)"
