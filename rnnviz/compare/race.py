@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
+import pandas as pd
 
 from ..errors import ConfigError
 from ..models import COMPARE_ARCHS, parameter_count
@@ -93,6 +94,7 @@ class Racer:
     stop_when_solved: bool = True
     solved_seconds: float | None = None
     finished: bool = False
+    eval_seconds: list[float] = field(default_factory=list)  # training seconds at each held-out score
 
     @property
     def label(self) -> str:
@@ -111,13 +113,12 @@ class Racer:
         left = self.budget - tr.step
         to_eval = tr.cfg.eval_every - tr.step % tr.cfg.eval_every
         n = tr.run(n_steps=max(0, min(left, to_eval)), seconds=seconds) if left > 0 else 0
+        h = tr.history
+        while len(self.eval_seconds) < len(h.heldout_step):  # evaluations happen at the end of a chunk
+            self.eval_seconds.append(0.0 if h.heldout_step[len(self.eval_seconds)] == 0 else tr.seconds)
         if tr.solved_at is not None and self.solved_seconds is None:
             self.solved_seconds = tr.seconds  # the chunk ended at the evaluation that saw it solved
-        if (
-            tr.status is TrainerStatus.DIVERGED
-            or tr.step >= self.budget
-            or (self.stop_when_solved and tr.solved_at is not None)
-        ):
+        if tr.status is TrainerStatus.DIVERGED or tr.step >= self.budget or (self.stop_when_solved and tr.solved_at is not None):
             self.finished = True
         return n
 
@@ -139,13 +140,42 @@ class Racer:
             "solved_seconds": None if self.solved_seconds is None else round(self.solved_seconds, 3),
             "final_loss": ev["loss"],
             "final_metric": ev["metric"],
-            "status": "diverged" if tr.status is TrainerStatus.DIVERGED else ("solved" if tr.solved_at else "unsolved"),
+            "status": (
+                "diverged"
+                if tr.status is TrainerStatus.DIVERGED
+                else "solved"
+                if tr.solved_at is not None
+                else "unsolved"
+                if self.finished
+                else "training"
+            ),
             "curve": {
                 "step": list(h.heldout_step),
                 "loss": [float(v) for v in h.heldout_loss],
                 "metric": [float(v) for v in h.heldout_metric],
+                "seconds": [round(v, 3) for v in self.eval_seconds[: len(h.heldout_step)]],
             },
         }
+
+
+def results_table(results: list[dict], task) -> pd.DataFrame:
+    """The race's table, one row per model, in words a student reads: parameters, steps and seconds
+    to solve, the held-out metric now, steps per second."""
+    rows = []
+    for r in results:
+        rows.append(
+            {
+                "model": r["label"],
+                "parameters": r["params"],
+                "steps to solve": r["solved_at"],
+                "seconds to solve": r["solved_seconds"],
+                f"held-out {task.metric_name}": r["final_metric"],
+                "steps / s": r["steps_per_second"] or None,
+                "steps done": r["steps"],
+                "status": r["status"],
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def check_archs(archs) -> tuple[str, ...]:

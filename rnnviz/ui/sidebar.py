@@ -32,6 +32,12 @@ PAGES = [
         "vanishing and exploding gradients, and how to cause and cure them",
         ":material/trending_down:",
     ),
+    (
+        "pages/6_Compare.py",
+        "Compare",
+        "RNN, LSTM, GRU, CNN, Transformer and GRU+attention race on one task; the article's table measured",
+        ":material/sports_score:",
+    ),
 ]
 
 
