@@ -52,7 +52,7 @@ lengths = [T for T in LENGTHS if lo <= T <= hi]
 if st.session_state.get("rv_cmp_len") not in lengths:
     st.session_state["rv_cmp_len"] = 50 if 50 in lengths else lengths[0]
 seq_len = c3.select_slider(
-    "Sequence length T",
+    "Race sequence length T",
     lengths,
     key="rv_cmp_len",
     help="Longer sequences put the important steps further back: harder to remember.",
@@ -150,8 +150,8 @@ else:
         "How many steps solving took (the median over the seeds that solved). A point missing means no seed "
         "solved it within the budget (the red dashed line). Rising lines: longer gaps take longer to learn."
     )
-    rf = {c["arch"]: c["receptive_field"] for c in sw["cells"] if c["seq_len"] == max(sw["lengths"]) and c["seed"] == 0}
-    st.dataframe(
+    rf = {c["arch"]: c["receptive_field"] for c in sw["cells"]}
+    st.table(
         pd.DataFrame(
             {
                 "model": [LABELS[a] for a in sw["archs"]],
@@ -160,14 +160,13 @@ else:
             }
         ),
         hide_index=True,
-        key="rv_cmp_memory",
     )
     st.caption(
         "The CNN here has 7 levels, so it sees 255 steps back: more than the longest sequence (200). Its window "
         "is not what stops it here; fewer levels would cut it off at a shorter length."
     )
     st.markdown("Made with this command (it takes about half an hour on one core), on " + sw["date"] + ":")
-    st.code(sw["command"], language="bash")
+    st.code(sw["command"], language="bash", wrap_lines=True)
 
     # ----- re-run one cell ------------------------------------------------------------------
     st.subheader("Re-run one cell here")
@@ -184,12 +183,15 @@ else:
         if err:
             st.error(f"Cannot re-run it: {err}", icon=":material/error:")
     cell_race = ui_cmp.race(ui_cmp.CELL_KEY)
+    cell_running = cell_race is not None and cell_race.running
 
-    @st.fragment(run_every=ui_cmp.redraw_seconds() if cell_race is not None and cell_race.running else None)
+    @st.fragment(run_every=ui_cmp.redraw_seconds() if cell_running else None)
     def live_cell():
         r = ui_cmp.race(ui_cmp.CELL_KEY)
         if r is None:
             return
+        if cell_running and not r.running:  # it finished: draw the verdict and stop polling
+            st.rerun()
         res = r.results()[0]
         s = r.settings
         st.progress(r.progress, text=f"{res['label']}, T={s.seq_len}, seed {s.seed}: step {res['steps']:,}")
@@ -222,7 +224,7 @@ if sw is not None:
         with st.spinner("Timing a few training steps of each model at T=200…"):
             ui_cmp.step_times(t200, fams)
     times = ui_cmp.known_step_times(t200, fams)
-    st.dataframe(claim_rows(sw, times or None), hide_index=True, key="rv_cmp_claims", row_height=56)
+    st.table(claim_rows(sw, times or None), hide_index=True)
     st.caption(
         "Sequential depth: how many computations must happen one after another to reach the last output. An "
         "RNN needs T of them (each step waits for the one before), so more cores cannot make it faster; the "
@@ -243,6 +245,6 @@ if sz is not None:
         "score stays bad. Look for the size where each line crosses the solved line."
     )
     st.plotly_chart(data_size_figure(s2, t2.metric_name, t2.solved_metric, t2.baseline_metric), key="rv_cmp_sizes")
-    st.code(sz["command"], language="bash")
+    st.code(sz["command"], language="bash", wrap_lines=True)
 
 st.caption(ctx.status_line() + " The race and the sweep do not change that model.")

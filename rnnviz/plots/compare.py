@@ -76,20 +76,38 @@ def _per_model(fig: go.Figure, df: pd.DataFrame, x: str, y: str, hover: str, siz
 
 
 def solve_rate_figure(summary: pd.DataFrame) -> go.Figure:
-    """Share of seeds that solved the task against the sequence length, one line per model.
+    """A grid, one row per model and one column per sequence length, each square coloured by the share
+    of seeds that solved the task there and labelled "solved/seeds" (e.g. 3/3).
     summary: one row per (arch, seq_len) with label, solve_rate, solved_seeds, seeds."""
-    fig = go.Figure()
-    _per_model(fig, summary, "seq_len", "solve_rate", "<br>T=%{x}<br>solved in %{customdata[0]} of %{customdata[1]} seeds")
-    base_layout(
-        fig,
-        "Which models solve the task, by sequence length",
-        "sequence length T (log scale)",
-        "seeds solved (share)",
-        height=420,
+    archs = list(dict.fromkeys(summary["arch"])) if len(summary) else []
+    labels = [str(summary[summary["arch"] == a]["label"].iloc[0]) for a in archs]
+    lengths = sorted(summary["seq_len"].unique()) if len(summary) else []
+    rate = np.full((len(archs), len(lengths)), np.nan, np.float32)
+    text = np.full((len(archs), len(lengths)), "", object)
+    for _, r in summary.iterrows():
+        i, j = archs.index(r["arch"]), lengths.index(r["seq_len"])
+        rate[i, j] = r["solve_rate"]
+        text[i, j] = f"{int(r['solved_seeds'])}/{int(r['seeds'])}"
+    fig = go.Figure(
+        go.Heatmap(
+            z=rate,
+            x=[f"T={T}" for T in lengths],
+            y=labels,
+            text=text,
+            texttemplate="%{text}",
+            textfont=dict(size=16),
+            zmin=0,
+            zmax=1,
+            colorscale=[[0, "#f4cccc"], [0.5, "#fff2cc"], [1, "#b6d7a8"]],
+            xgap=3,
+            ygap=3,
+            colorbar=dict(title="seeds solved", tickformat=".0%", len=0.8),
+            hovertemplate="%{y} at %{x}: solved in %{text} seeds<extra></extra>",
+        )
     )
-    lengths = sorted(summary["seq_len"].unique()) if len(summary) else [10, 200]
-    fig.update_xaxes(type="log", tickvals=lengths, ticktext=[str(t) for t in lengths])
-    fig.update_yaxes(range=[-0.07, 1.07], tickformat=".0%")
+    base_layout(fig, "Which models solve the task, by sequence length", "sequence length", "", height=420)
+    fig.update_layout(margin=dict(l=130, r=30, t=60, b=60))
+    fig.update_yaxes(autorange="reversed")
     return fig
 
 
@@ -112,7 +130,8 @@ def steps_to_solve_figure(summary: pd.DataFrame, budget: int) -> go.Figure:
     lengths = sorted(summary["seq_len"].unique()) if len(summary) else [10, 200]
     fig.update_xaxes(type="log", tickvals=lengths, ticktext=[str(t) for t in lengths])
     vals = df["median_steps_to_solve"].to_numpy(np.float64) if len(df) else np.array([budget / 10])
-    fig.update_yaxes(type="log", range=_log_range(vals, [budget]), exponentformat="none")
+    ticks = [v for v in (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000) if v <= 4 * budget]
+    fig.update_yaxes(type="log", range=_log_range(vals, [budget]), tickvals=ticks, ticktext=[f"{v:,}" for v in ticks])
     return fig
 
 

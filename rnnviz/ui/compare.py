@@ -19,6 +19,7 @@ RACE_KEY = "rv_race"
 CELL_KEY = "rv_cell_race"
 _STEP_TIMES: dict = {}  # (arch, settings key) -> seconds per step, measured once per process
 _STEP_LOCK = threading.Lock()
+STATUS_WORDS = {"unsolved": "not solved in the budget", "training": "training…", "solved": "solved", "diverged": "diverged"}
 
 
 def race(key: str = RACE_KEY) -> Race | None:
@@ -97,7 +98,10 @@ def readable(table) -> object:
 
     out = table.copy()
     for col in out.columns:
-        if col in ("model", "status"):
+        if col == "status":
+            out[col] = [STATUS_WORDS.get(v, v) for v in out[col]]
+            continue
+        if col == "model":
             continue
         spec = {"seconds to solve": ".1f", "steps / s": ".0f"}.get(col, ",.0f")
         if col.startswith("held-out"):

@@ -10,7 +10,7 @@ def test_compare_page_races_and_shows_the_sweep():
     at = go(new_app(query={"hidden": "8"}), "pages/6_Compare.py")
     body = text(at)
     assert "No race yet" in body and "python -m rnnviz compare" in " ".join(c.value for c in at.code)
-    claims = next(d.value for d in at.dataframe if "we measured" in d.value.columns)
+    claims = next(t.value for t in at.table if "we measured" in t.value.columns)
     assert len(claims) == 12 and claims["we measured"].str.len().min() > 5
     before = session(at).trainer.step
 
@@ -33,7 +33,7 @@ def test_compare_page_races_and_shows_the_sweep():
     assert race.done
     at.run()
     assert not at.exception
-    table = at.table[0].value
+    table = next(t.value for t in at.table if "steps done" in t.value.columns)
     assert list(table.index) == ["vanilla RNN", "Transformer"]
     assert (table["steps done"] != "–").all() and (table["parameters"] != "–").all()
     assert session(at).trainer.step == before  # the Train page's model was not touched

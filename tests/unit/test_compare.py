@@ -172,7 +172,9 @@ def test_figures_one_trace_per_model():
     assert len(fig.data) == 6 and fig.layout.yaxis.type == "log"
     assert list(race_figure(c, 1 / 6, 0.01, "MSE", x="seconds").data[0].x) == [0, 1.0]
     summ = pd.DataFrame(_fake_sweep()["summary"])
-    assert len(solve_rate_figure(summ).data) == 4
+    grid = solve_rate_figure(summ).data[0]
+    assert list(grid.y) == ["vanilla RNN", "LSTM", "causal CNN", "Transformer"] and list(grid.x) == ["T=10", "T=50"]
+    assert grid.text[0].tolist() == ["2/2", "0/2"] and grid.text[2].tolist() == ["2/2", "1/2"]
     f = steps_to_solve_figure(summ, 300)
     assert len(f.data) == 4 and list(f.data[0].x) == [10]  # the RNN solved only T=10: no point at T=50
     assert all(math.isfinite(v) for v in f.layout.yaxis.range)
