@@ -162,8 +162,11 @@ else:
         hide_index=True,
     )
     st.caption(
-        "The CNN here has 7 levels, so it sees 255 steps back: more than the longest sequence (200). Its window "
-        "is not what stops it here; fewer levels would cut it off at a shorter length."
+        "The CNN here has 7 levels, so its window reaches 255 steps back: more than the longest sequence (200). "
+        "So its window is not what stops it at T=100 and 200; it runs out of training steps, because the two "
+        "marked numbers must be carried up through all its levels before they can be added. With fewer levels "
+        "the window itself would end, and no amount of training could reach further back. The recurrent models "
+        "have no window at all: what limits them is how far back the gradient still reaches while they learn."
     )
     st.markdown("Made with this command (it takes about half an hour on one core), on " + sw["date"] + ":")
     st.code(sw["command"], language="bash", wrap_lines=True)
@@ -240,9 +243,12 @@ if sz is not None:
     T2 = sz["lengths"][0]
     t2 = get_task(sz["task"])
     st.markdown(
-        f"The same models trained on a fixed set of distinct training sequences (T={T2}), then scored on fresh "
-        "examples. With few sequences a model can memorise them instead of learning the rule: its held-out "
-        "score stays bad. Look for the size where each line crosses the solved line."
+        f"The same models, each trained for {sz['budget']:,} steps on a fixed set of distinct training sequences "
+        f"(T={T2}, seed {sz['seeds'][0]}{' and others' if len(sz['seeds']) > 1 else ''}), then scored on 256 fresh "
+        "examples it never saw. With few sequences a model can learn those by heart instead of learning the rule "
+        "(add the two marked numbers): then it does well on its own examples and badly on new ones. Look at the "
+        "left end: which models still get below the solved line with only 100 examples, and which end up no "
+        "better than guessing (the grey line) or even worse?"
     )
     st.plotly_chart(data_size_figure(s2, t2.metric_name, t2.solved_metric, t2.baseline_metric), key="rv_cmp_sizes")
     st.code(sz["command"], language="bash", wrap_lines=True)

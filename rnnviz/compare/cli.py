@@ -41,6 +41,8 @@ def cmd_compare(a, argv=None) -> int:
     def progress(i, n, c):
         size = f" N={c['train_size']}" if c.get("train_size") else ""
         how = f"solved at step {c['solved_at']}" if c["solved"] else f"not solved in {c['steps']} steps"
+        if c["solved"] and c["steps"] > c["solved_at"]:
+            how += f", trained on to step {c['steps']}"
         print(
             f"[{i}/{n}] {c['arch']} T={c['seq_len']} seed {c['seed']}{size}: {how} ({c['seconds']:.1f} s)",
             file=sys.stderr,

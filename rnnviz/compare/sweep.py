@@ -8,7 +8,9 @@ how many seeds solved it and in how many steps (the median over the seeds that d
 With ``train_sizes`` the training data is a fixed pool of that many distinct sequences (drawn once
 from the seed's generator ``[seed, 7]``; every batch samples from the pool), while the held-out batch
 stays fresh examples never trained on: the held-out score against the data size shows how much data
-each model needs before it generalises rather than memorises.
+each model needs before it generalises rather than memorises. Such a cell always trains its whole
+budget (it does not stop when solved), so a model that memorises its pool and gets worse on new
+examples late in training shows it in its final score.
 
     python -m rnnviz compare --task adding --archs rnn,lstm,gru,cnn,transformer,gru_attention \
         --lengths 10,20,50,100,200 --seeds 3 --json
@@ -83,11 +85,13 @@ def run_cell(
     hidden: int = 32,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict:
-    """Train one cell (see the module docstring) and return its racer's result plus the cell's keys."""
+    """Train one cell (see the module docstring) and return its racer's result plus the cell's keys.
+    A length cell stops when solved; a data-size cell (train_size set) trains the whole budget."""
     s = cell_settings(task, cell.seq_len, cell.seed, hidden)
-    race = Race.new(s, [cell.arch], budget=budget, eval_every=EVAL_EVERY, heldout_size=HELDOUT_SIZE)
+    pooled = cell.train_size is not None  # a data-size cell trains its whole budget: overfitting shows late
+    race = Race.new(s, [cell.arch], budget, not pooled, eval_every=EVAL_EVERY, heldout_size=HELDOUT_SIZE)
     racer: Racer = race.racers[0]
-    if cell.train_size is not None:
+    if pooled:
         tr = racer.trainer
         tr.heldout_batch()  # fixed now from the real task: fresh examples, never in the pool
         tr.task = PooledTask(tr.task, cell.train_size, cell.seq_len, np.random.default_rng([cell.seed, 7]))
