@@ -12,6 +12,11 @@ def test_compare_page_races_and_shows_the_sweep():
     assert "No race yet" in body and "python -m rnnviz compare" in " ".join(c.value for c in at.code)
     claims = next(t.value for t in at.table if "we measured" in t.value.columns)
     assert len(claims) == 12 and claims["we measured"].str.len().min() > 5
+    assert not any("measured now" in v for v in claims["the run behind it"])
+    at.button(key="rv_cmp_time").click().run()  # time a few steps of each model at T=200 (hidden 8 here)
+    claims = next(t.value for t in at.table if "we measured" in t.value.columns)
+    timed = claims[claims["feature"] == "Parallel processing"]
+    assert timed["the run behind it"].str.contains("measured now").all() and timed["we measured"].str.contains("ms per").all()
     before = session(at).trainer.step
 
     at.multiselect(key="rv_cmp_models").set_value([]).run()
