@@ -75,7 +75,7 @@ st.caption(
 )
 race = ui_cmp.race()
 running = race is not None and race.running
-b1, b2, _ = st.columns([1, 1, 3])
+b1, b2, _ = st.columns([2, 2, 1])
 if b1.button("Start the race", type="primary", icon=":material/flag:", key="rv_cmp_start", disabled=running):
     err = ui_cmp.start(settings, archs, budget)
     if err:
@@ -139,14 +139,16 @@ else:
     st.markdown(
         f"Every model was trained on the **{task.title.lower()}** at each length from "
         f"{min(sw['lengths'])} to {max(sw['lengths'])}, from {len(sw['seeds'])} different seeds, with at most "
-        f"{sw['budget']:,} training steps each. Look for the length where a model's line drops: that is "
+        f"{sw['budget']:,} training steps each. Look for the length where a model's row turns red: that is "
         "where its memory gives out within this budget."
     )
-    f1, f2 = st.columns(2)
-    f1.plotly_chart(solve_rate_figure(summ), key="rv_cmp_rate")
-    f1.caption("100% means every seed solved it. A line that falls to 0% marks the length a model could not handle.")
-    f2.plotly_chart(steps_to_solve_figure(summ, sw["budget"]), key="rv_cmp_steps")
-    f2.caption(
+    st.plotly_chart(solve_rate_figure(summ), key="rv_cmp_rate")
+    st.caption(
+        f"Each square: in how many of the {len(sw['seeds'])} seeds the model solved the task at that length (green: "
+        "all, red: none). Read a row from left to right to see where a model gives up."
+    )
+    st.plotly_chart(steps_to_solve_figure(summ, sw["budget"]), key="rv_cmp_steps")
+    st.caption(
         "How many steps solving took (the median over the seeds that solved). A point missing means no seed "
         "solved it within the budget (the red dashed line). Rising lines: longer gaps take longer to learn."
     )

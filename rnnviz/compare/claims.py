@@ -86,7 +86,6 @@ def claim_rows(result: dict, step_times: dict[str, float] | None = None, T_paral
     the sweep's own speed at that length (median over seeds) is used."""
     T_long = max(result["lengths"])
     seeds = len(result["seeds"])
-    command = result.get("command", "the sweep")
     metric = "MSE" if result["task"] == "adding" else "metric"
     rows = []
     for arch in FAMILIES:
@@ -100,15 +99,15 @@ def claim_rows(result: dict, step_times: dict[str, float] | None = None, T_paral
             if finals
             else "–"
         )
-        rows.append(("Sequence handling", arch, seq, f"sweep cells at T={T_long} ({command})"))
+        rows.append(("Sequence handling", arch, seq, f"the sweep: {len(cs)} seeds at T={T_long}"))
 
         depth = sequential_depth(arch, T_parallel)
         if step_times and arch in step_times:
-            t, src = step_times[arch], f"measured now on this server: median of a few training steps at T={T_parallel}"
+            t, src = step_times[arch], f"measured now on this server: a few training steps at T={T_parallel}"
         else:
             ps = [c["steps_per_second"] for c in _cells(result, arch, T_parallel) if c["steps_per_second"]]
             t = 1 / statistics.median(ps) if ps else None
-            src = f"the sweep's training speed at T={T_parallel} (median over {len(ps)} seeds)"
+            src = f"the sweep: its speed at T={T_parallel}, {len(ps)} seeds"
         par = (
             f"{t * 1000:.0f} ms per training step; " if t else ""
         ) + f"{depth} step{'s' if depth > 1 else ''} one after another"

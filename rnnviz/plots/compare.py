@@ -101,12 +101,12 @@ def solve_rate_figure(summary: pd.DataFrame) -> go.Figure:
             colorscale=[[0, "#f4cccc"], [0.5, "#fff2cc"], [1, "#b6d7a8"]],
             xgap=3,
             ygap=3,
-            colorbar=dict(title="seeds solved", tickformat=".0%", len=0.8),
+            showscale=False,
             hovertemplate="%{y} at %{x}: solved in %{text} seeds<extra></extra>",
         )
     )
-    base_layout(fig, "Which models solve the task, by sequence length", "sequence length", "", height=420)
-    fig.update_layout(margin=dict(l=130, r=30, t=60, b=60))
+    base_layout(fig, "Which models solve the task, by sequence length", "sequence length", "", height=380)
+    fig.update_layout(margin=dict(l=130, r=20, t=60, b=60))
     fig.update_yaxes(autorange="reversed")
     return fig
 
