@@ -5,6 +5,8 @@
     python -m rnnviz train ... --save model.pt
     python -m rnnviz trace --load model.pt --out trace.npz
     python -m rnnviz translate --json      # number words to digits, GRU encoder-decoder with and without attention
+    python -m rnnviz compare --task adding --archs rnn,lstm,gru,cnn,transformer,gru_attention \
+        --lengths 10,20,50,100,200 --seeds 3 --json
 
 Bad input gets one line on stderr and exit status 2.
 """
@@ -91,6 +93,16 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--arch", default=None, choices=ARCHS, help="refuse a checkpoint of another architecture")
     _translate_parser(sub)
+    c = sub.add_parser("compare", help="race architectures over lengths and seeds (solved against length)")
+    c.add_argument("--task", default="adding", help="the task (default adding)")
+    c.add_argument("--archs", default="rnn,lstm,gru,cnn,transformer,gru_attention", help="comma-separated architectures")
+    c.add_argument("--lengths", default="10,20,50,100,200", help="comma-separated sequence lengths")
+    c.add_argument("--seeds", type=int, default=3, help="seeds 0 .. N-1 (default 3)")
+    c.add_argument("--steps", type=int, default=None, help="step budget per cell (default 1000)")
+    c.add_argument("--hidden", type=int, default=32, help="hidden size (default 32)")
+    c.add_argument("--train-sizes", default=None, help="comma-separated numbers of distinct training sequences")
+    c.add_argument("--out", default=None, help="also write the JSON here, after every cell")
+    c.add_argument("--json", action="store_true", help="print one JSON object")
     return p
 
 
@@ -266,6 +278,10 @@ def main(argv=None) -> int:
             return cmd_train(a)
         if a.cmd == "translate":
             return cmd_translate(a)
+        if a.cmd == "compare":
+            from .compare.cli import cmd_compare
+
+            return cmd_compare(a, argv)
         return cmd_trace(a)
     except (CliError, ConfigError) as e:
         print(f"rnnviz: error: {e}", file=sys.stderr)

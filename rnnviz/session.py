@@ -270,6 +270,8 @@ class RunCache:
         return params * 4 * 4 + len(tr.history) * 120 + 4096  # weights, grads, Adam's two moments; history
 
     def put(self, session: TrainingSession) -> None:
+        if not isinstance(session, TrainingSession):
+            return  # another job the worker trains (a Compare-lab race): nothing a link restores
         with session.lock:
             # a loaded model is not what its settings and step rebuild from the seed: keep it out of
             # the cache every session shares, so a link can never bring back someone's uploaded weights
@@ -376,6 +378,8 @@ class Worker:
     from what the trainer recorded. A session leaves the turn order when it pauses, reaches its
     cap, diverges, or its browser has not shown a page for ``idle_after`` seconds (a closed tab);
     the worker holds only weak references, so a session that Streamlit forgets is freed.
+    Any object with ``running``, ``seen``, ``tick(seconds)``, ``pause()`` and ``status`` can take
+    turns the same way (a Compare-lab race, :class:`rnnviz.compare.race.Race`: one turn for all its models).
     """
 
     def __init__(self, threads: int | None = None, chunk: float | None = None, idle_after: float = 120.0):

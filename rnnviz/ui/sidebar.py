@@ -38,6 +38,12 @@ PAGES = [
         "number words to digits with a GRU encoder-decoder: where attention looks, and why it helps long inputs",
         ":material/translate:",
     ),
+    (
+        "pages/6_Compare.py",
+        "Compare",
+        "RNN, LSTM, GRU, CNN, Transformer and GRU+attention race on one task; the article's table measured",
+        ":material/sports_score:",
+    ),
 ]
 
 
