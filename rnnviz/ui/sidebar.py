@@ -32,6 +32,12 @@ PAGES = [
         "vanishing and exploding gradients, and how to cause and cure them",
         ":material/trending_down:",
     ),
+    (
+        "pages/10_Forecast.py",
+        "Forecast",
+        "forecast real series (sunspots, CO2) and check the network against simple rules",
+        ":material/show_chart:",
+    ),
 ]
 
 

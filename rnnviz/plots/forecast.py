@@ -1,0 +1,177 @@
+"""Forecast figures: the history, the held-out stretch (what really happened) and every model's forecast
+over it, with a band from several seeds. Numpy in, plotly Figure out (no torch)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .style import ARCH_COLORS, ARCH_LABELS, base_layout
+
+BASELINE_STYLE = {  # name -> (label, colour, dash)
+    "naive": ("naive: the last value", "#7f7f7f", "dash"),
+    "seasonal_naive": ("seasonal naive: one season back", "#8c564b", "dot"),
+    "ets": ("exponential smoothing (Holt-Winters)", "#2ca02c", "dashdot"),
+}
+HISTORY = "#444444"
+ACTUAL = "#000000"
+FILLED = "#d62728"
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    h = hex_color.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _x(axis) -> np.ndarray:
+    a = np.asarray(axis)
+    return a.astype("datetime64[D]").astype(str) if np.issubdtype(a.dtype, np.datetime64) else a
+
+
+def forecast_figure(
+    axis,
+    values,
+    n_train: int,
+    forecasts: dict,
+    band: dict | None = None,
+    *,
+    title: str,
+    unit: str,
+    kind: str = "iterated",
+    show_last: int | None = None,
+    filled=None,
+    height: int = 460,
+) -> go.Figure:
+    """The series with the held-out stretch shaded and forecasts drawn over it.
+
+    axis: dates (datetime64) or step numbers [N]. values: [N]. n_train: where the held-out stretch
+    starts. forecasts: {name: [H] array}, names "naive", "seasonal_naive", "ets", "rnn", "lstm", "gru".
+    band: {arch: (low [H], high [H])} over seeds. kind: "iterated" or "one_step" (only the words change).
+    show_last: draw only this many values of history before the held-out stretch (None: all).
+    filled: bool [N], True where a value was filled in rather than measured (marked).
+    """
+    x = _x(axis)
+    y = np.asarray(values, np.float32)
+    start = 0 if show_last is None else max(0, n_train - int(show_last))
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=x[start : n_train + 1],
+            y=y[start : n_train + 1],
+            mode="lines",
+            name="history (the models learn from this)",
+            line=dict(color=HISTORY, width=1.6),
+            hovertemplate="%{x}<br>%{y:.4g} " + unit + "<extra>history</extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x[n_train:],
+            y=y[n_train:],
+            mode="lines+markers" if len(y) - n_train <= 60 else "lines",
+            name="what really happened (held out)",
+            line=dict(color=ACTUAL, width=3),
+            marker=dict(size=5),
+            hovertemplate="%{x}<br>actual %{y:.4g} " + unit + "<extra></extra>",
+        )
+    )
+    if filled is not None and np.any(np.asarray(filled)[start:]):
+        f = np.flatnonzero(np.asarray(filled))
+        f = f[f >= start]
+        fig.add_trace(
+            go.Scatter(
+                x=x[f],
+                y=y[f],
+                mode="markers",
+                name="filled in (no measurement that week)",
+                marker=dict(color=FILLED, size=5, symbol="x"),
+                hovertemplate="%{x}<br>filled in: %{y:.4g}<extra></extra>",
+            )
+        )
+    xf = x[n_train:]
+    for name, (label, color, dash) in BASELINE_STYLE.items():
+        if name in forecasts:
+            fig.add_trace(
+                go.Scatter(
+                    x=xf,
+                    y=np.asarray(forecasts[name], np.float32),
+                    mode="lines",
+                    name=label,
+                    line=dict(color=color, width=2, dash=dash),
+                    hovertemplate="%{x}<br>" + label + ": %{y:.4g}<extra></extra>",
+                )
+            )
+    for arch in ("rnn", "lstm", "gru"):
+        if arch not in forecasts:
+            continue
+        color, label = ARCH_COLORS[arch], ARCH_LABELS[arch]
+        if band and arch in band:
+            lo, hi = (np.asarray(v, np.float32) for v in band[arch])
+            fig.add_trace(
+                go.Scatter(
+                    x=np.concatenate([xf, xf[::-1]]),
+                    y=np.concatenate([hi, lo[::-1]]),
+                    fill="toself",
+                    fillcolor=_rgba(color, 0.2),
+                    line=dict(width=0),
+                    name=f"{label}: range over seeds",
+                    hoverinfo="skip",
+                )
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=xf,
+                y=np.asarray(forecasts[arch], np.float32),
+                mode="lines",
+                name=f"{label} forecast" + (" (mean over seeds)" if band and arch in band else ""),
+                line=dict(color=color, width=3.5),
+                hovertemplate="%{x}<br>" + label + ": %{y:.4g}<extra></extra>",
+            )
+        )
+    fig.add_vrect(x0=x[n_train], x1=x[-1], fillcolor="rgba(255,200,0,0.10)", line_width=0, layer="below")
+    fig.add_vline(x=x[n_train], line=dict(color="#999999", dash="dot", width=1.5))
+    words = "each forecast made from the true values just before it" if kind == "one_step" else "forecast from the start"
+    fig.add_annotation(
+        x=x[n_train],
+        xanchor="left",
+        y=1,
+        yref="paper",
+        yanchor="bottom",
+        text=f"held out ({words})",
+        showarrow=False,
+        font=dict(size=13, color="#555555"),
+    )
+    what = "one step ahead" if kind == "one_step" else f"{len(xf)} steps ahead, iterated"
+    base_layout(
+        fig,
+        title + f": forecasts {what}",
+        "date" if np.issubdtype(np.asarray(axis).dtype, np.datetime64) else "step",
+        unit,
+        height,
+    )
+    fig.update_layout(
+        margin=dict(l=70, r=30, t=80, b=40), legend=dict(orientation="h", y=-0.18, yanchor="top", x=0, xanchor="left")
+    )
+    return fig
+
+
+def scores_figure(names, mae, best_baseline: float, unit: str, title: str = "Error on the held-out stretch") -> go.Figure:
+    """A horizontal bar per model (mean absolute error), with the best baseline as a line: bars past it lose."""
+    names = list(names)
+    colors = [ARCH_COLORS.get(n, BASELINE_STYLE.get(n, ("", "#7f7f7f"))[1]) for n in names]
+    labels = [ARCH_LABELS.get(n, BASELINE_STYLE.get(n, (n,))[0].split(":")[0]) for n in names]
+    fig = go.Figure(
+        go.Bar(
+            x=np.asarray(mae, np.float32),
+            y=labels,
+            orientation="h",
+            marker_color=colors,
+            hovertemplate="%{y}: MAE %{x:.4g} " + unit + "<extra></extra>",
+        )
+    )
+    fig.add_vline(x=best_baseline, line=dict(color="#2ca02c", dash="dash", width=2))
+    base_layout(fig, title, f"mean absolute error ({unit}); shorter is better", "", height=80 + 40 * len(names))
+    fig.update_layout(margin=dict(l=170, r=30, t=60, b=60), showlegend=False)
+    fig.update_yaxes(autorange="reversed")
+    return fig
