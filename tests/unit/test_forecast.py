@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rnnviz.cli import main
-from rnnviz.data.series import MAX_VALUES, SERIES, SeriesError, csv_table, load, read_csv, stock
+from rnnviz.data.series import MAX_VALUES, SeriesError, csv_table, load, read_csv, stock
 from rnnviz.signals.forecast import (
     ForecastConfig,
     ets,
@@ -159,7 +159,7 @@ def test_a_tiny_forecast_scores_every_model_and_says_who_lost():
     r = forecast(s, cfg)
     assert set(r.scores) == set(r.one_step_scores) == {"naive", "seasonal_naive", "ets", "gru", "rnn"}
     assert r.n_train == 88 and r.nets["gru"].iterated.shape == (2, 12)
-    for m, sc in r.scores.items():
+    for sc in r.scores.values():
         assert sc["mase"] == pytest.approx(sc["mae"] / np.mean(np.abs(np.diff(s.values[:88]))))
     assert r.scores["naive"]["mae"] == pytest.approx(np.mean(np.abs(s.values[88:] - s.values[87])))
     text = " ".join(verdict(r))
