@@ -17,6 +17,7 @@ st.markdown(
     "Here a network learns from the past of a real series and forecasts a stretch at the end that it was never "
     "shown. Then the honest question: does it beat the simple rules a statistician would try first?"
 )
+st.caption("This page has its own choices below; the sidebar's settings belong to the Train and inspection pages.")
 
 # ----- choose --------------------------------------------------------------------------------
 left, right = st.columns([2, 3])
@@ -60,7 +61,13 @@ if r is None:
     if series is not None:
         st.plotly_chart(
             forecast_figure(
-                series.axis, series.values, uf.held_out_start(series, horizon), {}, title=series.title, unit=series.unit
+                series.axis,
+                series.values,
+                uf.held_out_start(series, horizon),
+                {},
+                title=series.title,
+                unit=series.unit,
+                x_title=series.axis_label,
             ),
             key="fc_preview",
         )
@@ -97,6 +104,7 @@ else:
             kind=kind,
             show_last=show_last,
             filled=r.series.filled,
+            x_title=r.series.axis_label,
         ),
         key="fc_figure",
     )
@@ -161,14 +169,21 @@ if w is not None:
             unit=w.series.unit,
             kind="one_step",
             show_last=100,
+            x_title=w.series.axis_label,
+            view=uf.first_days(w, 30),
         ),
         key="fc_walk_figure",
     )
+    st.caption(
+        "Zoomed in on the first 30 held-out days (double-click the chart to see them all). Look closely: every "
+        "forecast line is the black price shifted one day to the right. Copying yesterday is all any of them found."
+    )
     st.markdown("\n".join(f"- {line}" for line in random_walk_verdict(w, "one_step")))
+    walk_table = score_table(w, sort="one_step")
     st.dataframe(
-        score_table(w),
+        walk_table,
         hide_index=True,
-        column_config={c: st.column_config.NumberColumn(format="%.3g") for c in score_table(w).columns if c.startswith("MA")},
+        column_config={c: st.column_config.NumberColumn(format="%.3g") for c in walk_table.columns if c.startswith("MA")},
     )
 st.markdown(
     "**Why nothing beats “tomorrow equals today” here.** Each day's move is drawn fresh, so nothing in the past "

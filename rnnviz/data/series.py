@@ -68,6 +68,13 @@ class Series:
         """What to draw on the x axis: the dates, or the step numbers 0..N-1."""
         return self.dates if self.dates is not None else np.arange(len(self.values))
 
+    @property
+    def axis_label(self) -> str:
+        """The x axis' title: "year", "date", or what a step is for a series without dates."""
+        if self.dates is None:
+            return "trading day" if self.name == "stock" else "row of the file"
+        return "year" if self.frequency == "yearly" else "date"
+
     def describe(self) -> dict:
         return {
             "name": self.name,

@@ -41,6 +41,8 @@ def forecast_figure(
     kind: str = "iterated",
     show_last: int | None = None,
     filled=None,
+    x_title: str | None = None,
+    view: tuple[int, int] | None = None,
     height: int = 460,
 ) -> go.Figure:
     """The series with the held-out stretch shaded and forecasts drawn over it.
@@ -50,6 +52,8 @@ def forecast_figure(
     band: {arch: (low [H], high [H])} over seeds. kind: "iterated" or "one_step" (only the words change).
     show_last: draw only this many values of history before the held-out stretch (None: all).
     filled: bool [N], True where a value was filled in rather than measured (marked).
+    x_title: the x axis' title (default "date" or "step"). view: (first, last) index shown at first
+    (the rest is a zoom-out away: double-click the chart).
     """
     x = _x(axis)
     y = np.asarray(values, np.float32)
@@ -143,35 +147,11 @@ def forecast_figure(
         font=dict(size=13, color="#555555"),
     )
     what = "one step ahead" if kind == "one_step" else f"{len(xf)} steps ahead, iterated"
-    base_layout(
-        fig,
-        title + f": forecasts {what}",
-        "date" if np.issubdtype(np.asarray(axis).dtype, np.datetime64) else "step",
-        unit,
-        height,
-    )
+    dated = np.issubdtype(np.asarray(axis).dtype, np.datetime64)
+    base_layout(fig, title + (f": forecasts {what}" if forecasts else ""), x_title or ("date" if dated else "step"), unit, height)
+    lo, hi = view if view is not None else (start, len(x) - 1)
+    fig.update_xaxes(range=[x[max(0, lo)], x[min(len(x) - 1, hi)]])
     fig.update_layout(
         margin=dict(l=70, r=30, t=80, b=40), legend=dict(orientation="h", y=-0.18, yanchor="top", x=0, xanchor="left")
     )
-    return fig
-
-
-def scores_figure(names, mae, best_baseline: float, unit: str, title: str = "Error on the held-out stretch") -> go.Figure:
-    """A horizontal bar per model (mean absolute error), with the best baseline as a line: bars past it lose."""
-    names = list(names)
-    colors = [ARCH_COLORS.get(n, BASELINE_STYLE.get(n, ("", "#7f7f7f"))[1]) for n in names]
-    labels = [ARCH_LABELS.get(n, BASELINE_STYLE.get(n, (n,))[0].split(":")[0]) for n in names]
-    fig = go.Figure(
-        go.Bar(
-            x=np.asarray(mae, np.float32),
-            y=labels,
-            orientation="h",
-            marker_color=colors,
-            hovertemplate="%{y}: MAE %{x:.4g} " + unit + "<extra></extra>",
-        )
-    )
-    fig.add_vline(x=best_baseline, line=dict(color="#2ca02c", dash="dash", width=2))
-    base_layout(fig, title, f"mean absolute error ({unit}); shorter is better", "", height=80 + 40 * len(names))
-    fig.update_layout(margin=dict(l=170, r=30, t=60, b=60), showlegend=False)
-    fig.update_yaxes(autorange="reversed")
     return fig

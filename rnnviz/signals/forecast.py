@@ -521,21 +521,31 @@ def verdict(r: ForecastResult, kind: str = "iterated") -> list[str]:
     return lines
 
 
-def score_table(r: ForecastResult):
-    """A pandas table, one row per model, best iterated MAE first: MAE and MASE of the iterated forecast
-    and of the one-step-ahead forecasts, and whether the model is a baseline or a network."""
+TABLE_NAMES = {
+    "naive": "naive",
+    "seasonal_naive": "seasonal naive",
+    "ets": "exponential smoothing",
+    "rnn": "vanilla RNN (network)",
+    "lstm": "LSTM (network)",
+    "gru": "GRU (network)",
+}
+
+
+def score_table(r: ForecastResult, sort: str = "iterated"):
+    """A pandas table, one row per model, best first by the MAE of `sort` ("iterated" or "one_step"):
+    MAE and MASE of the forecast made all at once (iterated) and of the one-step-ahead forecasts."""
     import pandas as pd
 
     rows = []
     for m in r.scores:
         rows.append(
             {
-                "model": MODEL_NAMES[m],
-                "kind": "baseline" if m in BASELINES else "network",
-                "MAE, iterated": r.scores[m]["mae"],
-                "MASE, iterated": r.scores[m]["mase"],
-                "MAE, one step": r.one_step_scores[m]["mae"],
-                "MASE, one step": r.one_step_scores[m]["mase"],
+                "model": TABLE_NAMES[m],
+                "MAE all at once": r.scores[m]["mae"],
+                "MASE all at once": r.scores[m]["mase"],
+                "MAE one step": r.one_step_scores[m]["mae"],
+                "MASE one step": r.one_step_scores[m]["mase"],
             }
         )
-    return pd.DataFrame(rows).sort_values("MAE, iterated", na_position="last").reset_index(drop=True)
+    key = "MAE all at once" if sort == "iterated" else "MAE one step"
+    return pd.DataFrame(rows).sort_values(key, na_position="last").reset_index(drop=True)

@@ -104,6 +104,11 @@ def held_out_start(series: Series, horizon: int) -> int:
     return max(1, len(series.values) - max(1, int(horizon)))
 
 
+def first_days(r: ForecastResult, n: int) -> tuple[int, int]:
+    """The index range of a little history and the first n held-out values (a zoomed first view)."""
+    return r.n_train - n // 2, r.n_train + n
+
+
 def same_setup(series: Series | None, cfg: ForecastConfig, r: ForecastResult) -> bool:
     """Whether the page's current choices would give this result (same series, same config)."""
     if series is None or series_key(series) != series_key(r.series):
