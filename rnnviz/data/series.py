@@ -177,7 +177,7 @@ def co2() -> Series:
         "CO2 at Mauna Loa, weekly, 1958-2001",
         _fill_weekly(raw, dates),
         dates,
-        "ppm (parts per million)",
+        "ppm",
         "weekly",
         52,
         "52 weeks in a year: CO2 rises and falls with the northern growing season",
@@ -353,10 +353,9 @@ def csv_table(data: bytes) -> CsvTable:
     if not numeric:
         raise SeriesError("no column of that file holds numbers; a series needs one column of numbers")
     # a column of whole years (1871, 1872, ...) named like a date may serve as the date column too
-    for c in numeric:
-        if any(w in c.lower() for w in ("year", "date", "time")):
-            dates.append(c)
-    return CsvTable(frame, tuple(numeric), tuple(dates), header)
+    datelike = [c for c in numeric if any(w in c.lower() for w in ("year", "date", "time"))]
+    numeric = [c for c in numeric if c not in datelike] + datelike  # the values first, the years last
+    return CsvTable(frame, tuple(numeric), tuple(dates + datelike), header)
 
 
 def _line(table: CsvTable, row: int) -> int:

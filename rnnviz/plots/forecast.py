@@ -9,9 +9,9 @@ import plotly.graph_objects as go
 from .style import ARCH_COLORS, ARCH_LABELS, base_layout
 
 BASELINE_STYLE = {  # name -> (label, colour, dash)
-    "naive": ("naive: the last value", "#7f7f7f", "dash"),
-    "seasonal_naive": ("seasonal naive: one season back", "#8c564b", "dot"),
-    "ets": ("exponential smoothing (Holt-Winters)", "#2ca02c", "dashdot"),
+    "naive": ("naive: last value", "#7f7f7f", "dash"),
+    "seasonal_naive": ("seasonal naive", "#8c564b", "dot"),
+    "ets": ("exponential smoothing", "#2ca02c", "dashdot"),
 }
 HISTORY = "#444444"
 ACTUAL = "#000000"
@@ -43,7 +43,7 @@ def forecast_figure(
     filled=None,
     x_title: str | None = None,
     view: tuple[int, int] | None = None,
-    height: int = 460,
+    height: int = 560,
 ) -> go.Figure:
     """The series with the held-out stretch shaded and forecasts drawn over it.
 
@@ -64,7 +64,7 @@ def forecast_figure(
             x=x[start : n_train + 1],
             y=y[start : n_train + 1],
             mode="lines",
-            name="history (the models learn from this)",
+            name="history (learned from)",
             line=dict(color=HISTORY, width=1.6),
             hovertemplate="%{x}<br>%{y:.4g} " + unit + "<extra>history</extra>",
         )
@@ -74,7 +74,7 @@ def forecast_figure(
             x=x[n_train:],
             y=y[n_train:],
             mode="lines+markers" if len(y) - n_train <= 60 else "lines",
-            name="what really happened (held out)",
+            name="what really happened",
             line=dict(color=ACTUAL, width=3),
             marker=dict(size=5),
             hovertemplate="%{x}<br>actual %{y:.4g} " + unit + "<extra></extra>",
@@ -117,9 +117,10 @@ def forecast_figure(
                     x=np.concatenate([xf, xf[::-1]]),
                     y=np.concatenate([hi, lo[::-1]]),
                     fill="toself",
+                    mode="lines",
                     fillcolor=_rgba(color, 0.2),
                     line=dict(width=0),
-                    name=f"{label}: range over seeds",
+                    name=f"{label}: seeds' range",
                     hoverinfo="skip",
                 )
             )
@@ -128,30 +129,32 @@ def forecast_figure(
                 x=xf,
                 y=np.asarray(forecasts[arch], np.float32),
                 mode="lines",
-                name=f"{label} forecast" + (" (mean over seeds)" if band and arch in band else ""),
+                name=f"{label}" + (" (mean of seeds)" if band and arch in band else ""),
                 line=dict(color=color, width=3.5),
                 hovertemplate="%{x}<br>" + label + ": %{y:.4g}<extra></extra>",
             )
         )
     fig.add_vrect(x0=x[n_train], x1=x[-1], fillcolor="rgba(255,200,0,0.10)", line_width=0, layer="below")
     fig.add_vline(x=x[n_train], line=dict(color="#999999", dash="dot", width=1.5))
-    words = "each forecast made from the true values just before it" if kind == "one_step" else "forecast from the start"
+    lo, hi = view if view is not None else (start, len(x) - 1)
+    lo, hi = max(0, lo), min(len(x) - 1, hi)
     fig.add_annotation(
-        x=x[n_train],
-        xanchor="left",
+        x=x[hi],
+        xanchor="right",
         y=1,
         yref="paper",
         yanchor="bottom",
-        text=f"held out ({words})",
+        text="held out: never shown to the models",
         showarrow=False,
         font=dict(size=13, color="#555555"),
     )
-    what = "one step ahead" if kind == "one_step" else f"{len(xf)} steps ahead, iterated"
+    what = "each forecast one step ahead" if kind == "one_step" else f"forecast {len(xf)} steps ahead, all at once"
     dated = np.issubdtype(np.asarray(axis).dtype, np.datetime64)
-    base_layout(fig, title + (f": forecasts {what}" if forecasts else ""), x_title or ("date" if dated else "step"), unit, height)
-    lo, hi = view if view is not None else (start, len(x) - 1)
-    fig.update_xaxes(range=[x[max(0, lo)], x[min(len(x) - 1, hi)]])
+    head = f"{title}<br><span style='font-size:14px'>{what}</span>" if forecasts else title
+    base_layout(fig, head, x_title or ("date" if dated else "step"), unit, height)
+    fig.update_xaxes(range=[x[lo], x[hi]])
     fig.update_layout(
-        margin=dict(l=70, r=30, t=80, b=40), legend=dict(orientation="h", y=-0.18, yanchor="top", x=0, xanchor="left")
+        margin=dict(l=70, r=30, t=90, b=150),
+        legend=dict(orientation="h", yref="container", y=0.01, yanchor="bottom", x=0, xanchor="left", font=dict(size=13)),
     )
     return fig

@@ -77,7 +77,7 @@ def own_csv() -> tuple[Series | None, str]:
     column = c1.selectbox("Column to forecast", table.numeric, key="fc_column")
     dates = [d for d in table.dates if d != column]
     date_col = c2.selectbox(
-        "Date column", ["(none)", *dates], key="fc_date", help="Optional: dates give the x axis and the season."
+        "Date column", [*dates, "(none)"], key="fc_date", help="Optional: dates give the x axis and the season."
     )
     season = c3.number_input(
         "Season length (0: from the dates)",

@@ -79,6 +79,8 @@ def test_a_good_csv_keeps_every_row_and_reads_its_dates_and_season():
     assert t.numeric == ("sales",) and "date" in t.dates and t.header
     headerless = "\n".join(str(v) for v in range(40)).encode()
     assert read_csv(headerless).values.tolist() == list(map(float, range(40)))
+    years = csv_table(("year,flow\n" + "1900,3\n" * 40).encode())
+    assert years.numeric == ("flow", "year") and years.dates == ("year",)  # the picker offers the values first
     semis = ("when;level\n" + "".join(f"{1900 + i};{i * 0.5}\n" for i in range(40))).encode()
     y = read_csv(semis, "level", "when")
     assert str(y.dates[0]) == "1900-01-01" and y.season == 1 and y.values[3] == 1.5
