@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rnnviz.cli import main
-from rnnviz.data.series import MAX_VALUES, SeriesError, csv_table, load, read_csv, stock
+from rnnviz.data.series import MAX_VALUES, Series, SeriesError, csv_table, load, read_csv, stock
 from rnnviz.signals.forecast import (
     ForecastConfig,
     ets,
@@ -233,3 +233,12 @@ def test_forecast_cli_on_a_csv_prints_one_json_object_with_every_score(tmp_path,
     for s in obj["scores"].values():
         assert set(s) == {"mae", "mase"} and all(isinstance(v, float) for v in s.values())
     assert obj["series"]["source"].startswith("Uploaded by you: flow.csv") and "%" in err  # progress on stderr
+
+
+def test_the_verdict_explains_a_loss_when_the_held_out_values_leave_the_training_range():
+    t = np.arange(80, dtype=float)
+    rising = Series("line", "A rising line", 10 + 2 * t + np.sin(t), None, "m", "one per row", 1, "none", "made up", "ours")
+    r = forecast(rising, ForecastConfig(window=8, horizon=15, archs=("rnn",), hidden=4, steps=10))
+    text = " ".join(verdict(r))
+    assert r.scores["ets"]["mae"] < r.scores["rnn"]["mae"] and "vanilla RNN loses" in text
+    assert "15 of the 15 held-out values lie above anything in the training stretch" in text
