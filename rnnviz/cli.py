@@ -7,6 +7,7 @@
     python -m rnnviz translate --json      # number words to digits, GRU encoder-decoder with and without attention
     python -m rnnviz compare --task adding --archs rnn,lstm,gru,cnn,transformer,gru_attention \
         --lengths 10,20,50,100,200 --seeds 3 --json
+    python -m rnnviz forecast --series sunspots --json
 
 Bad input gets one line on stderr and exit status 2.
 """
@@ -103,6 +104,18 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--train-sizes", default=None, help="comma-separated numbers of distinct training sequences")
     c.add_argument("--out", default=None, help="also write the JSON here, after every cell")
     c.add_argument("--json", action="store_true", help="print one JSON object")
+    f = sub.add_parser("forecast", help="forecast a real series with RNN, LSTM, GRU and baselines; score the held-out end")
+    f.add_argument("--series", required=True, help="sunspots, co2, elnino, nile, stock, or the path of a CSV file")
+    f.add_argument("--column", default=None, help="the CSV column to forecast")
+    f.add_argument("--date-column", default=None, help="the CSV column holding dates (optional)")
+    f.add_argument("--window", type=int, default=None, help="past values a network sees (default: the series')")
+    f.add_argument("--horizon", type=int, default=None, help="values held out at the end and forecast (default: the series')")
+    f.add_argument("--season", type=int, default=None, help="season length in steps (default: from the data's frequency)")
+    f.add_argument("--hidden", type=int, default=32)
+    f.add_argument("--steps", type=int, default=600, help="training steps per network and seed")
+    f.add_argument("--seeds", type=int, default=1, help="seeds per network (their mean forecast is scored)")
+    f.add_argument("--seed", type=int, default=0)
+    f.add_argument("--json", action="store_true", help="print one JSON object")
     return p
 
 
@@ -269,6 +282,29 @@ def cmd_translate(a) -> int:
     return 0
 
 
+def cmd_forecast(a) -> int:
+    from .signals.forecast import ForecastConfig, forecast, load_series, verdict
+
+    series = load_series(a.series, a.column, a.date_column)
+    cfg = ForecastConfig(a.window, a.horizon, hidden=a.hidden, steps=a.steps, seeds=a.seeds, seed=a.seed, season=a.season)
+    marks = set()
+
+    def progress(frac, what):  # one line on stderr every tenth of the way
+        if int(frac * 10) not in marks:
+            marks.add(int(frac * 10))
+            print(f"rnnviz: forecast {series.name}: {frac:4.0%} {what}", file=sys.stderr, flush=True)
+
+    r = forecast(series, cfg, progress)
+    if a.json:
+        print(json.dumps(r.to_json(), allow_nan=False))
+    else:
+        print(f"{series.title}: {r.n_train} values to train on, the last {len(r.test)} held out. MAE, MASE:")
+        for m, s in r.scores.items():
+            print(f"  {m:15s} {s['mae']:10.4g} {s['mase']:8.3f}")
+        print("\n".join(v.replace("**", "") for v in verdict(r)))
+    return 0
+
+
 def main(argv=None) -> int:
     try:
         a = _parser().parse_args(argv)
@@ -282,6 +318,8 @@ def main(argv=None) -> int:
             from .compare.cli import cmd_compare
 
             return cmd_compare(a, argv)
+        if a.cmd == "forecast":
+            return cmd_forecast(a)
         return cmd_trace(a)
     except (CliError, ConfigError) as e:
         print(f"rnnviz: error: {e}", file=sys.stderr)

@@ -44,6 +44,12 @@ PAGES = [
         "RNN, LSTM, GRU, CNN, Transformer and GRU+attention race on one task; the article's table measured",
         ":material/sports_score:",
     ),
+    (
+        "pages/10_Forecast.py",
+        "Forecast",
+        "forecast real series (sunspots, CO2) and check the network against simple rules",
+        ":material/show_chart:",
+    ),
 ]
 
 

@@ -1,0 +1,195 @@
+"""Forecast: a real time series, an RNN/LSTM/GRU against a statistician's baselines, and the stock lesson."""
+
+import streamlit as st
+
+import rnnviz  # noqa: F401
+from rnnviz import ui
+from rnnviz.data.series import stock
+from rnnviz.plots.forecast import forecast_figure
+from rnnviz.plots.style import ARCH_LABELS
+from rnnviz.signals.forecast import ForecastConfig, default_sizes, random_walk_verdict, score_table, verdict
+from rnnviz.ui import forecast as uf
+
+ui.page("Forecast", "📈")
+st.title("Forecast a real time series")
+st.markdown(
+    "Weather, prices and sea temperatures are sequences, and forecasting them is a job RNNs are often given. "
+    "Here a network learns from the past of a real series and forecasts a stretch at the end that it was never "
+    "shown. Then the honest question: does it beat the simple rules a statistician would try first?"
+)
+st.caption("This page has its own choices below; the sidebar's settings belong to the Train and inspection pages.")
+
+# ----- choose --------------------------------------------------------------------------------
+left, right = st.columns([2, 3])
+with left:
+    series, why = uf.pick_series()
+    arch = st.radio("Network", ("rnn", "lstm", "gru"), index=1, format_func=ARCH_LABELS.get, horizontal=True, key="fc_arch")
+if series is not None and st.session_state.get("fc_sized_for") != uf.series_key(series):
+    w, h = default_sizes(series)  # a new series starts from sizes that suit it
+    st.session_state.update(fc_window=min(w, 120), fc_horizon=min(h, 300), fc_sized_for=uf.series_key(series))
+for k, v in (("fc_window", 20), ("fc_horizon", 30)):  # no series yet (a CSV still to come)
+    st.session_state.setdefault(k, v)
+with right:
+    c1, c2 = st.columns(2)
+    window = c1.slider(
+        "Window (past values the network sees)", 2, 120, key="fc_window", help="Each forecast reads this many values."
+    )
+    horizon = c2.slider(
+        "Horizon (values held out at the end)", 1, 300, key="fc_horizon", help="Forecast and scored; never trained on."
+    )
+    c3, c4, c5 = st.columns(3)
+    seeds = c3.select_slider("Seeds (the band)", (1, 2, 3, 4, 5), 3, key="fc_seeds", help="Train this many copies.")
+    steps = c4.select_slider("Training steps", (50, 100, 200, 300, 600, 1000), 300, key="fc_steps")
+    hidden = c5.select_slider("Hidden units", (8, 16, 32, 64), 32, key="fc_hidden")
+if why:
+    st.error(f"{why[0].upper()}{why[1:]}. Nothing was changed: the last forecast is still shown below.")
+if series is not None:
+    uf.source_box(series)
+
+cfg = ForecastConfig(window, horizon, archs=(arch,), hidden=hidden, steps=steps, seeds=seeds)
+if st.button("Train and forecast", type="primary", icon=":material/show_chart:", disabled=series is None, key="fc_go"):
+    try:
+        cfg.resolve(series)
+    except ValueError as e:
+        st.error(f"{str(e)[0].upper()}{str(e)[1:]}. Nothing was changed.")
+    else:
+        st.session_state["fc_result"] = uf.run_forecast(series, cfg, f"Training the {ARCH_LABELS[arch]}")
+
+# ----- what happened ---------------------------------------------------------------------------
+r = st.session_state.get("fc_result")
+if r is None:
+    if series is not None:
+        st.plotly_chart(
+            forecast_figure(
+                series.axis,
+                series.values,
+                uf.held_out_start(series, horizon),
+                {},
+                title=series.title,
+                unit=series.unit,
+                x_title=series.axis_label,
+            ),
+            key="fc_preview",
+        )
+        st.caption(
+            "The shaded end is held out: press **Train and forecast** and every model forecasts it without having seen it."
+        )
+else:
+    if not uf.same_setup(series, cfg, r):
+        st.info("The choices above changed since this forecast was made: press **Train and forecast** to redo it.")
+    a = next(iter(r.nets))
+    k1, k2 = st.columns([3, 2])
+    kind = k1.radio(
+        "Forecast shown",
+        ("iterated", "one_step"),
+        format_func={"iterated": "all at once from the end of the history", "one_step": "one step ahead, each day anew"}.get,
+        horizontal=True,
+        key="fc_kind",
+    )
+    whole = k2.toggle("Show the whole history", False, key="fc_whole")
+    net = r.nets[a]
+    band = (
+        {a: (net.iterated.min(0), net.iterated.max(0))} if kind == "iterated" else {a: (net.one_step.min(0), net.one_step.max(0))}
+    )
+    show_last = None if whole else max(4 * r.config.horizon, 3 * r.config.season, 60)
+    st.plotly_chart(
+        forecast_figure(
+            r.series.axis,
+            r.series.values,
+            r.n_train,
+            r.forecasts(kind),
+            band if r.config.seeds > 1 else None,
+            title=r.series.title,
+            unit=r.series.unit,
+            kind=kind,
+            show_last=show_last,
+            filled=r.series.filled,
+            x_title=r.series.axis_label,
+        ),
+        key="fc_figure",
+    )
+    st.caption(
+        (
+            "**All at once**: standing at the end of the history, each model forecasts the whole held-out stretch, "
+            "feeding its own guesses back in as if they had happened. Errors pile up as it goes. "
+            if kind == "iterated"
+            else "**One step ahead**: for every held-out point, each model is shown the true values just before it "
+            "and forecasts only the next one (yesterday's real value to forecast today). Much easier. "
+        )
+        + f"The thick line is the {ARCH_LABELS[a]}"
+        + (
+            f", the mean of {r.config.seeds} copies trained from different seeds; the shaded band spans them. "
+            if r.config.seeds > 1
+            else ". "
+        )
+        + "Dashed lines are the baselines; black is what really happened."
+    )
+    st.markdown("#### Who forecast best? Errors on the held-out stretch")
+    table = score_table(r)
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={c: st.column_config.NumberColumn(format="%.3g") for c in table.columns if c.startswith("MA")},
+    )
+    st.caption(
+        f"MAE: the average distance between forecast and truth, in {r.series.unit}. MASE divides it by how far "
+        f"the series moves in one step on average in the history ({r.scale:.3g}): below 1 is better than "
+        "“the next value equals this one” was on the data the models learned from. Lower is better in every column."
+    )
+    st.markdown("\n".join(f"- {line}" for line in verdict(r, kind)))
+    st.caption(f"Exponential smoothing here: {r.ets_description}, fitted on the history only.")
+
+# ----- the stock lesson ---------------------------------------------------------------------------
+st.divider()
+st.markdown("### The stock lesson: forecasting a random walk")
+st.markdown(
+    "Share prices are the classic thing people hope a neural network will forecast. This price is made up: "
+    "every day it moves up or down by a random percentage, like a coin toss, with no memory of yesterday. "
+    "That is a **random walk**, and real prices over days behave much like one."
+)
+s1, s2 = st.columns([1, 3])
+walk_seed = s1.number_input("Walk seed", 0, 9999, 0, key="fc_walk_seed", help="A different seed draws a different walk.")
+walk = stock(seed=int(walk_seed))
+s2.caption(f"**Source:** {walk.source} **Licence:** {walk.licence}")
+walk_cfg = ForecastConfig(archs=(arch,), hidden=hidden, steps=steps, seeds=seeds)
+if st.button(f"Train the {ARCH_LABELS[arch]} on the walk", icon=":material/casino:", key="fc_walk_go"):
+    st.session_state["fc_walk_result"] = uf.run_forecast(walk, walk_cfg, f"The {ARCH_LABELS[arch]} on the random walk")
+w = st.session_state.get("fc_walk_result")
+if w is not None:
+    wa = next(iter(w.nets))
+    wn = w.nets[wa]
+    st.plotly_chart(
+        forecast_figure(
+            w.series.axis,
+            w.series.values,
+            w.n_train,
+            w.forecasts("one_step"),
+            {wa: (wn.one_step.min(0), wn.one_step.max(0))} if w.config.seeds > 1 else None,
+            title=w.series.title,
+            unit=w.series.unit,
+            kind="one_step",
+            show_last=100,
+            x_title=w.series.axis_label,
+            view=uf.first_days(w, 30),
+        ),
+        key="fc_walk_figure",
+    )
+    st.caption(
+        "Zoomed in on the first 30 held-out days (double-click the chart to see them all). Look closely: every "
+        "forecast line is the black price shifted one day to the right. Copying yesterday is all any of them found."
+    )
+    st.markdown("\n".join(f"- {line}" for line in random_walk_verdict(w, "one_step")))
+    walk_table = score_table(w, sort="one_step")
+    st.dataframe(
+        walk_table,
+        hide_index=True,
+        column_config={c: st.column_config.NumberColumn(format="%.3g") for c in walk_table.columns if c.startswith("MA")},
+    )
+st.markdown(
+    "**Why nothing beats “tomorrow equals today” here.** Each day's move is drawn fresh, so nothing in the past "
+    "says which way the next one goes. The best any forecaster can do is today's price, which is exactly the naive "
+    "forecast. A network can at best learn to copy the last value; whatever else it picked up from the history is a "
+    "pattern that was never there (it fitted noise), and that only adds error. If a model beats naive over the whole "
+    "held-out stretch “all at once”, that is luck: draw another walk with a new seed and the winner changes. The "
+    "lesson for real data: before trusting a network's forecast, check it against the naive forecast."
+)

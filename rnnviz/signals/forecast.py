@@ -1,0 +1,551 @@
+"""Forecast a real time series with an RNN, an LSTM or a GRU, against the baselines a statistician would use.
+
+The last ``horizon`` values of a series are held out; everything is fitted on the stretch before them
+(the training stretch) and scored on them:
+
+- the networks learn one step ahead from windows of ``window`` values of the training stretch,
+  normalised with the training stretch's mean and spread only (the held-out values are never looked
+  at), through the package's own :class:`~rnnviz.training.Trainer` and
+  :class:`~rnnviz.model.SequenceModel`. Several seeds give a band.
+- baselines: **naive** (the last value), **seasonal naive** (the value one season earlier; the season
+  comes from the data's frequency, see :class:`~rnnviz.data.series.Series`), and **ets**, statsmodels'
+  Holt-Winters exponential smoothing (damped additive trend, additive season when there is one) fitted
+  on the same training stretch.
+
+Two kinds of forecast, each scored for every model:
+
+- **iterated** (the ``scores``): standing at the end of the training stretch, forecast the whole
+  horizon, each forecast fed back in as if it had happened. Nobody sees a held-out value.
+- **one step ahead** (``one_step_scores``): for each held-out point, forecast it from the true values
+  just before it (yesterday's real price to forecast today's).
+
+MAE is the mean absolute error in the series' own unit. MASE (Hyndman & Koehler 2006) divides it by the
+MAE of the naive one-step forecast *inside the training stretch*, mean |y_t - y_(t-1)|: below 1 means
+better than "tomorrow is like today" was on the training data, and it compares across series.
+
+    >>> from rnnviz.data.series import load
+    >>> r = forecast(load("nile"), ForecastConfig(archs=("gru",), steps=30, hidden=8))
+    >>> sorted(r.scores)
+    ['ets', 'gru', 'naive', 'seasonal_naive']
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+import torch
+
+from ..data.series import MAX_CSV_BYTES, SERIES, Series, SeriesError, load, read_csv
+from ..model import ARCHS, ModelConfig, SequenceModel
+from ..tasks import Task
+from ..training import TrainConfig, Trainer
+
+BASELINES = ("naive", "seasonal_naive", "ets")
+MODEL_NAMES = {
+    "naive": "naive (last value)",
+    "seasonal_naive": "seasonal naive (one season back)",
+    "ets": "exponential smoothing (Holt-Winters)",
+    "rnn": "vanilla RNN",
+    "lstm": "LSTM",
+    "gru": "GRU",
+}
+SAY = {  # in a sentence
+    "naive": "naive forecast",
+    "seasonal_naive": "seasonal naive forecast",
+    "ets": "exponential smoothing",
+    "rnn": "vanilla RNN",
+    "lstm": "LSTM",
+    "gru": "GRU",
+}
+LIMITS = {"window": (2, 200), "horizon": (1, 1000), "hidden": (2, 128), "steps": (0, 20_000), "seeds": (1, 10), "seed": (0, 9999)}
+MIN_TRAIN_WINDOWS = 8  # the training stretch must hold at least this many windows (plus one target each)
+
+# per series: (window, horizon); a CSV gets window 2 seasons (at least 12, at most 60) and horizon ~ 10%
+DEFAULTS = {"sunspots": (22, 30), "co2": (60, 104), "elnino": (24, 48), "nile": (10, 20), "stock": (20, 250)}
+
+
+def default_sizes(series: Series) -> tuple[int, int]:
+    """(window, horizon) that suit the series: a built-in's own, or for a CSV two seasons (12-60 steps)
+    and about a tenth of the series (5-200) held out."""
+    if series.name in DEFAULTS:
+        return DEFAULTS[series.name]
+    n = len(series.values)
+    window = int(min(60, max(12, 2 * series.season)))
+    horizon = int(min(200, max(5, n // 10)))
+    while window > 2 and n - horizon < window + MIN_TRAIN_WINDOWS + 1:
+        window //= 2
+    return window, horizon
+
+
+@dataclass(frozen=True)
+class ForecastConfig:
+    """How to forecast. window: how many past values a network sees. horizon: how many values at the
+    end are held out and forecast (None: the series' default; so is window). archs: the networks to
+    train. hidden: units. steps: training steps per network and seed, batch windows each. seeds: how
+    many seeds per network (the band); seed: the first. season: override the series' season length."""
+
+    window: int | None = None
+    horizon: int | None = None
+    archs: tuple[str, ...] = ARCHS
+    hidden: int = 32
+    steps: int = 600
+    batch: int = 32
+    lr: float = 1e-2
+    seeds: int = 1
+    seed: int = 0
+    season: int | None = None
+
+    def resolve(self, series: Series) -> ForecastConfig:
+        """This config with window, horizon and season filled in for the series, checked: raises
+        SeriesError (one line) when the sizes do not fit the series."""
+        w, h = default_sizes(series)
+        c = replace(
+            self,
+            window=w if self.window is None else self.window,
+            horizon=h if self.horizon is None else self.horizon,
+            season=series.season if self.season is None else self.season,
+        )
+        for name, (lo, hi) in LIMITS.items():
+            v = getattr(c, name)
+            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or not lo <= v <= hi:
+                raise SeriesError(f"{name} must be a whole number from {lo} to {hi}, got {v!r}")
+        if not c.archs or any(a not in ARCHS for a in c.archs):
+            raise SeriesError(f"models must be some of {', '.join(ARCHS)}, got {', '.join(map(str, c.archs)) or 'none'}")
+        n = len(series.values)
+        if not 1 <= c.season <= n // 3:
+            raise SeriesError(f"the season must be from 1 to {n // 3} steps for {n} values, got {c.season}")
+        need = c.window + c.horizon + MIN_TRAIN_WINDOWS + 1
+        if n < need:
+            raise SeriesError(
+                f"{series.title} has {n} values; a window of {c.window} and a horizon of {c.horizon} need at least {need}: "
+                "make them smaller"
+            )
+        if c.season > 1 and n - c.horizon < 2 * c.season:
+            raise SeriesError(f"the training stretch must hold two seasons ({2 * c.season} values); hold out fewer values")
+        return c
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "archs": list(self.archs)}
+
+
+def load_series(name: str, column: str | None = None, date_column: str | None = None) -> Series:
+    """A built-in series by name (one of SERIES), or one column of a CSV file at that path."""
+    import os
+
+    if str(name).strip().lower() in SERIES:
+        if column or date_column:
+            raise SeriesError("--column and --date-column go with a CSV file, not a built-in series")
+        return load(name)
+    if not os.path.isfile(name):
+        raise SeriesError(f"no series or file called {name!r}; choose one of {', '.join(SERIES)} or give a CSV file")
+    try:
+        with open(name, "rb") as f:
+            data = f.read(MAX_CSV_BYTES + 1)
+    except OSError as e:
+        raise SeriesError(f"cannot read {name}: {e.strerror}") from None
+    return read_csv(data, column, date_column, name=os.path.basename(name))
+
+
+# ----- scores ------------------------------------------------------------------------------
+
+
+def mae(actual: np.ndarray, forecast: np.ndarray) -> float:
+    """Mean absolute error."""
+    return float(np.mean(np.abs(np.asarray(actual, np.float64) - np.asarray(forecast, np.float64))))
+
+
+def naive_scale(train: np.ndarray) -> float:
+    """MASE's denominator: the naive one-step forecast's MAE inside the training stretch,
+    mean |y_t - y_(t-1)|."""
+    return float(np.mean(np.abs(np.diff(np.asarray(train, np.float64)))))
+
+
+def mase(actual: np.ndarray, forecast: np.ndarray, train: np.ndarray) -> float:
+    """Mean absolute scaled error (Hyndman & Koehler 2006): MAE / mean |y_t - y_(t-1)| on the training stretch."""
+    scale = naive_scale(train)
+    return mae(actual, forecast) / scale if scale > 0 else math.inf
+
+
+# ----- baselines -----------------------------------------------------------------------------
+
+
+def naive(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(iterated, one_step): the last training value repeated; the value just before each point."""
+    full = np.concatenate([train, test])
+    n = len(train)
+    return np.full(len(test), float(train[-1])), full[n - 1 : -1].copy()
+
+
+def seasonal_naive(train: np.ndarray, test: np.ndarray, season: int) -> tuple[np.ndarray, np.ndarray]:
+    """(iterated, one_step): the training stretch's last season repeated; the value one season before
+    each point. With season 1 this is the naive forecast."""
+    full = np.concatenate([train, test])
+    n, m = len(train), int(season)
+    k = np.arange(len(test))
+    return train[n - m + (k % m)].astype(np.float64), full[n - m + k].astype(np.float64)
+
+
+def ets(train: np.ndarray, test: np.ndarray, season: int) -> tuple[np.ndarray, np.ndarray, str]:
+    """(iterated, one_step, description) of statsmodels' Holt-Winters exponential smoothing fitted on the
+    training stretch: damped additive trend, additive season when season > 1. One step ahead reuses the
+    fitted parameters and starting state unchanged over the whole series (nothing is refitted on the
+    held-out values)."""
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    seasonal = "add" if season > 1 else None
+    kw = dict(trend="add", damped_trend=True, seasonal=seasonal, seasonal_periods=season if seasonal else None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence chatter: the fit is scored on held-out data either way
+        fit = ExponentialSmoothing(np.asarray(train, np.float64), initialization_method="estimated", **kw).fit()
+        p = fit.params
+        known = dict(initial_level=p["initial_level"], initial_trend=p["initial_trend"])
+        if seasonal:
+            known["initial_seasonal"] = p["initial_seasons"]
+        again = ExponentialSmoothing(
+            np.concatenate([train, test]).astype(np.float64), initialization_method="known", **known, **kw
+        ).fit(
+            smoothing_level=p["smoothing_level"],
+            smoothing_trend=p["smoothing_trend"],
+            smoothing_seasonal=p["smoothing_seasonal"] if seasonal else None,
+            damping_trend=p["damping_trend"],
+            optimized=False,
+        )
+    iterated = np.asarray(fit.forecast(len(test)), np.float64)
+    one_step = np.asarray(again.fittedvalues, np.float64)[len(train) :]
+    what = f"Holt-Winters: damped additive trend{f', additive season of {season}' if seasonal else ', no season'}"
+    return iterated, one_step, what
+
+
+# ----- the networks ---------------------------------------------------------------------------
+
+
+class WindowTask(Task):
+    """Windows of a normalised series, one step ahead at every step (many-to-many regression).
+
+    Each example is `window` consecutive values x_1..x_W of the training stretch; the target at step t
+    is x_(t+1). The first quarter of each window is not scored (too little context yet). Worked example::
+
+        window 4 of 12, 15, 11, 9, 14 (normalised):  inputs 12 15 11  9  ->  targets 15 11 9 14
+    """
+
+    name, title, shape, loss = "forecast", "One step ahead on a real series", "many-to-many", "mse"
+    summary = "forecast the next value of a real series from a window of its past"
+
+    def __init__(self, z: np.ndarray, window: int):
+        self.z = np.asarray(z, np.float32)
+        self.min_len = self.max_len = self.default_len = int(window)
+        self.baseline_loss = self.baseline_metric = 1.0  # predicting the mean: variance of the normalised series
+
+    def _make(self, rng, B, T):
+        starts = rng.integers(0, len(self.z) - T, size=B)
+        idx = starts[:, None] + np.arange(T + 1)[None, :]
+        seg = self.z[idx]  # [B, T+1]
+        mask = np.ones((B, T))
+        mask[:, : T // 4] = 0
+        return seg[:, :T, None], seg[:, 1:, None], mask, {}
+
+
+def _windows(z: np.ndarray, ends: np.ndarray, window: int) -> torch.Tensor:
+    """The windows z[e-window:e] for each end e, as [len(ends), window, 1] float32."""
+    idx = ends[:, None] - window + np.arange(window)[None, :]
+    return torch.from_numpy(z[idx].astype(np.float32))[:, :, None]
+
+
+@torch.no_grad()
+def predict(model: SequenceModel, z: np.ndarray, n_train: int, horizon: int, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """(iterated, one_step) forecasts of z[n_train : n_train+horizon], normalised. one_step uses the true
+    values before each point; iterated feeds its own forecasts back in."""
+    model.eval()
+    ends = np.arange(n_train, n_train + horizon)
+    one_step = model(_windows(z, ends, window))[:, -1, 0].numpy().astype(np.float64)
+    buf = list(z[n_train - window : n_train].astype(np.float32))
+    iterated = []
+    for _ in range(horizon):
+        x = torch.tensor(buf[-window:], dtype=torch.float32)[None, :, None]
+        nxt = float(model(x)[0, -1, 0])
+        if not math.isfinite(nxt):
+            nxt = float("nan")
+        iterated.append(nxt)
+        buf.append(nxt)
+    model.train()
+    return np.array(iterated), one_step
+
+
+@dataclass
+class NetForecast:
+    """One network's forecasts over the horizon, in the series' unit: iterated and one_step [seeds, H]
+    (one row per seed), their mean over seeds (what is scored) and the band (min and max over seeds);
+    loss: each seed's training loss per step (normalised units)."""
+
+    arch: str
+    iterated: np.ndarray
+    one_step: np.ndarray
+    loss: list[list[float]]
+    seconds: float
+
+    @property
+    def mean(self) -> np.ndarray:
+        return self.iterated.mean(0)
+
+    @property
+    def one_step_mean(self) -> np.ndarray:
+        return self.one_step.mean(0)
+
+
+@dataclass
+class ForecastResult:
+    """Everything a page draws and the CLI prints: the series, the config used (resolved), where the
+    training stretch ends (n_train), each model's forecasts (baselines as [H] arrays, networks as
+    NetForecast), and scores / one_step_scores: {model: {"mae", "mase"}} on the held-out stretch."""
+
+    series: Series
+    config: ForecastConfig
+    n_train: int
+    baselines: dict[str, tuple[np.ndarray, np.ndarray]]
+    nets: dict[str, NetForecast]
+    ets_description: str
+    scores: dict[str, dict[str, float]] = field(default_factory=dict)
+    one_step_scores: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    @property
+    def train(self) -> np.ndarray:
+        return self.series.values[: self.n_train]
+
+    @property
+    def test(self) -> np.ndarray:
+        return self.series.values[self.n_train :]
+
+    @property
+    def scale(self) -> float:
+        return naive_scale(self.train)
+
+    def forecasts(self, kind: str = "iterated") -> dict[str, np.ndarray]:
+        """{model: [H] forecast} for kind "iterated" or "one_step" (a network's mean over seeds)."""
+        i = 0 if kind == "iterated" else 1
+        out = {k: v[i] for k, v in self.baselines.items()}
+        for a, n in self.nets.items():
+            out[a] = n.mean if kind == "iterated" else n.one_step_mean
+        return out
+
+    def to_json(self) -> dict:
+        def clean(d):
+            return {m: {k: (v if math.isfinite(v) else None) for k, v in s.items()} for m, s in d.items()}
+
+        return {
+            "series": self.series.describe(),
+            "config": self.config.to_dict(),
+            "train_length": self.n_train,
+            "heldout_length": len(self.test),
+            "mase_scale": self.scale,
+            "ets": self.ets_description,
+            "scores": clean(self.scores),
+            "one_step_scores": clean(self.one_step_scores),
+            "seconds": {a: round(n.seconds, 2) for a, n in self.nets.items()},
+        }
+
+
+Progress = Callable[[float, str], None]
+
+
+def train_net(
+    arch: str,
+    z_train: np.ndarray,
+    cfg: ForecastConfig,
+    seed: int,
+    progress: Progress | None = None,
+    done: float = 0.0,
+    share: float = 1.0,
+) -> Trainer:
+    """Train one network one step ahead on windows of the normalised training stretch (the package's
+    Trainer, in chunks so progress can be reported)."""
+    task = WindowTask(z_train, cfg.window)
+    tcfg = TrainConfig(
+        task=task.name,
+        seq_len=cfg.window,
+        batch_size=cfg.batch,
+        lr=cfg.lr,
+        seed=seed,
+        snapshot_every=100_000,
+        probe_size=1,
+        eval_every=100_000,
+        heldout_size=16,
+    )
+    model = SequenceModel(ModelConfig(arch=arch, hidden_size=cfg.hidden), seed=seed)
+    tr = Trainer(model, task, tcfg)
+    chunk = max(1, cfg.steps // 20)
+    while tr.step < cfg.steps:
+        if not tr.run(n_steps=min(chunk, cfg.steps - tr.step)):
+            break  # diverged: its forecasts will say so (NaN scores)
+        if progress:
+            progress(done + share * tr.step / cfg.steps, f"{MODEL_NAMES[arch]}, seed {seed}: step {tr.step:,} of {cfg.steps:,}")
+    return tr
+
+
+def forecast(series: Series, cfg: ForecastConfig | None = None, progress: Progress | None = None) -> ForecastResult:
+    """Fit every baseline and train every network of cfg on the training stretch; forecast and score
+    the held-out stretch. Deterministic for a config. progress(fraction, text) is called as it goes."""
+    cfg = (cfg or ForecastConfig()).resolve(series)
+    torch.set_num_threads(1)
+    y = np.asarray(series.values, np.float64)
+    n_train = len(y) - cfg.horizon
+    train, test = y[:n_train], y[n_train:]
+    if progress:
+        progress(0.0, "fitting the baselines")
+    baselines = {"naive": naive(train, test), "seasonal_naive": seasonal_naive(train, test, cfg.season)}
+    ets_it, ets_one, ets_what = ets(train, test, cfg.season)
+    baselines["ets"] = (ets_it, ets_one)
+    mu, sd = float(train.mean()), float(train.std()) or 1.0  # the training stretch only
+    z = (y - mu) / sd
+    nets = {}
+    runs = [(a, cfg.seed + k) for a in cfg.archs for k in range(cfg.seeds)]
+    for a in cfg.archs:
+        its, ones, losses, secs = [], [], [], 0.0
+        for k in range(cfg.seeds):
+            i = runs.index((a, cfg.seed + k))
+            tr = train_net(a, z[:n_train], cfg, cfg.seed + k, progress, 0.05 + 0.95 * i / len(runs), 0.95 / len(runs))
+            it, one = predict(tr.model, z, n_train, cfg.horizon, cfg.window)
+            its.append(it * sd + mu)
+            ones.append(one * sd + mu)
+            losses.append(list(tr.history.loss))
+            secs += tr.seconds
+        nets[a] = NetForecast(a, np.stack(its), np.stack(ones), losses, secs)
+    r = ForecastResult(series, cfg, n_train, baselines, nets, ets_what)
+    for kind, target in (("iterated", r.scores), ("one_step", r.one_step_scores)):
+        for m, f in r.forecasts(kind).items():
+            ok = np.all(np.isfinite(f))
+            target[m] = {"mae": mae(test, f) if ok else math.nan, "mase": mase(test, f, train) if ok else math.nan}
+    if progress:
+        progress(1.0, "done")
+    return r
+
+
+# ----- what it means, in words ----------------------------------------------------------------
+
+
+def _how_much(a: float, b: float) -> str:
+    """How a compares with b in words: "12% smaller", "3.4 times larger"."""
+    if b <= 0:
+        return "not comparable"
+    if a >= 2 * b:
+        return f"{a / b:.1f} times larger"
+    return f"{abs(a / b - 1):.0%} {'smaller' if a < b else 'larger'}"
+
+
+def versus_naive(r: ForecastResult, model: str, kind: str = "one_step") -> tuple[float, float]:
+    """(mean, standard error) over the held-out points of |model's error| - |naive's error| (a paired
+    comparison, as in the Diebold-Mariano test). Negative: the model was closer. A mean within about two
+    standard errors of 0 is a difference luck alone could make."""
+    f = r.forecasts(kind)
+    d = np.abs(r.test - f[model]) - np.abs(r.test - f["naive"])
+    if not np.all(np.isfinite(d)):
+        return math.nan, math.nan
+    se = float(d.std(ddof=1) / math.sqrt(len(d))) if len(d) > 1 else math.inf
+    return float(d.mean()), se
+
+
+def random_walk_verdict(r: ForecastResult, kind: str = "one_step") -> list[str]:
+    """For a random walk: for every model, whether it beat the naive forecast by more than luck could
+    (mean paired difference below -2 standard errors), in plain sentences."""
+    lines, winners = [], []
+    for m in r.forecasts(kind):
+        if m == "naive":
+            continue
+        mean, se = versus_naive(r, m, kind)
+        if not math.isfinite(mean):
+            lines.append(f"The {SAY[m]}: no usable forecast.")
+            continue
+        if mean < -2 * se:
+            winners.append(m)
+            word = "closer than naive by more than luck explains"
+        elif mean < 0:
+            word = "a hair closer than naive, well within luck"
+        else:
+            word = "further off than naive"
+        lines.append(f"The {SAY[m]}: on average {abs(mean):.3g} {r.series.unit} {word} (luck alone: about ±{2 * se:.2g}).")
+    head = (
+        "**No model beats the naive forecast** by more than luck."
+        if not winners
+        else f"The {' and the '.join(SAY[m] for m in winners)} beat naive on this walk by more than two standard errors: "
+        "with a made-up walk that happens sometimes (try another seed), but on average nothing can."
+    )
+    return [head, *lines]
+
+
+def verdict(r: ForecastResult, kind: str = "iterated") -> list[str]:
+    """Plain sentences: which model forecast the held-out stretch best, and for each network whether
+    it beat the best baseline or lost to it (and to which), by how much."""
+    scores = r.scores if kind == "iterated" else r.one_step_scores
+    ok = {m: s["mae"] for m, s in scores.items() if math.isfinite(s["mae"])}
+    lines = []
+    if not ok:
+        return ["No model produced a usable forecast."]
+    best = min(ok, key=ok.get)
+    unit = r.series.unit
+    lines.append(f"Best on the held-out stretch: the **{SAY[best]}**, off by {ok[best]:.3g} {unit} on average.")
+    base = {m: v for m, v in ok.items() if m in BASELINES}
+    if not base:
+        return lines
+    bb = min(base, key=base.get)
+    for a in r.nets:
+        if a not in ok:
+            lines.append(f"The {SAY[a]} diverged while training: no forecast to score.")
+            continue
+        same = r.config.season == 1  # the seasonal naive forecast is the naive one: name it once
+        beaten = [SAY[m] for m in BASELINES if m in base and base[m] < ok[a] and not (same and m == "seasonal_naive")]
+        if not beaten:
+            lines.append(
+                f"The {SAY[a]} beat every baseline: its error is {_how_much(ok[a], base[bb])} than the best of them ({SAY[bb]})."
+            )
+        else:
+            lines.append(
+                f"**The {SAY[a]} loses** to the {' and the '.join(beaten)}: its error is "
+                f"{_how_much(ok[a], base[bb])} than the {SAY[bb]}'s."
+            )
+    lo, hi = float(r.train.min()), float(r.train.max())
+    above, below = int((r.test > hi).sum()), int((r.test < lo).sum())
+    if above or below:
+        lines.append(
+            f"{above + below} of the {len(r.test)} held-out values lie {'above' if above else 'below'} anything in the training "
+            f"stretch ({lo:.4g} to {hi:.4g} {unit}). A network trained on values in that range has never seen such values "
+            "and tends to bend back towards it, while exponential smoothing carries the trend on by construction."
+        )
+    elif any(a in ok and ok[a] > base[bb] for a in r.nets):
+        lines.append(
+            "A network is not automatically better than a simple rule: with a few hundred values to learn from, "
+            "a rule that fits the series' shape (a trend, a season) is hard to beat."
+        )
+    return lines
+
+
+TABLE_NAMES = {
+    "naive": "naive",
+    "seasonal_naive": "seasonal naive",
+    "ets": "exponential smoothing",
+    "rnn": "vanilla RNN (network)",
+    "lstm": "LSTM (network)",
+    "gru": "GRU (network)",
+}
+
+
+def score_table(r: ForecastResult, sort: str = "iterated"):
+    """A pandas table, one row per model, best first by the MAE of `sort` ("iterated" or "one_step"):
+    MAE and MASE of the forecast made all at once (iterated) and of the one-step-ahead forecasts."""
+    import pandas as pd
+
+    rows = []
+    for m in r.scores:
+        rows.append(
+            {
+                "model": TABLE_NAMES[m],
+                "MAE all at once": r.scores[m]["mae"],
+                "MASE all at once": r.scores[m]["mase"],
+                "MAE one step": r.one_step_scores[m]["mae"],
+                "MASE one step": r.one_step_scores[m]["mase"],
+            }
+        )
+    key = "MAE all at once" if sort == "iterated" else "MAE one step"
+    return pd.DataFrame(rows).sort_values(key, na_position="last").reset_index(drop=True)
