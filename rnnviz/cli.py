@@ -4,6 +4,7 @@
     python -m rnnviz train --task adding --arch lstm --seq-len 50 --hidden 32 --steps 1500 --seed 0 --json
     python -m rnnviz train ... --save model.pt
     python -m rnnviz trace --load model.pt --out trace.npz
+    python -m rnnviz music --json        (and sounds: see rnnviz/signals/music_cli.py)
 
 Bad input gets one line on stderr and exit status 2.
 """
@@ -89,6 +90,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--batch", type=int, default=8)
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--arch", default=None, choices=ARCHS, help="refuse a checkpoint of another architecture")
+    from .signals.music_cli import add_commands
+
+    add_commands(sub)  # music, sounds
     return p
 
 
@@ -223,6 +227,10 @@ def main(argv=None) -> int:
             return cmd_tasks()
         if a.cmd == "train":
             return cmd_train(a)
+        if a.cmd in ("music", "sounds"):
+            from .signals.music_cli import run_command
+
+            return run_command(a)
         return cmd_trace(a)
     except (CliError, ConfigError) as e:
         print(f"rnnviz: error: {e}", file=sys.stderr)

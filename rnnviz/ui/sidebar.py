@@ -32,6 +32,13 @@ PAGES = [
         "vanishing and exploding gradients, and how to cause and cure them",
         ":material/trending_down:",
     ),
+    (
+        "pages/11_Music.py",
+        "Music",
+        "an RNN writes folk tunes you can hear; its hidden state under the notes",
+        ":material/music_note:",
+    ),
+    ("pages/12_Sounds.py", "Sounds", "hear a vowel and watch the network decide, frame by frame", ":material/hearing:"),
 ]
 
 
