@@ -102,7 +102,8 @@ st.plotly_chart(
 st.markdown(
     "**What to look for.** Below the tune is what the network carries from note to note: one row per hidden unit "
     "(the LSTM's h_t, red positive, blue negative), one column per note, lined up with the notes above. Look for "
-    "units that flip at every bar or every beat (the network counts time), units that follow the melody's height, and "
+    "units that flip at every bar or every beat (the network counts time), the units at the top and bottom that "
+    "follow the melody's height, and "
     "stripes that repeat when the tune repeats a phrase. Then play with the temperature: at 0 the tune soon repeats "
     "itself forever; around 0.8 to 1 it sounds like a plausible reel; at 2 it wanders with no key and no rhythm."
 )

@@ -56,7 +56,7 @@ noise = c2.slider(
     "Noise",
     sounds.NOISE[0],
     sounds.NOISE[1],
-    0.5,
+    0.3,
     0.1,
     key="so_noise",
     help="How loud the hiss is next to the vowel: 1 means as loud. It trained on noise from 0 to 1.5.",

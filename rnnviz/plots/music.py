@@ -19,13 +19,21 @@ def _name(midi: int) -> str:
 
 
 def piano_roll(
-    pitches: np.ndarray, onsets: np.ndarray, n_seed: int, names: list[str], hidden: np.ndarray, rest: int = 0, what: str = "h_t"
+    pitches: np.ndarray,
+    onsets: np.ndarray,
+    n_seed: int,
+    names: list[str],
+    hidden: np.ndarray,
+    rest: int = 0,
+    what: str = "h_t",
+    order: np.ndarray | None = None,
 ) -> go.Figure:
     """Top: one bar per note (pitch up, time across, in beats = quarter notes); the seed phrase grey,
     the model's continuation blue. Bottom: the hidden state after each note [n_notes, H] as a heatmap
     whose columns span the same beats as the notes above them.
 
-    pitches [n] MIDI numbers (``rest`` for a rest, not drawn); onsets [n + 1] beats (last = the end)."""
+    pitches [n] MIDI numbers (``rest`` for a rest, not drawn); onsets [n + 1] beats (last = the end).
+    order: the units to draw, top row first (default: all, unit 0 on top)."""
     pitches = np.asarray(pitches)
     onsets = np.asarray(onsets, dtype=np.float64)
     n = len(pitches)
@@ -77,23 +85,34 @@ def piano_roll(
     fig.update_yaxes(
         title_text="pitch", tickvals=ticks, ticktext=[_name(p) for p in ticks], range=[lo - 1.5, hi + 1.5], row=1, col=1
     )
-    h = np.asarray(hidden, dtype=np.float32).T  # [H, n]
+    order = np.arange(np.shape(hidden)[1]) if order is None else np.asarray(order)
+    h = np.asarray(hidden, dtype=np.float32).T[order]  # [H, n], rows in the given order
     lim = float(max(np.abs(h).max(), 1e-6)) if h.size else 1.0
+    rows = np.arange(len(order))
     fig.add_trace(
         go.Heatmap(
             z=h,
             x=onsets.astype(np.float32),
-            y=np.arange(h.shape[0]),
+            y=rows,
+            customdata=np.repeat(order[:, None], h.shape[1], 1),
             colorscale=DIVERGING,
             zmin=-lim,
             zmax=lim,
             colorbar=dict(title=what, len=0.42, y=0.2, thickness=14),
-            hovertemplate="unit %{y}<br>beat %{x:.2f}<br>" + what + " = %{z:.2f}<extra></extra>",
+            hovertemplate="unit %{customdata}<br>beat %{x:.2f}<br>" + what + " = %{z:.2f}<extra></extra>",
         ),
         row=2,
         col=1,
     )
-    fig.update_yaxes(title_text="hidden unit", row=2, col=1)
+    step = max(1, len(order) // 8)
+    fig.update_yaxes(
+        title_text="hidden unit",
+        tickvals=rows[::step],
+        ticktext=[str(u) for u in order[::step]],
+        autorange="reversed",
+        row=2,
+        col=1,
+    )
     fig.update_xaxes(title_text="time (beats: one beat is a quarter note)", row=2, col=1)
     fig.update_layout(
         title=dict(text="The tune: one bar per note (pitch up, time across)", x=0.01, xanchor="left", font=dict(size=18)),

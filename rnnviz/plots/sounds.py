@@ -86,13 +86,13 @@ def listening(
             fig.add_vline(x=float(x), line=dict(color=color, dash="dash", width=2), row=r, col=1)
         fig.add_annotation(
             x=float(x),
-            y=1.02,
-            xref="x3",
-            yref="y3 domain",
+            y=0.98,
+            xref="x",
+            yref="y domain",
             text=text,
             showarrow=False,
             xanchor="left" if "settles" in text else "right",
-            yanchor="bottom",
+            yanchor="top",
             font=dict(color=color, size=13),
             bgcolor="rgba(255,255,255,0.8)",
         )

@@ -225,7 +225,9 @@ def hidden_states(model: SequenceModel, tokens: np.ndarray) -> np.ndarray:
 class Melody:
     """A seed phrase and its continuation, ready to draw and play. notes: (pitch, quarters) for every
     note (seed first); n_seed: how many are the seed; hidden [n_notes, H]: h_t after each note;
-    onsets [n_notes + 1]: start of each note in quarter notes (the last entry is the end)."""
+    onsets [n_notes + 1]: start of each note in quarter notes (the last entry is the end);
+    pitch_corr [H]: how closely each unit rises and falls with the pitch over this tune (correlation
+    over the notes that are not rests; 0 for a unit that does not move)."""
 
     notes: tuple
     names: tuple
@@ -234,6 +236,22 @@ class Melody:
     onsets: np.ndarray
     temperature: float
     seed: int
+    pitch_corr: np.ndarray
+
+    def units_by_pitch(self) -> np.ndarray:
+        """Unit ids, the unit that follows the melody's height most closely first, the most opposed last."""
+        return np.argsort(-self.pitch_corr, kind="stable")
+
+
+def pitch_correlation(hidden: np.ndarray, pitches: np.ndarray) -> np.ndarray:
+    """Correlation of each unit [T, H] with the pitch [T] over the notes that sound (rests left out)."""
+    keep = pitches != REST
+    h, p = hidden[keep].astype(np.float64), pitches[keep].astype(np.float64)
+    if len(p) < 3 or p.std() == 0:
+        return np.zeros(hidden.shape[1])
+    hc, pc = h - h.mean(0), p - p.mean()
+    den = np.sqrt((hc**2).sum(0) * (pc**2).sum())
+    return np.where(den > 0, (hc * pc[:, None]).sum(0) / np.where(den > 0, den, 1), 0.0)
 
 
 def melody(model: SequenceModel, tunes: Tunes, tune: int, seed_notes: int, n: int, temperature: float, seed: int) -> Melody:
@@ -257,6 +275,7 @@ def melody(model: SequenceModel, tunes: Tunes, tune: int, seed_notes: int, n: in
         onsets=np.concatenate([[0.0], np.cumsum(q)]),
         temperature=float(temperature),
         seed=int(seed),
+        pitch_corr=pitch_correlation(h, np.array([p for p, _ in notes])),
     )
 
 

@@ -163,3 +163,11 @@ def test_cli_music_and_sounds(capsys):
     assert main(["music", "--arch", "transformer", "--steps", "1"]) == 2
     assert main(["sounds", "--clips", "0"]) == 2
     assert capsys.readouterr().err.count("rnnviz: error:") == 2
+
+
+def test_units_that_follow_the_pitch_are_found():
+    t = np.arange(40)
+    pitches = 60 + (t % 8)
+    hidden = np.stack([np.sin(t), (pitches - 63.5) / 4, -(pitches - 63.5) / 4 + 0.01 * np.cos(t)], 1)
+    r = music.pitch_correlation(hidden, pitches)
+    assert r[1] == pytest.approx(1.0) and r[2] < -0.99 and abs(r[0]) < 0.5
