@@ -96,8 +96,16 @@ st.caption(
     "Press play: the first notes (grey below) are the real tune's opening, the rest (blue) is the network's. "
     "The sound is made from numbers on the server (a few harmonics per note, fading like a plucked string)."
 )
+order = mel.units_by_pitch()
 st.plotly_chart(
-    piano_roll([p for p, _ in mel.notes], mel.onsets, mel.n_seed, list(mel.names), mel.hidden, rest=REST), key="mu_roll"
+    piano_roll([p for p, _ in mel.notes], mel.onsets, mel.n_seed, list(mel.names), mel.hidden, rest=REST, order=order),
+    key="mu_roll",
+)
+up, down = int(order[0]), int(order[-1])
+st.caption(
+    f"The units are sorted: at the top the ones that rise and fall with the melody, at the bottom the ones that do the "
+    f"opposite. Unit {up} follows the pitch most closely in this tune (correlation {mel.pitch_corr[up]:+.2f}), unit {down} "
+    f"mirrors it ({mel.pitch_corr[down]:+.2f}). Nobody told the network what a high note is: it found it useful."
 )
 st.markdown(
     "**What to look for.** Below the tune is what the network carries from note to note: one row per hidden unit "

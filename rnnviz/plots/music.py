@@ -144,13 +144,13 @@ def accuracy_bars(scores: dict) -> go.Figure:
         )
     )
     fig.update_layout(
-        title=dict(text="Next note guessed exactly (pitch and length), held-out tunes", x=0.01, font=dict(size=17)),
-        xaxis=dict(title="% of notes", range=[0, max(100 * max(vals) * 1.3, 10)]),
+        title=dict(text="Next note guessed exactly<br>(pitch and length, held-out tunes)", x=0.01, font=dict(size=16)),
+        xaxis=dict(title="% of notes", range=[0, max(100 * max(vals) * 1.45, 10)]),
         yaxis=dict(autorange="reversed"),
-        height=260,
+        height=290,
         font=FONT,
         template=WHITE,
-        margin=dict(l=70, r=30, t=50, b=50),
+        margin=dict(l=70, r=20, t=70, b=50),
         showlegend=False,
     )
     return fig
