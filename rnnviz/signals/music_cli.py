@@ -3,7 +3,7 @@
     python -m rnnviz music --json                  # train a melody LSTM, held-out next-note accuracy vs bigram
     python -m rnnviz music --steps 3000 --save rnnviz/signals/melody.pt    # (re)make the shipped model
     python -m rnnviz sounds --json                 # train the vowel GRU, held-out accuracy and settle frame
-    python -m rnnviz sounds --steps 1500 --save rnnviz/signals/sounds.pt   # (re)make the shipped model
+    python -m rnnviz sounds --steps 2500 --save rnnviz/signals/sounds.pt   # (re)make the shipped model
 
 Bad values raise ConfigError (one line on stderr, exit status 2). Progress goes to stderr.
 """
