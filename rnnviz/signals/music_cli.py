@@ -11,6 +11,7 @@ Bad values raise ConfigError (one line on stderr, exit status 2). Progress goes 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 
@@ -46,7 +47,17 @@ def _progress(what: str):
     return show
 
 
+def _check_save(path: str | None) -> None:
+    """Refuse a --save path that cannot be written before training, not after."""
+    if path is None:
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        raise ConfigError(f"cannot write {path}: no such folder, or not writable")
+
+
 def run_command(a) -> int:
+    _check_save(a.save)
     if a.cmd == "music":
         from .music import MelodyConfig, train_and_score
 

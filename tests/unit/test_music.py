@@ -162,7 +162,8 @@ def test_cli_music_and_sounds(capsys):
     assert "held-out clips" in capsys.readouterr().out
     assert main(["music", "--arch", "transformer", "--steps", "1"]) == 2
     assert main(["sounds", "--clips", "0"]) == 2
-    assert capsys.readouterr().err.count("rnnviz: error:") == 2
+    assert main(["music", "--steps", "1", "--save", "/no/such/folder/m.pt"]) == 2
+    assert capsys.readouterr().err.count("rnnviz: error:") == 3
 
 
 def test_units_that_follow_the_pitch_are_found():
