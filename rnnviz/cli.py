@@ -8,6 +8,7 @@
     python -m rnnviz compare --task adding --archs rnn,lstm,gru,cnn,transformer,gru_attention \
         --lengths 10,20,50,100,200 --seeds 3 --json
     python -m rnnviz forecast --series sunspots --json
+    python -m rnnviz music --json        (and sounds: see rnnviz/signals/music_cli.py)
 
 Bad input gets one line on stderr and exit status 2.
 """
@@ -116,6 +117,9 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--seeds", type=int, default=1, help="seeds per network (their mean forecast is scored)")
     f.add_argument("--seed", type=int, default=0)
     f.add_argument("--json", action="store_true", help="print one JSON object")
+    from .signals.music_cli import add_commands
+
+    add_commands(sub)  # music, sounds
     return p
 
 
@@ -320,6 +324,10 @@ def main(argv=None) -> int:
             return cmd_compare(a, argv)
         if a.cmd == "forecast":
             return cmd_forecast(a)
+        if a.cmd in ("music", "sounds"):
+            from .signals.music_cli import run_command
+
+            return run_command(a)
         return cmd_trace(a)
     except (CliError, ConfigError) as e:
         print(f"rnnviz: error: {e}", file=sys.stderr)

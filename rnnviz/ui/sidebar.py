@@ -33,16 +33,16 @@ PAGES = [
         ":material/trending_down:",
     ),
     (
-        "pages/9_Translate.py",
-        "Translate",
-        "number words to digits with a GRU encoder-decoder: where attention looks, and why it helps long inputs",
-        ":material/translate:",
-    ),
-    (
         "pages/6_Compare.py",
         "Compare",
         "RNN, LSTM, GRU, CNN, Transformer and GRU+attention race on one task; the article's table measured",
         ":material/sports_score:",
+    ),
+    (
+        "pages/9_Translate.py",
+        "Translate",
+        "number words to digits with a GRU encoder-decoder: where attention looks, and why it helps long inputs",
+        ":material/translate:",
     ),
     (
         "pages/10_Forecast.py",
@@ -50,6 +50,13 @@ PAGES = [
         "forecast real series (sunspots, CO2) and check the network against simple rules",
         ":material/show_chart:",
     ),
+    (
+        "pages/11_Music.py",
+        "Music",
+        "an RNN writes folk tunes you can hear; its hidden state under the notes",
+        ":material/music_note:",
+    ),
+    ("pages/12_Sounds.py", "Sounds", "hear a vowel and watch the network decide, frame by frame", ":material/hearing:"),
 ]
 
 
