@@ -1,0 +1,61 @@
+"""Marks that point at the lesson: the steps the answer depends on (the adding problem's two marked
+numbers, the first symbol, ...) drawn the same way on every figure with a time axis, and the PNG
+settings of the chart toolbar."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+MARK = "#e6a700"  # gold: a step the answer depends on
+
+
+def mark_steps(fig: go.Figure, steps, name: str = "", row_span: tuple[float, float] | None = None) -> go.Figure:
+    """Outline each step in ``steps`` (x = step) with a gold dashed box and a ★ above the plot, and
+    add one legend entry saying what the marks are (``name``). row_span: (y0, y1) in data units to
+    limit the box (default: the whole plot height)."""
+    steps = [int(s) for s in steps]
+    if not steps:
+        return fig
+    for s in steps:
+        kw = dict(y0=row_span[0], y1=row_span[1], yref="y") if row_span else dict(y0=0, y1=1, yref="paper")
+        fig.add_shape(
+            type="rect", x0=s - 0.5, x1=s + 0.5, xref="x", line=dict(color=MARK, width=3, dash="dash"), layer="above", **kw
+        )
+        fig.add_annotation(
+            x=s, y=1.0, xref="x", yref="paper", yanchor="bottom", text="★", showarrow=False, font=dict(color=MARK, size=16)
+        )
+    if name:
+        fig.add_trace(
+            go.Scatter(
+                x=[None], y=[None], mode="lines", line=dict(color=MARK, width=3, dash="dash"), name=f"★ {name}", showlegend=True
+            )
+        )
+    return fig
+
+
+def png_config(name: str) -> dict:
+    """plotly's config for st.plotly_chart: the toolbar's camera button saves a PNG named after the
+    figure, at twice the screen resolution (sharp on a slide)."""
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name.lower()).strip("-") or "figure"
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": f"rnnviz-{safe}", "scale": 2},
+    }
+
+
+def spread_labels(coords: np.ndarray, want: list[int], min_gap: float = 0.09) -> list[int]:
+    """Which of the points ``want`` (in order of priority) get a text label so that no two labels
+    are closer than ``min_gap`` of the plot's width or height (the path's range), checked in both
+    directions. coords [T, 2]. Returns the labelled steps in the order given."""
+    c = np.asarray(coords, np.float64)
+    span = np.ptp(c, axis=0)
+    span[span == 0] = 1.0
+    u = (c - c.min(0)) / span  # [T, 2] in the unit square
+    kept: list[int] = []
+    for t in want:
+        if t in kept:
+            continue
+        if all(abs(u[t, 0] - u[k, 0]) > 2 * min_gap or abs(u[t, 1] - u[k, 1]) > min_gap for k in kept):
+            kept.append(t)
+    return kept
