@@ -23,17 +23,14 @@ CASES = [
 
 # Runs every script in one fresh interpreter (one torch start-up instead of five), as `python FILE --steps N`
 # would, and fails if any of them imported rnnviz.
-RUNNER = (
-    """
+RUNNER = """
 import runpy, sys
 for path in sys.argv[1:]:
     print("=== " + path, flush=True)
-    sys.argv = [path, "--steps", "%d", "--print-every", "1"]
+    sys.argv = [path, "--steps", "STEPS", "--print-every", "1"]
     runpy.run_path(path, run_name="__main__")
 assert not any(m.startswith("rnnviz") for m in sys.modules), "the script imported rnnviz"
-"""
-    % STEPS
-)
+""".replace("STEPS", str(STEPS))
 
 
 def test_generated_scripts_reproduce_the_trainer_losses(tmp_path):
