@@ -31,6 +31,8 @@ def mark_steps(fig: go.Figure, steps, name: str = "", row_span: tuple[float, flo
                 x=[None], y=[None], mode="lines", line=dict(color=MARK, width=3, dash="dash"), name=f"★ {name}", showlegend=True
             )
         )
+        # the legend at the very bottom of the figure, below the axis title (not on it, in a short figure)
+        fig.update_layout(legend=dict(yref="container", y=0.0, yanchor="bottom"))
     return fig
 
 
@@ -44,10 +46,11 @@ def png_config(name: str) -> dict:
     }
 
 
-def spread_labels(coords: np.ndarray, want: list[int], min_gap: float = 0.09) -> list[int]:
+def spread_labels(coords: np.ndarray, want: list[int], gap_x: float = 0.3, gap_y: float = 0.1) -> list[int]:
     """Which of the points ``want`` (in order of priority) get a text label so that no two labels
-    are closer than ``min_gap`` of the plot's width or height (the path's range), checked in both
-    directions. coords [T, 2]. Returns the labelled steps in the order given."""
+    overlap: two labels must be at least ``gap_x`` of the path's width apart across, or ``gap_y`` of
+    its height apart up and down (a label is a short line of text: wide, not tall). coords [T, 2].
+    Returns the labelled steps in the order given."""
     c = np.asarray(coords, np.float64)
     span = np.ptp(c, axis=0)
     span[span == 0] = 1.0
@@ -56,6 +59,15 @@ def spread_labels(coords: np.ndarray, want: list[int], min_gap: float = 0.09) ->
     for t in want:
         if t in kept:
             continue
-        if all(abs(u[t, 0] - u[k, 0]) > 2 * min_gap or abs(u[t, 1] - u[k, 1]) > min_gap for k in kept):
+        if all(abs(u[t, 0] - u[k, 0]) > gap_x or abs(u[t, 1] - u[k, 1]) > gap_y for k in kept):
             kept.append(t)
     return kept
+
+
+def label_positions(coords: np.ndarray) -> list[str]:
+    """Plotly textposition per point: labels of points near the right edge go to their left, near the
+    left edge to their right, so no label is cut off by the plot's border."""
+    x = np.asarray(coords, np.float64)[:, 0]
+    span = np.ptp(x) or 1.0
+    u = (x - x.min()) / span
+    return ["top left" if v > 0.75 else "top right" if v < 0.25 else "top center" for v in u]

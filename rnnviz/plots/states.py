@@ -7,7 +7,7 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
-from .marks import MARK, mark_steps, spread_labels
+from .marks import MARK, label_positions, mark_steps, spread_labels
 from .style import DIVERGING, WHITE, base_layout
 
 
@@ -103,7 +103,7 @@ def pca_path(
             mode="lines+markers+text",
             name="h_t, one dot per step",
             text=text,
-            textposition="top center",
+            textposition=label_positions(coords),
             textfont=dict(size=12),
             marker=dict(
                 color=np.arange(T),
