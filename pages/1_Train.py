@@ -176,7 +176,7 @@ def live():
         "examples the model never trains on. Below the grey dashed line the model beats an input-blind "
         "guess; below the green dotted line the task counts as solved."
         + (
-            " Dashed: your earlier runs in this session (held-out loss), labelled with what they had that this "
+            " Dash-dotted: your earlier runs in this session (held-out loss), labelled with what they had that this "
             "run has not, so you can see both results on one chart."
             if past_loss
             else ""
@@ -230,13 +230,12 @@ def live():
 
 live()
 if session.past:
-    p1, p2 = st.columns([3, 1])
-    p1.markdown(
-        "**Earlier runs on the charts** (dashed, newest first): "
+    st.markdown(
+        "**Earlier runs on the charts** (dash-dotted, newest first): "
         + "; ".join(f"{k + 1}. {label}" for k, (label, _, _) in enumerate(session.past_curves()))
         + ". A run is kept here when you press Reset or start a new model after training."
     )
-    p2.button("Clear earlier runs", key="tr_clear_past", icon=":material/clear_all:", on_click=session.clear_past)
+    st.button("Clear earlier runs", key="tr_clear_past", icon=":material/clear_all:", on_click=session.clear_past)
 if not session.running and session.trainer.step and not session.diverged:
     ev = session.trainer.evaluate()
     st.markdown(

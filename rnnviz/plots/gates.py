@@ -238,17 +238,19 @@ def gru_cell_diagram(r: float, z: float, n: float, h_prev: float, h: float, t: i
         fig.add_annotation(x=x, y=y_line, text=f"<b>{symbol}</b>", showarrow=False, font=dict(size=18))
 
     op(3.0, "×")
-    valve(3.0, 0.6, GATE_COLORS["update_gate"], "update gate z<br>keeps the old state", z)
+    valve(3.0, 0.6, GATE_COLORS["update_gate"], "update gate z", z)
     arrow(3.0, 2.05, 3.0, y_line - 0.32, GATE_COLORS["update_gate"])
     fig.add_annotation(x=3.0, y=3.75, text=f"z·h_(t−1) = {z * h_prev:+.3f}", showarrow=False, font=dict(size=13))
-    valve(0.9, 0.6, GATE_COLORS["reset_gate"], "reset gate r<br>how much past<br>the candidate sees", r)
+    valve(0.9, 0.6, GATE_COLORS["reset_gate"], "reset gate r", r)
     cand = GATE_COLORS["candidate"]
     fig.add_shape(
         type="rect", x0=5.0, x1=5.9, y0=0.6, y1=2.0, line=dict(color=cand, width=2), fillcolor=cand, opacity=0.15 + 0.6 * abs(n)
     )
-    fig.add_annotation(x=5.45, y=0.3, text=f"<b>candidate n</b><br>{n:+.3f}", showarrow=False, font=dict(size=13, color=cand))
+    fig.add_annotation(
+        x=5.45, y=0.52, yanchor="top", text=f"<b>candidate n</b><br>{n:+.3f}", showarrow=False, font=dict(size=13, color=cand)
+    )
     arrow(1.4, 1.3, 4.95, 1.3, GATE_COLORS["reset_gate"])
-    valve(7.3, 0.6, GATE_COLORS["update_gate"], "1 − z<br>lets the candidate in", 1 - z)
+    valve(7.3, 0.6, GATE_COLORS["update_gate"], "1 − z", 1 - z)
     arrow(5.95, 1.3, 6.8, 1.3, cand)
     op(7.3, "+")
     arrow(7.3, 2.05, 7.3, y_line - 0.32, GATE_COLORS["update_gate"])
@@ -266,12 +268,12 @@ def gru_cell_diagram(r: float, z: float, n: float, h_prev: float, h: float, t: i
         margin=dict(l=10, r=10, t=60, b=10),
         showlegend=False,
         title=dict(
-            text=f"Inside the GRU cell: unit {unit} at step t={t} (input {label}); "
-            "each valve is filled as far as its gate is open",
+            text=f"Inside the GRU cell: unit {unit} at step t={t} (input {label})"
+            "<br><sup>each valve is filled as far as its gate is open</sup>",
             font=dict(size=17),
         ),
         xaxis=dict(visible=False, range=[-0.3, 10.3]),
-        yaxis=dict(visible=False, range=[-0.6, 5.0]),
+        yaxis=dict(visible=False, range=[-0.3, 5.0]),
     )
     return fig
 

@@ -20,10 +20,10 @@ def mark_steps(fig: go.Figure, steps, name: str = "", row_span: tuple[float, flo
     for s in steps:
         kw = dict(y0=row_span[0], y1=row_span[1], yref="y") if row_span else dict(y0=0, y1=1, yref="paper")
         fig.add_shape(
-            type="rect", x0=s - 0.5, x1=s + 0.5, xref="x", line=dict(color=MARK, width=3, dash="dash"), layer="above", **kw
+            type="rect", x0=s - 0.5, x1=s + 0.5, xref="x", line=dict(color=MARK, width=2, dash="dash"), layer="above", **kw
         )
         fig.add_annotation(
-            x=s, y=1.0, xref="x", yref="paper", yanchor="bottom", text="★", showarrow=False, font=dict(color=MARK, size=16)
+            x=s, y=1.0, xref="x", yref="paper", yanchor="bottom", text="★", showarrow=False, font=dict(color=MARK, size=14)
         )
     if name:
         fig.add_trace(
@@ -46,11 +46,11 @@ def png_config(name: str) -> dict:
     }
 
 
-def spread_labels(coords: np.ndarray, want: list[int], gap_x: float = 0.3, gap_y: float = 0.1) -> list[int]:
+def spread_labels(coords: np.ndarray, want: list[int], gap_x: float = 0.6, gap_y: float = 0.12) -> list[int]:
     """Which of the points ``want`` (in order of priority) get a text label so that no two labels
     overlap: two labels must be at least ``gap_x`` of the path's width apart across, or ``gap_y`` of
-    its height apart up and down (a label is a short line of text: wide, not tall). coords [T, 2].
-    Returns the labelled steps in the order given."""
+    its height apart up and down (a label is a short line of text, often half as wide as a narrow
+    plot, and not tall). coords [T, 2]. Returns the labelled steps in the order given."""
     c = np.asarray(coords, np.float64)
     span = np.ptp(c, axis=0)
     span[span == 0] = 1.0

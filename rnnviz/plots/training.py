@@ -8,11 +8,11 @@ import plotly.graph_objects as go
 from .style import LINE, base_layout, reference_line
 
 MAX_POINTS = 1500
-PAST_COLORS = ("#7f7f7f", "#b07aa1", "#9c755f")  # earlier runs: muted, so the live run stands out
+PAST_COLORS = ("#b07aa1", "#17becf", "#bcbd22")  # earlier runs: apart from the chance line (grey) and the live run
 
 
 def _past(fig, past, name: str) -> None:
-    """Earlier runs of the session under the live one: faint dashed lines, one per run, labelled with
+    """Earlier runs of the session under the live one: faint dash-dotted lines, one per run, labelled with
     what differed. past: [(label, steps, values)], newest first (held-out scores, or per-batch values
     thinned when a run was too short to be scored more than once)."""
     for k, (label, steps, values) in enumerate(past):
@@ -23,8 +23,8 @@ def _past(fig, past, name: str) -> None:
                 y=v,
                 mode="lines",
                 name=f"earlier run: {label}",
-                line=dict(color=PAST_COLORS[k % len(PAST_COLORS)], width=2.5, dash="dash"),
-                opacity=0.55,
+                line=dict(color=PAST_COLORS[k % len(PAST_COLORS)], width=3, dash="dashdot"),
+                opacity=0.7,
                 hovertemplate="earlier run ("
                 + label.replace("%", "%%")
                 + ")<br>step %{x}<br>"
