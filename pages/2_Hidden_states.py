@@ -117,15 +117,15 @@ def view(insp):
         H = states.shape[1]
         unit = st.selectbox(
             "Unit",
-            [None, *range(H)],
-            format_func=lambda u: f"the most informative (unit {best})" if u is None else f"unit {u}",
+            [-1, *range(H)],
+            format_func=lambda u: "the most informative unit" if u == -1 else f"unit {u:d}",
             key="hs_unit",
         )
-        auto = unit is None
+        auto = unit == -1
         unit = best if auto else unit
         st.markdown(activation_text_html(labels, states[:, unit], f"{what} of unit {unit}"), unsafe_allow_html=True)
         if auto:
-            st.caption(f"Why this unit: {why}.")
+            st.caption(f"Showing unit {best}: {why}.")
         st.caption(
             "Karpathy's char-rnn picture: each symbol is shaded by what one unit reads after seeing it. "
             "Try each unit: some track position, some fire on one symbol, some count."

@@ -39,13 +39,13 @@ def view(insp):
     best, why = insp.informative_unit("hidden", layer)
     unit = st.selectbox(
         "Unit shown in the cell diagram and step by step",
-        [None, *range(H)],
-        format_func=lambda u: f"the most informative (unit {best})" if u is None else f"unit {u}",
+        [-1, *range(H)],
+        format_func=lambda u: "the most informative unit" if u == -1 else f"unit {u:d}",
         key="g_unit_pick",
     )
-    if unit is None:
+    if unit == -1:
         unit = best
-        st.caption(f"Why this unit: {why} (measured on h_t).")
+        st.caption(f"Showing unit {best}: {why} (measured on h_t).")
     if ctx.arch == "lstm":
         g = {n: insp.states(n, layer, ex) for n in ("input_gate", "forget_gate", "cell_candidate", "output_gate")}
         c = insp.states("cell", layer, ex)

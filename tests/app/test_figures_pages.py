@@ -32,7 +32,7 @@ def test_hidden_states_marks_the_two_numbers_and_picks_a_unit():
     assert "★" in charts(at) and "the two marked numbers" in charts(at)
     assert "Data (CSV)" in [b.proto.label for b in at.get("download_button")]
     at = go(new_app(**TINY, task="first_symbol"), "pages/2_Hidden_states.py")
-    assert "Why this unit: unit" in text(at) and "varies the most" in text(at)
+    assert "Showing unit" in text(at) and "varies the most" in text(at)
 
 
 def test_gradients_and_unrolled_pages_say_the_lesson_in_words():
