@@ -12,7 +12,8 @@ PAST_COLORS = ("#b07aa1", "#17becf", "#bcbd22")  # earlier runs: apart from the 
 
 
 def _past(fig, past, name: str) -> None:
-    """Earlier runs of the session under the live one: faint dash-dotted lines, one per run, labelled with
+    """Earlier runs of the session under the live one (added after its traces, drawn beneath them):
+    faint dash-dotted lines, one per run, labelled with
     what differed. past: [(label, steps, values)], newest first (held-out scores, or per-batch values
     thinned when a run was too short to be scored more than once)."""
     for k, (label, steps, values) in enumerate(past):
@@ -25,6 +26,7 @@ def _past(fig, past, name: str) -> None:
                 name=f"earlier run: {label}",
                 line=dict(color=PAST_COLORS[k % len(PAST_COLORS)], width=3, dash="dashdot"),
                 opacity=0.7,
+                zorder=-1,  # under the live run's curves, which keep the first places in fig.data
                 hovertemplate="earlier run ("
                 + label.replace("%", "%%")
                 + ")<br>step %{x}<br>"
@@ -71,7 +73,6 @@ def loss_figure(
     past: earlier runs [(label, steps, loss)] drawn faint and dashed underneath."""
     s, l = _thin(steps, loss)
     fig = go.Figure()
-    _past(fig, past, "loss")
     fig.add_trace(
         go.Scatter(
             x=s,
@@ -85,6 +86,7 @@ def loss_figure(
     )
     if len(heldout_steps):
         _heldout(fig, heldout_steps, heldout_loss, "loss", LINE["heldout"])
+    _past(fig, past, "loss")
     reference_line(fig, baseline, f"chance: {baseline:.3g}", LINE["baseline"], "dash", True, log)
     reference_line(fig, solved, f"solved: {solved:.3g}", LINE["solved"], "dot", False, log)
     base_layout(fig, "Loss: training batches and held-out", "training step", f"loss ({loss_name}, log scale)")
@@ -130,7 +132,6 @@ def metric_figure(
     runs [(label, steps, metric)] drawn faint and dashed underneath."""
     s, m = _thin(steps, metric)
     fig = go.Figure()
-    _past(fig, past, name)
     fig.add_trace(
         go.Scatter(
             x=s,
@@ -145,6 +146,7 @@ def metric_figure(
     if len(heldout_steps):
         _heldout(fig, heldout_steps, heldout_metric, name, LINE["heldout"])
         m = np.concatenate([m, np.asarray(heldout_metric, np.float32)])
+    _past(fig, past, name)
     m = np.concatenate([m, *(np.asarray(p[2], np.float32) for p in past)])
     log = not higher_is_better  # an error is drawn on a log scale, like the loss
     reference_line(fig, baseline, f"chance: {baseline:.3g}", LINE["baseline"], "dash", not higher_is_better, log)

@@ -25,6 +25,8 @@ def test_train_page_keeps_earlier_runs_and_offers_the_script():
     assert session(at).past == () and "earlier run" not in charts(at)
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels.count("Data (CSV)") >= 2  # beside the loss chart and the metric or gradient chart
+    png = json.loads(at.get("plotly_chart")[0].proto.config)["toImageButtonOptions"]  # the toolbar's camera button
+    assert png == {"format": "png", "filename": "rnnviz-training-loss", "scale": 2}
 
 
 def test_hidden_states_marks_the_two_numbers_and_picks_a_unit():
