@@ -5,6 +5,8 @@ import json
 
 from appkit import go, new_app, session, text
 
+from rnnviz.session import Status
+
 TINY = {"hidden": 4, "seq_len": 12}
 
 
@@ -50,3 +52,15 @@ def test_gradients_and_unrolled_pages_say_the_lesson_in_words():
 def test_gates_page_draws_the_gru_cell_with_its_numbers():
     at = go(new_app(**TINY, arch="gru"), "pages/3_Gates.py")
     assert "Inside the GRU cell" in charts(at) and "(1 − z)·n + z·h_(t−1)" in charts(at)
+
+
+def test_a_run_that_spends_its_budget_at_chance_says_not_solved():
+    at = go(new_app(arch="rnn", hidden=4, seq_len=50, rv_cap_w=500), "pages/1_Train.py")
+    s = session(at)
+    s.trainer.run(n_steps=500)  # as the worker would, in one go
+    s.status = Status.PAUSED
+    s.set_cap_size(500)
+    assert s.status is Status.AT_CAP
+    at.run()
+    words = text(at)
+    assert "**Not solved**" in words and "still at the chance line" in words, words[:600]
