@@ -46,24 +46,6 @@ def png_config(name: str) -> dict:
     }
 
 
-def spread_labels(coords: np.ndarray, want: list[int], gap_x: float = 0.6, gap_y: float = 0.12) -> list[int]:
-    """Which of the points ``want`` (in order of priority) get a text label so that no two labels
-    overlap: two labels must be at least ``gap_x`` of the path's width apart across, or ``gap_y`` of
-    its height apart up and down (a label is a short line of text, often half as wide as a narrow
-    plot, and not tall). coords [T, 2]. Returns the labelled steps in the order given."""
-    c = np.asarray(coords, np.float64)
-    span = np.ptp(c, axis=0)
-    span[span == 0] = 1.0
-    u = (c - c.min(0)) / span  # [T, 2] in the unit square
-    kept: list[int] = []
-    for t in want:
-        if t in kept:
-            continue
-        if all(abs(u[t, 0] - u[k, 0]) > gap_x or abs(u[t, 1] - u[k, 1]) > gap_y for k in kept):
-            kept.append(t)
-    return kept
-
-
 def label_positions(coords: np.ndarray) -> list[str]:
     """Plotly textposition per point: labels of points near the right edge go to their left, near the
     left edge to their right, so no label is cut off by the plot's border."""
@@ -71,3 +53,31 @@ def label_positions(coords: np.ndarray) -> list[str]:
     span = np.ptp(x) or 1.0
     u = (x - x.min()) / span
     return ["top left" if v > 0.75 else "top right" if v < 0.25 else "top center" for v in u]
+
+
+def label_boxes(coords: np.ndarray, width: float = 0.55, height: float = 0.12) -> np.ndarray:
+    """Where each point's text label would sit, as boxes [T, 4] (x0, x1, y0, y1) in the unit square
+    of the path's range: ``width`` and ``height`` of a label in those units (a short line of text in a
+    narrow plot: about half as wide as the plot, an eighth as tall), placed as label_positions says."""
+    c = np.asarray(coords, np.float64)
+    span = np.ptp(c, axis=0)
+    span[span == 0] = 1.0
+    u = (c - c.min(0)) / span
+    pos = label_positions(c)
+    x0 = np.array([x if p == "top right" else x - width if p == "top left" else x - width / 2 for x, p in zip(u[:, 0], pos)])
+    return np.stack([x0, x0 + width, u[:, 1], u[:, 1] + height], -1)
+
+
+def spread_labels(coords: np.ndarray, want: list[int], width: float = 0.55, height: float = 0.12) -> list[int]:
+    """Which of the points ``want`` (in order of priority) get a text label so that no two labels'
+    boxes (label_boxes) overlap. coords [T, 2]. Returns the labelled steps in the order given."""
+    box = label_boxes(coords, width, height)
+    kept: list[int] = []
+    for t in want:
+        if t in kept:
+            continue
+        if all(
+            box[t, 1] <= box[k, 0] or box[k, 1] <= box[t, 0] or box[t, 3] <= box[k, 2] or box[k, 3] <= box[t, 2] for k in kept
+        ):
+            kept.append(t)
+    return kept
