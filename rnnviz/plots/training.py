@@ -12,8 +12,9 @@ PAST_COLORS = ("#b07aa1", "#17becf", "#bcbd22")  # earlier runs: apart from the 
 
 
 def _past(fig, past, name: str) -> None:
-    """Earlier runs of the session under the live one (added after its traces, drawn beneath them):
-    faint dash-dotted lines, one per run, labelled with
+    """Earlier runs of the session beside the live one (added after its traces, which keep the first
+    places in fig.data): dash-dotted lines in their own colours, one per run, drawn over the noisy
+    per-batch curve so that a run stuck at the chance line still shows, labelled with
     what differed. past: [(label, steps, values)], newest first (held-out scores, or per-batch values
     thinned when a run was too short to be scored more than once)."""
     for k, (label, steps, values) in enumerate(past):
@@ -25,8 +26,7 @@ def _past(fig, past, name: str) -> None:
                 mode="lines",
                 name=f"earlier run: {label}",
                 line=dict(color=PAST_COLORS[k % len(PAST_COLORS)], width=3, dash="dashdot"),
-                opacity=0.7,
-                zorder=-1,  # under the live run's curves, which keep the first places in fig.data
+                opacity=0.8,
                 hovertemplate="earlier run ("
                 + label.replace("%", "%%")
                 + ")<br>step %{x}<br>"

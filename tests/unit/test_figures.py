@@ -121,4 +121,3 @@ def test_a_session_keeps_its_last_runs_labelled_with_what_differed():
     fig = loss_figure([1, 2], [1.0, 0.5], 0.17, 0.01, "mse", past=[("vanilla RNN (now LSTM)", [1, 2, 3], [0.3, 0.2, 0.1])])
     assert fig.data[0].name == "training loss (each batch)"  # the live run keeps its place
     assert fig.data[-1].name == "earlier run: vanilla RNN (now LSTM)" and fig.data[-1].line.dash == "dashdot"
-    assert fig.data[-1].zorder < 0  # drawn beneath the live run
