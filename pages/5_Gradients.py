@@ -49,7 +49,8 @@ st.markdown(
     "passes the threshold it is scaled down to the threshold. That stops one huge step from throwing the weights "
     "far away, but a gradient that has already faded to almost nothing stays almost nothing. Against vanishing "
     "you need another cell (the LSTM's and GRU's gates), recurrent weights that start near σ_max = 1, or shorter "
-    "sequences. Try *Make it vanish*, then turn clipping off and on: the curves below do not move."
+    "sequences. (Clipping acts on the training step after the gradient below has been computed: it can never "
+    "lift the left end of these curves.)"
 )
 st.caption(ctx.status_line())
 insp = ctx.inspection()
