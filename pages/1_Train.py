@@ -6,11 +6,14 @@ import streamlit as st
 
 import rnnviz  # noqa: F401
 from rnnviz import ui
+from rnnviz.codegen import covered, script
+from rnnviz.inspect import at_chance, history_frame
 from rnnviz.plots.training import grad_norm_figure, loss_figure, metric_figure
 from rnnviz.session import CAP_SIZES, DEFAULT_CAP, WORKER, Status
 from rnnviz.ui import link as ui_link
 from rnnviz.ui import run as ui_run
 from rnnviz.ui.checkpoint import checkpoint_box
+from rnnviz.ui.export import chart
 from rnnviz.ui.upload import own_text
 
 ctx = ui.page("Train", "🏋️")
@@ -133,6 +136,12 @@ def live():
     # one status line, always present, so the charts below never move while training runs
     if tr.solved_at:
         verdict = f"**Solved** at step {tr.solved_at:,}: the held-out {task.metric_name} crossed {task.solved_metric:g}."
+    elif len(h) and session.status is Status.AT_CAP and ho is not None and at_chance(task, ho):
+        verdict = (
+            f"**Not solved**: after its whole budget of {tr.step:,} steps the held-out {task.metric_name} ({ho:.3g}) is "
+            f"still at the chance line ({task.baseline_metric:.3g}). The model has learnt nothing that a guess "
+            "without looking at the input could not do."
+        )
     elif len(h) and session.status is Status.AT_CAP:
         verdict = f"**Not solved** in {tr.step:,} steps: the held-out {task.metric_name} has not crossed {task.solved_metric:g}."
     elif not len(h):
@@ -145,26 +154,49 @@ def live():
     loss_name = "cross-entropy, nats" if task.loss == "ce" else "mean squared error"
     same = task.loss == "mse" and task.metric_name == "MSE"  # the metric would repeat the loss
     c1, c2 = st.columns(2)
-    c1.plotly_chart(
+    past_loss = session.past_curves("loss")
+    chart(
         loss_figure(
-            h.step, h.loss, task.baseline_loss, task.solved_loss, loss_name, heldout_steps=ho_f["step"], heldout_loss=ho_f["loss"]
+            h.step,
+            h.loss,
+            task.baseline_loss,
+            task.solved_loss,
+            loss_name,
+            heldout_steps=ho_f["step"],
+            heldout_loss=ho_f["loss"],
+            past=past_loss,
         ),
-        key="loss",
+        "loss",
+        "training-loss",
+        lambda: history_frame(h),
+        where=c1,
     )
     c1.caption(
         "Faint: the loss on each training batch (noisy). Bold orange: the loss on a fixed held-out batch of "
         "examples the model never trains on. Below the grey dashed line the model beats an input-blind "
         "guess; below the green dotted line the task counts as solved."
+        + (
+            " Dash-dotted: your earlier runs in this session (held-out loss), labelled with what they had that this "
+            "run has not, so you can see both results on one chart."
+            if past_loss
+            else ""
+        )
     )
     if same:
-        c2.plotly_chart(grad_norm_figure(h.step, h.grad_norm, h.clipped, tr.cfg.clip_value if tr.cfg.clip else None), key="grad")
+        chart(
+            grad_norm_figure(h.step, h.grad_norm, h.clipped, tr.cfg.clip_value if tr.cfg.clip else None),
+            "grad",
+            "gradient-norm",
+            lambda: history_frame(h),
+            where=c2,
+        )
         c2.caption(
             f"The size of the whole gradient before clipping; red crosses mark the {sum(h.clipped):,} steps "
             "where it exceeded the threshold and was scaled down. Spikes are the gradient exploding. (This "
             "task's score is its loss, so there is no separate metric chart.)"
         )
     else:
-        c2.plotly_chart(
+        chart(
             metric_figure(
                 h.step,
                 h.metric,
@@ -174,14 +206,20 @@ def live():
                 task.higher_is_better,
                 heldout_steps=ho_f["step"],
                 heldout_metric=ho_f["metric"],
+                past=session.past_curves("metric"),
             ),
-            key="metric",
+            "metric",
+            "task-metric",
+            lambda: history_frame(h),
+            where=c2,
         )
         c2.caption(
             f"The task's own score, {task.metric_name} ({'higher' if task.higher_is_better else 'lower'} is "
             "better): faint per training batch, bold on the held-out batch."
         )
-        st.plotly_chart(grad_norm_figure(h.step, h.grad_norm, h.clipped, tr.cfg.clip_value if tr.cfg.clip else None), key="grad")
+        chart(
+            grad_norm_figure(h.step, h.grad_norm, h.clipped, tr.cfg.clip_value if tr.cfg.clip else None), "grad", "gradient-norm"
+        )
         st.caption(
             f"The size of the whole gradient before clipping; red crosses mark the {sum(h.clipped):,} steps "
             "where it exceeded the threshold and was scaled down. Spikes are the gradient exploding."
@@ -191,6 +229,13 @@ def live():
 
 
 live()
+if session.past:
+    st.markdown(
+        "**Earlier runs on the charts** (dash-dotted, newest first): "
+        + "; ".join(f"{k + 1}. {label}" for k, (label, _, _) in enumerate(session.past_curves()))
+        + ". A run is kept here when you press Reset or start a new model after training."
+    )
+    st.button("Clear earlier runs", key="tr_clear_past", icon=":material/clear_all:", on_click=session.clear_past)
 if not session.running and session.trainer.step and not session.diverged:
     ev = session.trainer.evaluate()
     st.markdown(
@@ -203,3 +248,33 @@ st.caption(
     "model as it was when you opened it or last moved one of its controls). It pauses by itself at the step "
     "budget, or when no page of yours has been open for two minutes."
 )
+
+st.markdown("#### Take it home as code")
+why = covered(session.settings, session.text)
+if why:
+    st.info(f"Not available for these settings: {why}. It covers every other task.", icon=":material/code_off:")
+else:
+    steps = max(session.trainer.step, 200)
+    code = script(session.settings, steps=steps, text=session.text)
+    st.markdown(
+        f"The same model, data and training as this page, as a short PyTorch script that needs only `numpy` and "
+        f"`torch` (no rnnviz). It starts from the same seed, so it prints the same losses as this run, step for step; "
+        f"it trains for {steps:,} steps (change `--steps`)."
+        + (
+            " You changed a setting while this run trained; the script uses the current settings from the first step, "
+            "so its losses match a fresh run with these settings."
+            if session.started not in (None, session.settings)
+            else ""
+        )
+    )
+    st.download_button(
+        "Download the script (train_rnn.py)",
+        data=code.encode(),
+        file_name="train_rnn.py",
+        mime="text/x-python",
+        key="tr_code_download",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    with st.expander("Show the script", expanded=False):
+        st.code(code, language="python")

@@ -4,7 +4,8 @@ import streamlit as st
 
 import rnnviz  # noqa: F401
 from rnnviz import ui
-from rnnviz.plots.gates import gate_heatmap, lstm_cell_diagram, saturation_figure, unit_lines
+from rnnviz.plots.gates import gate_heatmap, gru_cell_diagram, lstm_cell_diagram, saturation_figure, unit_lines
+from rnnviz.ui.export import chart
 
 ctx = ui.page("Gates", "🚪")
 st.title("Gates")
@@ -32,15 +33,27 @@ def view(insp):
     ex = c1.selectbox("Example", range(insp.batch.x.shape[0]), format_func=lambda i: f"example {i + 1}", key="g_example")
     layer = c2.selectbox("Layer", range(L), format_func=lambda k: f"layer {k + 1}", key="g_layer") if L > 1 else 0
     labels = insp.labels(ex)
+    marks, marks_name = insp.key_steps(ex), insp.key_steps_name
     t = st.slider("Time step t", 0, T - 1, min(T - 1, T // 2), key="g_t")
+    H = ctx.trainer.model.cfg.hidden_size
+    best, why = insp.informative_unit("hidden", layer)
+    unit = st.selectbox(
+        "Unit shown in the cell diagram and step by step",
+        [-1, *range(H)],
+        format_func=lambda u: "the most informative unit" if u == -1 else f"unit {u:d}",
+        key="g_unit_pick",
+    )
+    if unit == -1:
+        unit = best
+        st.caption(f"Showing unit {best}: {why} (measured on h_t).")
     if ctx.arch == "lstm":
-        H = ctx.trainer.model.cfg.hidden_size
-        unit = st.slider("Unit shown in the cell diagram", 0, H - 1, 0, key="g_unit")
         g = {n: insp.states(n, layer, ex) for n in ("input_gate", "forget_gate", "cell_candidate", "output_gate")}
         c = insp.states("cell", layer, ex)
         h = insp.states("hidden", layer, ex)
-        st.plotly_chart(
-            lstm_cell_diagram(**insp.lstm_cell_values(t, unit, layer, ex), t=t, unit=unit, label=labels[t]), key="cell"
+        chart(
+            lstm_cell_diagram(**insp.lstm_cell_values(t, unit, layer, ex), t=t, unit=unit, label=labels[t]),
+            "cell",
+            f"lstm-cell-unit-{unit}-step-{t}",
         )
         st.caption(
             "The brown line is the cell state c, the LSTM's memory, running from the previous step (left) to "
@@ -50,15 +63,18 @@ def view(insp):
         )
         names = ["forget_gate", "input_gate", "cell_candidate", "output_gate", "cell"]
         g["cell"] = c
-        st.plotly_chart(
+        chart(
             unit_lines(
                 {n: g[n][:, unit] for n in ("forget_gate", "input_gate", "output_gate")}
                 | {"cell": c[:, unit], "hidden": h[:, unit]},
                 labels,
                 unit,
                 highlight=t,
+                marks=marks,
+                marks_name=marks_name,
             ),
-            key="lines",
+            "lines",
+            f"unit-{unit}-gates",
         )
         st.caption(
             "The same unit at every step. Watch for the moments the input gate opens (something is written) and "
@@ -73,26 +89,47 @@ def view(insp):
             "how much of the old state the candidate n_t may look at."
         )
         names = ["update_gate", "reset_gate", "candidate"]
-        H = ctx.trainer.model.cfg.hidden_size
-        unit = st.slider("Unit shown step by step", 0, H - 1, 0, key="g_unit_gru")
-        st.plotly_chart(
+        chart(
+            gru_cell_diagram(**insp.gru_cell_values(t, unit, layer, ex), t=t, unit=unit, label=labels[t]),
+            "cell",
+            f"gru-cell-unit-{unit}-step-{t}",
+        )
+        st.caption(
+            "The GRU has no separate memory line: the state h itself runs from the previous step (left) to this "
+            "one (right). The update valve z decides how much of the old state stays; the rest, 1 − z, is taken "
+            "from the candidate n, which the reset valve r lets look at the past. Compare the LSTM: there the "
+            "forget and input gates are two separate valves; here one gate z sets both, so the GRU needs three "
+            "weight blocks instead of four."
+        )
+        chart(
             unit_lines(
                 {n: g[n][:, unit] for n in names} | {"hidden": insp.states("hidden", layer, ex)[:, unit]},
                 labels,
                 unit,
                 highlight=t,
+                marks=marks,
+                marks_name=marks_name,
             ),
-            key="lines",
+            "lines",
+            f"unit-{unit}-gates",
         )
         st.caption(
             "The same unit at every step. Where the update gate z is near 1 the unit keeps its old value (the "
             "dotted h_t line stays flat); where it drops, the candidate n_t replaces it."
         )
     cols = st.columns(2)
+    quantities = [n for n in names if n != "cell"] + (["cell"] if "cell" in names else [])
     for i, n in enumerate(names):
-        cols[i % 2].plotly_chart(gate_heatmap(g[n], n, labels, highlight=t), key=f"heat_{n}")
+        chart(
+            gate_heatmap(g[n], n, labels, highlight=t, marks=marks, marks_name=marks_name),
+            f"heat_{n}",
+            f"{n}-example-{ex + 1}",
+            lambda: insp.frame(ex, quantities),
+            where=cols[i % 2],
+        )
     st.caption(
-        "Rows are units, columns time steps. Gates run from 0 (white, closed) to 1 (full colour, open). "
+        (f"Gold dashed boxes and ★ mark {marks_name}: see which gates open or shut right there. " if marks else "")
+        + "Rows are units, columns time steps. Gates run from 0 (white, closed) to 1 (full colour, open). "
         + (
             "The candidate and the cell state are signed: red positive, blue negative."
             if ctx.arch == "lstm"
@@ -101,7 +138,7 @@ def view(insp):
         )
     )
     st.markdown("#### Gate saturation")
-    st.plotly_chart(saturation_figure(insp.saturation(layer)), key="sat")
+    chart(saturation_figure(insp.saturation(layer)), "sat", "gate-saturation")
     st.caption(
         "One dot per unit and gate, over every step of all examples shown. Dots in the corner at the bottom left "
         "are gates that hover in between; dots along the axes are gates that act like switches (often shut, or "

@@ -7,7 +7,8 @@ from rnnviz import ui
 from rnnviz.plots.graph import step_latex, unrolled_figure
 from rnnviz.plots.states import loop_figure
 from rnnviz.runs import tiny_run
-from rnnviz.unroll import node_values, step_numbers, visible_steps
+from rnnviz.ui.export import chart
+from rnnviz.unroll import node_frame, node_values, step_numbers, visible_steps
 
 ctx = ui.page("Unrolled", "🔗")
 st.title("The loop, unrolled through time")
@@ -42,9 +43,22 @@ def view(insp):
             help="Long sequences are drawn as the first and last steps with a gap between.",
         )
         t = st.slider("Highlight step t", 0, T - 1, T - 1, key="u_t")
-        steps = visible_steps(T, head=show, tail=show, keep=t)
+        marks = insp.key_steps(ex)
+        steps = visible_steps(T, head=show, tail=show, keep=[t, *marks])
         labels = insp.labels(ex)
-        st.plotly_chart(unrolled_figure(steps, node_values(insp, ex), labels, mode, highlight=t, T=T), key="graph")
+        values = node_values(insp, ex)
+        chart(
+            unrolled_figure(steps, values, labels, mode, highlight=t, T=T, marks=marks, marks_name=insp.key_steps_name),
+            "graph",
+            f"unrolled-{mode}-example-{ex + 1}",
+            lambda: node_frame(values, labels),
+        )
+    if marks:
+        st.caption(
+            f"Gold input nodes with ★ are {insp.key_steps_name} (steps {', '.join(map(str, marks))}): they are always "
+            "drawn, however long the sequence, because the answer depends on them. In the backward view, see how "
+            "much gradient is left when it gets back to them."
+        )
     if mode == "forward":
         st.caption(
             "Forward pass: information flows left to right. Every green arrow is the same matrix W_x, every red "
@@ -56,6 +70,17 @@ def view(insp):
             "Backward pass (backpropagation through time): the error starts at the scored outputs and flows right "
             "to left along the red W_h arrows. Each step back multiplies it by W_h and by the slope of tanh, so in "
             "a vanilla RNN it usually fades: dark nodes on the left received almost no learning signal."
+        )
+        st.markdown(
+            "**One matrix, many copies, one sum.** Unrolling makes a copy of W_h for every step, but they are all the "
+            "same matrix. Backpropagation computes a gradient for each copy (how the loss would change if W_h were "
+            "changed at that step only), and the update of W_h is **the sum of these gradients over all steps**. "
+            "A copy far to the left whose gradient has vanished adds almost nothing to that sum: that is why the "
+            "network cannot learn from early inputs."
+        )
+        st.latex(
+            r"\frac{\partial L}{\partial W_h} = \sum_{t=0}^{T-1} \frac{\partial L}{\partial h_t}\,"
+            r"\frac{\partial h_t}{\partial W_h^{(t)}} \quad\text{(the copy of } W_h \text{ used at step } t\text{)}"
         )
     st.markdown(f"#### Step t={t} with every number")
     H = st.select_slider("Units in the tiny model", [2, 3, 4], value=3, key="u_tiny_h")

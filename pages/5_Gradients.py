@@ -4,7 +4,7 @@ import streamlit as st
 
 import rnnviz  # noqa: F401
 from rnnviz import ui
-from rnnviz.inspect import describe_change
+from rnnviz.inspect import curves_frame, describe_change
 from rnnviz.plots.gradients import (
     arch_curves,
     grad_through_time,
@@ -15,6 +15,7 @@ from rnnviz.plots.gradients import (
 from rnnviz.plots.style import ARCH_COLORS, ARCH_LABELS
 from rnnviz.settings import PRESETS
 from rnnviz.ui import sidebar
+from rnnviz.ui.export import chart
 
 
 def apply_preset(name):
@@ -29,7 +30,9 @@ st.markdown(
     "To learn that something at step 3 matters for the answer at step 40, the error signal (the gradient) "
     "must travel back 37 steps. At each step back it is multiplied by W_h and by the slope of the "
     "nonlinearity. If those factors are below 1 it **vanishes** (shrinks geometrically, so the early steps "
-    "never learn); if above 1 it can **explode** (training jumps around or breaks)."
+    "never learn); if above 1 it can **explode** (training jumps around or breaks). How large the factor from W_h "
+    "can be is its **largest singular value** σ_max: a singular value of a matrix says how much it stretches a "
+    "vector along one direction, so σ_max is the most that multiplying by W_h can lengthen any vector."
 )
 cols = st.columns(len(PRESETS))
 for c, (name, (label, _)) in zip(cols, PRESETS.items()):
@@ -40,6 +43,14 @@ st.caption(
     "Train page and the loss shoots to infinity within a few dozen steps. *Rescue*: the same with clipping on: "
     "the gradient is still huge (red crosses) but each step is capped, so training stays finite. "
     "After a model has trained, confirm a switch with the button at the top."
+)
+st.markdown(
+    "**Clipping cures explosion, not vanishing.** Clipping only ever makes a gradient *smaller*: when its size "
+    "passes the threshold it is scaled down to the threshold. That stops one huge step from throwing the weights "
+    "far away, but a gradient that has already faded to almost nothing stays almost nothing. Against vanishing "
+    "you need another cell (the LSTM's and GRU's gates), recurrent weights that start near σ_max = 1, or shorter "
+    "sequences. (Clipping acts on the training step after the gradient below has been computed: it can never "
+    "lift the left end of these curves.)"
 )
 st.caption(ctx.status_line())
 insp = ctx.inspection()
@@ -54,9 +65,18 @@ def view(insp):
     example = None if ex.startswith("mean") else int(ex.split()[-1]) - 1
     norms = insp.grad_norms(example=example)
     arch = ctx.arch
-    st.plotly_chart(
-        grad_through_time({ARCH_LABELS[arch]: (norms, ARCH_COLORS[arch])}, f"||dL/dh_t|| for the session's {ARCH_LABELS[arch]}"),
-        key="g_now",
+    marks = insp.key_steps(example) if example is not None else []
+    marks_name = insp.key_steps_name
+    chart(
+        grad_through_time(
+            {ARCH_LABELS[arch]: (norms, ARCH_COLORS[arch])},
+            f"||dL/dh_t|| for the session's {ARCH_LABELS[arch]}",
+            marks=marks,
+            marks_name=marks_name,
+        ),
+        "g_now",
+        "gradient-through-time",
+        lambda: insp.gradient_frame(example),
     )
     if ctx.session.diverged:
         st.markdown(
@@ -68,13 +88,29 @@ def view(insp):
     st.caption(
         "Log scale: each grid line down is ten times smaller. Values are absolute, never rescaled, so a "
         "vanished gradient really looks tiny (a straight falling line on this scale means geometric decay)."
+        + (
+            f" Gold dashed boxes and ★ mark {marks_name}: how much gradient is left there decides whether the model "
+            "can learn from them."
+            if marks
+            else (
+                f" Pick one example above to see {marks_name} marked (they sit at different steps in each example)."
+                if marks_name and example is None
+                else ""
+            )
+        )
     )
     labels = insp.labels(example if example is not None else 0)
-    st.plotly_chart(
+    chart(
         input_influence_figure(
-            insp.input_influence(example), labels, "Which inputs can still change the loss: ||dL/dx_t|| for each step"
+            insp.input_influence(example),
+            labels,
+            "Which inputs can still change the loss: ||dL/dx_t|| for each step",
+            marks=marks,
+            marks_name=marks_name,
         ),
-        key="g_in",
+        "g_in",
+        "input-influence",
+        lambda: insp.gradient_frame(example),
     )
     st.caption(
         "The same signal, one step further: how much nudging the input at step t would move the loss. Where the "
@@ -93,11 +129,13 @@ def view(insp):
         format_func=lambda s: "0 steps (as initialised)" if s == 0 else f"{s} steps",
     )
     curves = ctx.compare(steps)
-    st.plotly_chart(
+    chart(
         grad_through_time(
             arch_curves(curves), "Same task, same seed, same size: how far back each architecture's gradient reaches"
         ),
-        key="g_cmp",
+        "g_cmp",
+        "rnn-lstm-gru-gradients",
+        lambda: curves_frame(curves),
     )
     c2.markdown(
         "Back to t=0 the gradient of the "
@@ -121,7 +159,7 @@ def view(insp):
     st.markdown("#### During training")
     snap_steps, snap_matrix = ctx.trainer.snapshots.matrix()
     if len(snap_steps) >= 2:
-        st.plotly_chart(snapshot_heatmap(snap_steps, snap_matrix), key="g_heat")
+        chart(snapshot_heatmap(snap_steps, snap_matrix), "g_heat", "gradient-during-training")
         st.caption(
             "Each row is one snapshot during training (every 50 steps), each column a time step. Bright = large "
             "gradient. If the bright region spreads to the left as training goes on, the model is learning to "
@@ -131,7 +169,7 @@ def view(insp):
         st.info("Train the model (Train page) to fill this chart: a snapshot of the gradient is taken every 50 steps.")
     h = ctx.trainer.history
     if len(h):
-        st.plotly_chart(singular_value_figure(h.step, h.max_singular), key="g_sv")
+        chart(singular_value_figure(h.step, h.max_singular), "g_sv", "largest-singular-value")
         st.caption(
             "Pascanu, Mikolov & Bengio (2013): for a tanh RNN (γ = 1, the largest slope of tanh), if the largest "
             "singular value of W_hh stays below 1/γ the gradient must vanish; above it, explosion becomes possible "

@@ -41,10 +41,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .runs import build_run, retrain
-from .settings import Change, Settings, live_changes, what_changes
+from .settings import FIELDS, Change, Settings, live_changes, what_changes
+from .training import History, Trainer
 from .training import Status as TrainerStatus
-from .training import Trainer
 
+PAST_RUNS = 3  # earlier runs of a session kept as faint curves on the Train page
 CAP_SIZES = (500, 1000, 2000, 3000, 5000, 10000, 20000)
 DEFAULT_CAP = 3000
 MAX_STEPS = 100_000  # a link may ask to rebuild at most this many steps
@@ -73,6 +74,50 @@ def text_key(text: str | None) -> str:
     return "" if text is None else hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
+@dataclass(frozen=True)
+class PastRun:
+    """An earlier run of the session, kept to draw under the live one: the settings it started with,
+    the settings it ended with (a live change such as the learning rate may have happened), and a
+    frozen copy of its history."""
+
+    started: Settings
+    ended: Settings
+    history: History
+
+    def label(self, now: Settings) -> str:
+        """What differed from the run ``now`` in a few words (see :func:`compare_label`)."""
+        return compare_label(self.started, now) + ("; changed while training" if self.ended != self.started else "")
+
+    def curve(self, which: str = "loss") -> tuple[list[int], list[float]]:
+        """(steps, values) of "loss" or "metric" to draw: the held-out scores when the run was scored at
+        least three times (smooth), else the per-batch values (a short run)."""
+        h = self.history
+        if len(h.heldout_step) >= 3:
+            return list(h.heldout_step), list(h.heldout_loss if which == "loss" else h.heldout_metric)
+        return list(h.step), list(h.loss if which == "loss" else h.metric)
+
+
+def compare_label(old: Settings, new: Settings, most: int = 2) -> str:
+    """What an earlier run had that this one has not, in a few words: "vanilla RNN (now LSTM)",
+    "gradient clipping on (now off)", "seed 0, hidden units H 32 (now 3, 64)"; "same settings" when
+    nothing differs; at most ``most`` differences are named."""
+    was, now = [], []
+    for f in FIELDS:
+        a, b = getattr(old, f.name), getattr(new, f.name)
+        if a == b:
+            continue
+        if f.kind == "choice" and f.name in ("arch", "task", "optimizer"):
+            was.append(f.show(a))
+        else:
+            name = f.noun or f.label.split(" (")[0]
+            was.append(f"{name if name[:3].isupper() else name[0].lower() + name[1:]} {f.show(a)}")
+        now.append(f.show(b))
+    if not was:
+        return "same settings"
+    more = f" and {len(was) - most} more" if len(was) > most else ""
+    return f"{', '.join(was[:most])} (now {', '.join(now[:most])}){more}"
+
+
 @dataclass
 class TrainingSession:
     settings: Settings
@@ -85,6 +130,8 @@ class TrainingSession:
     seen: float = field(default_factory=time.monotonic, repr=False, compare=False)  # last page run
     loaded_from: str = ""  # the file the run was loaded from ("" for a run trained from the seed here)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+    started: Settings | None = None  # the settings the run was built with (None: the same as settings)
+    past: tuple[PastRun, ...] = ()  # earlier trained runs of this session, newest first, at most PAST_RUNS
 
     # ----- building ------------------------------------------------------------------------
     @classmethod
@@ -95,9 +142,11 @@ class TrainingSession:
         """A fresh untrained model from these settings (default: the session's own); text=False keeps
         the session's text."""
         with self.lock:
+            self._archive()
             if text is not False:
                 self.text = text
             self.settings = settings or self.settings
+            self.started = self.settings
             self.trainer = build_run(self.settings, text=self.text)
             self.status, self.round_start = Status.IDLE, 0
             self.loaded_from = ""
@@ -108,7 +157,9 @@ class TrainingSession:
         :func:`rnnviz.checkpoints.load_checkpoint_bytes`): its settings, text and trainer, paused
         where it stopped (diverged if it had). Only call it once the new run is known to be good."""
         with self.lock:
+            self._archive()
             self.settings, self.trainer, self.text = settings, trainer, text
+            self.started = settings
             self.loaded_from = source
             self.version += 1
             self.round_start = ((trainer.step - 1) // self.cap_size) * self.cap_size if trainer.step else 0
@@ -118,6 +169,21 @@ class TrainingSession:
                 self.status = Status.IDLE
             else:
                 self.status = Status.AT_CAP if trainer.step >= self.cap else Status.PAUSED
+
+    def _archive(self) -> None:
+        """Keep the run about to be replaced (if it trained at all) among the past runs."""
+        if self.trainer.step > 0:
+            run = PastRun(self.started or self.settings, self.settings, self.trainer.history.copy())
+            self.past = (run, *self.past)[:PAST_RUNS]
+
+    def past_curves(self, which: str = "loss") -> list[tuple[str, list[int], list[float]]]:
+        """The earlier runs as (label against the live run, steps, values) for the Train page's charts."""
+        return [(p.label(self.settings), *p.curve(which)) for p in self.past]
+
+    def clear_past(self) -> None:
+        """Forget the earlier runs (the Train page's "Clear earlier runs")."""
+        with self.lock:
+            self.past = ()
 
     # ----- what pages read -----------------------------------------------------------------
     @property

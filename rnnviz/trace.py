@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 LOW, HIGH = 0.1, 0.9  # saturation thresholds for sigmoid gates (Karpathy, Johnson & Fei-Fei 2015)
 
@@ -42,6 +43,33 @@ class Trace:
     @property
     def seq_len(self) -> int:
         return self.hidden.shape[2]
+
+    def to_frame(self, example: int | None = 0) -> pd.DataFrame:
+        """Every per-unit quantity as one long table, for a notebook (pandas, seaborn, a CSV file).
+
+        Columns: ``step`` (time step t, from 0), ``unit`` (hidden unit, from 0), ``layer`` (from 0),
+        ``quantity`` ("hidden" h_t, "cell" c_t of an LSTM, each gate under its name, e.g. "forget_gate",
+        and "hidden_grad" dL/dh_t when the trace has targets) and ``value``; with ``example=None`` also
+        ``example`` (every example of the batch), else only that example's rows. One row per
+        (example, quantity, layer, step, unit)."""
+        named = {"hidden": self.hidden}
+        if self.cell is not None:
+            named["cell"] = self.cell
+        named.update(self.gates)
+        if self.hidden_grad is not None:
+            named["hidden_grad"] = self.hidden_grad
+        parts = []
+        for name, arr in named.items():
+            a = np.asarray(arr)  # [L, B, T, H]
+            if example is not None:
+                a = a[:, example : example + 1]
+            L, B, T, H = a.shape
+            lay, ex, st, un = (g.ravel() for g in np.meshgrid(range(L), range(B), range(T), range(H), indexing="ij"))
+            cols = {"step": st, "unit": un, "layer": lay, "quantity": name, "value": a.ravel().astype(np.float64)}
+            if example is None:
+                cols = {"example": ex, **cols}
+            parts.append(pd.DataFrame(cols))
+        return pd.concat(parts, ignore_index=True)
 
     def arrays(self) -> dict:
         """Every field as a flat name -> array dict (gates under their own names), for np.savez."""

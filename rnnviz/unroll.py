@@ -8,21 +8,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import torch
 
 from .inspect import Inspection
 from .model import SequenceModel
 
 
-def visible_steps(T: int, head: int = 4, tail: int = 3, keep: int | None = None) -> list[int | None]:
+def visible_steps(T: int, head: int = 4, tail: int = 3, keep=None) -> list[int | None]:
     """Steps to draw, with None for each run of left-out steps: T=20 -> [0, 1, 2, 3, None, 17, 18, 19].
-    ``keep`` is a step that must be drawn too (the highlighted one): T=20, keep=9 ->
-    [0, 1, 2, 3, None, 9, None, 17, 18, 19]."""
+    ``keep`` is a step (or several: the highlighted one, the adding problem's marked ones) that must be
+    drawn too: T=20, keep=9 -> [0, 1, 2, 3, None, 9, None, 17, 18, 19]."""
     if T <= head + tail + 1:
         return list(range(T))
     shown = set(range(head)) | set(range(T - tail, T))
-    if keep is not None and 0 <= keep < T:
-        shown.add(keep)
+    for k in [keep] if isinstance(keep, (int, np.integer)) else keep or ():
+        if 0 <= k < T:
+            shown.add(int(k))
     out: list[int | None] = []
     for s in sorted(shown):
         if out and s - out[-1] > 1:
@@ -42,6 +44,22 @@ def node_values(insp: Inspection, example: int = 0, layer: int = -1) -> dict:
         "grad": np.linalg.norm(tr.hidden_grad[layer, example].astype(np.float64), axis=-1),
         "scored": insp.batch.mask[example].numpy() > 0,
     }
+
+
+def node_frame(values: dict, labels: list[str]) -> pd.DataFrame:
+    """node_values as a table for a CSV file: one row per step with its input, ||x_t||, ||h_t||,
+    ||y_t||, ||dL/dh_t|| and whether the output is scored there."""
+    return pd.DataFrame(
+        {
+            "step": np.arange(len(labels)),
+            "input": labels,
+            "x_norm": values["x"],
+            "h_norm": values["h"],
+            "y_norm": values["y"],
+            "grad_norm_hidden": values["grad"],
+            "scored": values["scored"],
+        }
+    )
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from .marks import mark_steps
 from .states import state_heatmap
 from .style import GATE_COLORS, GATE_LABELS, WHITE, base_layout
 
@@ -26,7 +27,13 @@ def _scale(color: str) -> list:
 
 
 def gate_heatmap(
-    values: np.ndarray, name: str, labels: list[str], highlight: int | None = None, max_ticks: int = 10
+    values: np.ndarray,
+    name: str,
+    labels: list[str],
+    highlight: int | None = None,
+    max_ticks: int = 10,
+    marks=(),
+    marks_name: str = "",
 ) -> go.Figure:
     """values [T, H] of one gate; sigmoid gates on a white-to-gate-colour scale from 0 to 1. The
     title names the gate and, in smaller type beneath, what its value means."""
@@ -42,12 +49,18 @@ def gate_heatmap(
             colorscale=_scale(GATE_COLORS[name]),
             highlight=highlight,
             max_ticks=max_ticks,
+            marks=marks,
+            marks_name=marks_name,
         )
     what = "c_t" if name == "cell" else ("g_t" if name == "cell_candidate" else "n_t")
-    return state_heatmap(values, labels, title, what=what, highlight=highlight, max_ticks=max_ticks)
+    return state_heatmap(
+        values, labels, title, what=what, highlight=highlight, max_ticks=max_ticks, marks=marks, marks_name=marks_name
+    )
 
 
-def unit_lines(series: dict, labels: list[str], unit: int, highlight: int | None = None) -> go.Figure:
+def unit_lines(
+    series: dict, labels: list[str], unit: int, highlight: int | None = None, marks=(), marks_name: str = ""
+) -> go.Figure:
     """One unit's gates (and state) over time as lines, in the gate colours. series: {name: [T]}."""
     fig = go.Figure()
     T = len(labels)
@@ -77,6 +90,7 @@ def unit_lines(series: dict, labels: list[str], unit: int, highlight: int | None
     fig.update_xaxes(**time_ticks(labels, 20))
     if highlight is not None:
         fig.add_vline(x=highlight, line=dict(color="black", width=1, dash="dash"))
+    mark_steps(fig, marks, marks_name)
     return fig
 
 
@@ -185,6 +199,81 @@ def lstm_cell_diagram(
         ),
         xaxis=dict(visible=False, range=[-0.3, 10.3]),
         yaxis=dict(visible=False, range=[-0.6, 5.0]),
+    )
+    return fig
+
+
+def gru_cell_diagram(r: float, z: float, n: float, h_prev: float, h: float, t: int, unit: int, label: str) -> go.Figure:
+    """The GRU cell for one unit at one step, drawn like the LSTM's: the state line h runs from
+    h_(t−1) (left) to h_t (right); the update gate z is a valve on the old state, 1 − z a valve on
+    the candidate n, and the reset gate r a valve on how much of the past the candidate may see.
+    Every valve is filled as far as its gate is open; every number is the real one."""
+    fig = go.Figure()
+    y_line = 3.0
+    col_h = GATE_COLORS["hidden"]
+    fig.add_shape(type="line", x0=0, x1=10, y0=y_line, y1=y_line, line=dict(color=col_h, width=6))
+    fig.add_annotation(x=0, y=y_line + 0.45, text=f"h_(t−1) = {h_prev:+.3f}", showarrow=False, xanchor="left", font=dict(size=15))
+    fig.add_annotation(x=10, y=y_line + 0.45, text=f"h_t = {h:+.3f}", showarrow=False, xanchor="right", font=dict(size=15))
+
+    def arrow(x0, y0, x1, y1, color="black"):
+        fig.add_annotation(
+            x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", showarrow=True, arrowhead=2, arrowwidth=2,
+            arrowcolor=color, text="",
+        )  # fmt: skip
+
+    def valve(x, y0, color, title, value):
+        fig.add_shape(type="rect", x0=x - 0.45, x1=x + 0.45, y0=y0, y1=y0 + 1.4, line=dict(color=color, width=2))
+        fig.add_shape(
+            type="rect", x0=x - 0.45, x1=x + 0.45, y0=y0, y1=y0 + 1.4 * value, fillcolor=color, opacity=0.8, line=dict(width=0)
+        )
+        fig.add_annotation(
+            x=x, y=y0 - 0.3, text=f"<b>{title}</b><br>{value:.3f}", showarrow=False, font=dict(size=13, color=color)
+        )
+
+    def op(x, symbol):
+        fig.add_shape(
+            type="circle", x0=x - 0.3, x1=x + 0.3, y0=y_line - 0.3, y1=y_line + 0.3,
+            fillcolor="white", line=dict(color="black", width=2),
+        )  # fmt: skip
+        fig.add_annotation(x=x, y=y_line, text=f"<b>{symbol}</b>", showarrow=False, font=dict(size=18))
+
+    op(3.0, "×")
+    valve(3.0, 0.6, GATE_COLORS["update_gate"], "update gate z", z)
+    arrow(3.0, 2.05, 3.0, y_line - 0.32, GATE_COLORS["update_gate"])
+    fig.add_annotation(x=3.0, y=3.75, text=f"z·h_(t−1) = {z * h_prev:+.3f}", showarrow=False, font=dict(size=13))
+    valve(0.9, 0.6, GATE_COLORS["reset_gate"], "reset gate r", r)
+    cand = GATE_COLORS["candidate"]
+    fig.add_shape(
+        type="rect", x0=5.0, x1=5.9, y0=0.6, y1=2.0, line=dict(color=cand, width=2), fillcolor=cand, opacity=0.15 + 0.6 * abs(n)
+    )
+    fig.add_annotation(
+        x=5.45, y=0.52, yanchor="top", text=f"<b>candidate n</b><br>{n:+.3f}", showarrow=False, font=dict(size=13, color=cand)
+    )
+    arrow(1.4, 1.3, 4.95, 1.3, GATE_COLORS["reset_gate"])
+    valve(7.3, 0.6, GATE_COLORS["update_gate"], "1 − z", 1 - z)
+    arrow(5.95, 1.3, 6.8, 1.3, cand)
+    op(7.3, "+")
+    arrow(7.3, 2.05, 7.3, y_line - 0.32, GATE_COLORS["update_gate"])
+    fig.add_annotation(x=7.3, y=3.75, text=f"(1−z)·n = {(1 - z) * n:+.3f}", showarrow=False, font=dict(size=13))
+    fig.add_annotation(
+        x=5.0,
+        y=4.6,
+        text=f"h_t = (1 − z)·n + z·h_(t−1) = {1 - z:.3f}·{n:+.3f} + {z:.3f}·{h_prev:+.3f} = <b>{h:+.3f}</b>",
+        showarrow=False,
+        font=dict(size=15, color=col_h),
+    )
+    fig.update_layout(
+        height=430,
+        template=WHITE,
+        margin=dict(l=10, r=10, t=60, b=10),
+        showlegend=False,
+        title=dict(
+            text=f"Inside the GRU cell: unit {unit} at step t={t} (input {label})"
+            "<br><sup>each valve is filled as far as its gate is open</sup>",
+            font=dict(size=17),
+        ),
+        xaxis=dict(visible=False, range=[-0.3, 10.3]),
+        yaxis=dict(visible=False, range=[-0.3, 5.0]),
     )
     return fig
 

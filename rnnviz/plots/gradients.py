@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from .marks import MARK, mark_steps
 from .style import ARCH_COLORS, ARCH_LABELS, LINE, base_layout, reference_line
 
 
-def grad_through_time(curves: dict, title: str) -> go.Figure:
+def grad_through_time(curves: dict, title: str, marks=(), marks_name: str = "") -> go.Figure:
     """curves: {label: (norms [T], colour)}. Log scale, absolute values: nothing is rescaled, so
     a gradient a million times smaller looks a million times smaller."""
     fig = go.Figure()
@@ -33,18 +34,22 @@ def grad_through_time(curves: dict, title: str) -> go.Figure:
         height=420,
     )
     fig.update_yaxes(type="log", exponentformat="power")
+    mark_steps(fig, marks, marks_name)
     return fig
 
 
-def input_influence_figure(values, labels: list[str], title: str) -> go.Figure:
-    """||dL/dx_t|| per step as bars on a log scale, the input written under each bar."""
+def input_influence_figure(values, labels: list[str], title: str, marks=(), marks_name: str = "") -> go.Figure:
+    """||dL/dx_t|| per step as bars on a log scale, the input written under each bar; the marked
+    steps' bars in gold."""
     v = np.maximum(np.asarray(values, np.float64), 1e-30)
     T = len(v)
+    colors = np.array([LINE["grad"]] * T, dtype=object)
+    colors[[int(m) for m in marks if 0 <= m < T]] = MARK
     fig = go.Figure(
         go.Bar(
             x=np.arange(T),
             y=v,
-            marker_color=LINE["grad"],
+            marker_color=colors,
             customdata=np.array(labels, dtype=object),
             hovertemplate="step t=%{x} (input %{customdata})<br>||dL/dx_t|| = %{y:.3g}<extra></extra>",
         )
@@ -54,6 +59,7 @@ def input_influence_figure(values, labels: list[str], title: str) -> go.Figure:
 
     fig.update_xaxes(**time_ticks(labels, 25))
     fig.update_yaxes(type="log", exponentformat="power")
+    mark_steps(fig, marks, marks_name)
     return fig
 
 
@@ -61,7 +67,7 @@ def arch_curves(norms_by_arch: dict) -> dict:
     return {ARCH_LABELS[a]: (n, ARCH_COLORS[a]) for a, n in norms_by_arch.items()}
 
 
-def snapshot_heatmap(steps, norms) -> go.Figure:
+def snapshot_heatmap(steps, norms, marks=(), marks_name: str = "") -> go.Figure:
     """norms [n_snapshots, T]: ||dL/dh_t|| at each time step (x) after each number of training steps (y)."""
     z = np.round(np.log10(np.maximum(np.asarray(norms, np.float64), 1e-30)), 3)
     finite = z[np.isfinite(z)]
@@ -79,6 +85,7 @@ def snapshot_heatmap(steps, norms) -> go.Figure:
         )
     )
     base_layout(fig, "How far back the gradient reaches, as training goes on", "time step t", "training step", height=420)
+    mark_steps(fig, marks, marks_name)
     return fig
 
 

@@ -5,15 +5,24 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from .marks import MARK
 from .style import WEIGHT_COLORS, WHITE
 
 
 def unrolled_figure(
-    steps: list, values: dict, labels: list[str], mode: str = "forward", highlight: int | None = None, T: int | None = None
+    steps: list,
+    values: dict,
+    labels: list[str],
+    mode: str = "forward",
+    highlight: int | None = None,
+    T: int | None = None,
+    marks=(),
+    marks_name: str = "",
 ) -> go.Figure:
     """Columns are time steps (None = the collapsed middle); rows x_t, h_t, y_t. Arrows use the
     same colour for the same shared weight at every step. mode "forward" colours h_t by ||h_t||,
-    "backward" by ||dL/dh_t|| on a log scale."""
+    "backward" by ||dL/dh_t|| on a log scale. marks: steps the answer depends on (their input nodes
+    are drawn gold, with a ★; pass them in ``steps`` too so they are drawn)."""
     T = T or len(labels)
     fig = go.Figure()
     cols = {s: i for i, s in enumerate(steps)}
@@ -63,14 +72,17 @@ def unrolled_figure(
         elif nxt != "end":
             arrow(x, ys["h"], X[nxt], ys["h"], WEIGHT_COLORS["W_h"])
     xs = [X[s] for s in shown]
-    # input nodes
+    # input nodes (the marked ones gold)
+    marked = {int(m) for m in marks}
+    fill = ["#ffe8a3" if s in marked else "#e8f5e9" for s in shown]
+    edge = [MARK if s in marked else WEIGHT_COLORS["W_x"] for s in shown]
     fig.add_trace(
         go.Scatter(
             x=xs,
             y=[ys["x"]] * len(xs),
             mode="markers+text",
             name="x_t (input)",
-            marker=dict(size=34, color="#e8f5e9", line=dict(color=WEIGHT_COLORS["W_x"], width=3)),
+            marker=dict(size=34, color=fill, line=dict(color=edge, width=[5 if s in marked else 3 for s in shown])),
             text=[labels[s][:6] for s in shown],
             textfont=dict(size=12),
             customdata=np.stack([shown, values["x"][shown]], -1),
@@ -111,7 +123,17 @@ def unrolled_figure(
         )
     )
     for s in shown:
-        fig.add_annotation(x=X[s], y=-0.75, text=f"t={s}", showarrow=False, font=dict(size=13))
+        star = "★ " if s in marked else ""
+        fig.add_annotation(
+            x=X[s], y=-0.75, text=f"{star}t={s}", showarrow=False, font=dict(size=13, color=MARK if star else "black")
+        )
+    if marked & set(shown) and marks_name:
+        fig.add_trace(
+            go.Scatter(
+                x=[None], y=[None], mode="markers", marker=dict(size=14, color="#ffe8a3", line=dict(color=MARK, width=3)),
+                name=f"★ {marks_name}",
+            )
+        )  # fmt: skip
     if highlight is not None and highlight in X:
         fig.add_shape(
             type="rect",

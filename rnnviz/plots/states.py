@@ -7,6 +7,7 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
+from .marks import MARK, label_positions, mark_steps, spread_labels
 from .style import DIVERGING, WHITE, base_layout
 
 
@@ -31,9 +32,12 @@ def state_heatmap(
     max_ticks: int = 20,
     units=None,
     span=None,
+    marks=(),
+    marks_name: str = "",
 ) -> go.Figure:
     """states [T, H] drawn units (rows) x time steps (columns); labels: the input at each step.
-    units: the unit number of each row (default 0..H-1); span: (start, end) steps to outline."""
+    units: the unit number of each row (default 0..H-1); span: (start, end) steps to outline;
+    marks: the steps the answer depends on, outlined in gold (marks_name says what they are)."""
     T, H = states.shape
     z = np.asarray(states, np.float32).T  # [H, T]
     rows = np.arange(H) if units is None else np.asarray(units)
@@ -64,6 +68,7 @@ def state_heatmap(
         fig.add_vrect(x0=span[0] - 0.5, x1=span[1] + 0.5, line=dict(color="#2ca02c", width=3, dash="dot"))
     if units is not None:
         fig.update_yaxes(type="category")
+    mark_steps(fig, marks, marks_name)
     return fig
 
 
@@ -80,11 +85,17 @@ def step_bar(values: np.ndarray, t: int, label: str, what: str = "h_t") -> go.Fi
     return fig
 
 
-def pca_path(coords: np.ndarray, ratio: np.ndarray, labels: list[str], highlight: int | None = None) -> go.Figure:
-    """The hidden state's path through time in its first two principal components."""
+def pca_path(
+    coords: np.ndarray, ratio: np.ndarray, labels: list[str], highlight: int | None = None, marks=(), marks_name: str = ""
+) -> go.Figure:
+    """The hidden state's path through time in its first two principal components. Text labels go
+    to the start, the end, the chosen step, the marked steps, then evenly spaced steps, each only
+    where it does not overlap a label already placed (see marks.spread_labels)."""
     T = len(coords)
-    every = max(1, int(np.ceil(T / 8)))  # label at most about 8 points, plus the last, so labels stay legible
-    text = [f"t={t}: {labels[t][:6]}" if (t % every == 0 or t == T - 1) else "" for t in range(T)]
+    every = max(1, int(np.ceil(T / 8)))
+    want = [0, T - 1] + ([highlight] if highlight is not None else []) + list(marks) + list(range(0, T, every))
+    shown = set(spread_labels(coords, [int(t) for t in want if 0 <= t < T]))
+    text = [f"t={t}: {labels[t][:6]}" if t in shown else "" for t in range(T)]
     fig = go.Figure(
         go.Scatter(
             x=coords[:, 0],
@@ -92,7 +103,7 @@ def pca_path(coords: np.ndarray, ratio: np.ndarray, labels: list[str], highlight
             mode="lines+markers+text",
             name="h_t, one dot per step",
             text=text,
-            textposition="top center",
+            textposition=label_positions(coords),
             textfont=dict(size=12),
             marker=dict(
                 color=np.arange(T),
@@ -106,6 +117,19 @@ def pca_path(coords: np.ndarray, ratio: np.ndarray, labels: list[str], highlight
             hovertemplate="step t=%{marker.color} (input %{customdata})<br>PC1 %{x:.3f}, PC2 %{y:.3f}<extra></extra>",
         )
     )
+    mk = [int(t) for t in marks if 0 <= t < T]
+    if mk:
+        fig.add_trace(
+            go.Scatter(
+                x=coords[mk, 0],
+                y=coords[mk, 1],
+                mode="markers",
+                name=f"★ {marks_name}" if marks_name else "★ marked steps",
+                marker=dict(symbol="star", size=18, color=MARK, line=dict(color="black", width=1)),
+                hovertemplate="marked step t=%{text}<extra></extra>",
+                text=[str(t) for t in mk],
+            )
+        )
     fig.add_trace(
         go.Scatter(
             x=[coords[0, 0]],

@@ -8,6 +8,32 @@ import plotly.graph_objects as go
 from .style import LINE, base_layout, reference_line
 
 MAX_POINTS = 1500
+PAST_COLORS = ("#b07aa1", "#17becf", "#bcbd22")  # earlier runs: apart from the chance line (grey) and the live run
+
+
+def _past(fig, past, name: str) -> None:
+    """Earlier runs of the session beside the live one (added after its traces, which keep the first
+    places in fig.data): dash-dotted lines in their own colours, one per run, drawn over the noisy
+    per-batch curve so that a run stuck at the chance line still shows, labelled with
+    what differed. past: [(label, steps, values)], newest first (held-out scores, or per-batch values
+    thinned when a run was too short to be scored more than once)."""
+    for k, (label, steps, values) in enumerate(past):
+        s, v = _thin(steps, values)
+        fig.add_trace(
+            go.Scatter(
+                x=s,
+                y=v,
+                mode="lines",
+                name=f"earlier run: {label}",
+                line=dict(color=PAST_COLORS[k % len(PAST_COLORS)], width=3, dash="dashdot"),
+                opacity=0.8,
+                hovertemplate="earlier run ("
+                + label.replace("%", "%%")
+                + ")<br>step %{x}<br>"
+                + name
+                + " %{y:.4g}<extra></extra>",
+            )
+        )
 
 
 def _thin(steps, *series):
@@ -33,11 +59,21 @@ def _heldout(fig, steps, values, name: str, color: str) -> None:
 
 
 def loss_figure(
-    steps, loss, baseline: float, solved: float, loss_name: str, log: bool = True, heldout_steps=(), heldout_loss=()
+    steps,
+    loss,
+    baseline: float,
+    solved: float,
+    loss_name: str,
+    log: bool = True,
+    heldout_steps=(),
+    heldout_loss=(),
+    past=(),
 ) -> go.Figure:
-    """Training loss per batch (thin, faint) and the held-out loss (bold) against chance and solved lines."""
+    """Training loss per batch (thin, faint) and the held-out loss (bold) against chance and solved lines;
+    past: earlier runs [(label, steps, loss)] drawn faint and dashed underneath."""
     s, l = _thin(steps, loss)
-    fig = go.Figure(
+    fig = go.Figure()
+    fig.add_trace(
         go.Scatter(
             x=s,
             y=l,
@@ -50,16 +86,20 @@ def loss_figure(
     )
     if len(heldout_steps):
         _heldout(fig, heldout_steps, heldout_loss, "loss", LINE["heldout"])
+    _past(fig, past, "loss")
     reference_line(fig, baseline, f"chance: {baseline:.3g}", LINE["baseline"], "dash", True, log)
     reference_line(fig, solved, f"solved: {solved:.3g}", LINE["solved"], "dot", False, log)
     base_layout(fig, "Loss: training batches and held-out", "training step", f"loss ({loss_name}, log scale)")
     if log:
         fig.update_yaxes(
             type="log",
-            range=_log_range([baseline, solved], np.concatenate([l, np.asarray(heldout_loss, np.float32)])),
+            range=_log_range(
+                [baseline, solved],
+                np.concatenate([l, np.asarray(heldout_loss, np.float32), *(np.asarray(p[2], np.float32) for p in past)]),
+            ),
             exponentformat="power",
         )
-    _empty_x(fig, s)
+    _empty_x(fig, s if not past else np.concatenate([s, *(np.asarray(p[1]) for p in past)]))
     return fig
 
 
@@ -78,11 +118,21 @@ def _empty_x(fig, steps):
 
 
 def metric_figure(
-    steps, metric, name: str, baseline: float, solved: float, higher_is_better: bool = True, heldout_steps=(), heldout_metric=()
+    steps,
+    metric,
+    name: str,
+    baseline: float,
+    solved: float,
+    higher_is_better: bool = True,
+    heldout_steps=(),
+    heldout_metric=(),
+    past=(),
 ) -> go.Figure:
-    """The task's own score per training batch (faint) and on the held-out batch (bold)."""
+    """The task's own score per training batch (faint) and on the held-out batch (bold); past: earlier
+    runs [(label, steps, metric)] drawn faint and dashed underneath."""
     s, m = _thin(steps, metric)
-    fig = go.Figure(
+    fig = go.Figure()
+    fig.add_trace(
         go.Scatter(
             x=s,
             y=m,
@@ -96,11 +146,13 @@ def metric_figure(
     if len(heldout_steps):
         _heldout(fig, heldout_steps, heldout_metric, name, LINE["heldout"])
         m = np.concatenate([m, np.asarray(heldout_metric, np.float32)])
+    _past(fig, past, name)
+    m = np.concatenate([m, *(np.asarray(p[2], np.float32) for p in past)])
     log = not higher_is_better  # an error is drawn on a log scale, like the loss
     reference_line(fig, baseline, f"chance: {baseline:.3g}", LINE["baseline"], "dash", not higher_is_better, log)
     reference_line(fig, solved, f"solved: {solved:.3g}", LINE["solved"], "dot", higher_is_better, log)
     base_layout(fig, f"Task metric: {name}", "training step", name + ("" if higher_is_better else " (log scale)"))
-    _empty_x(fig, s)
+    _empty_x(fig, s if not past else np.concatenate([s, *(np.asarray(p[1]) for p in past)]))
     if log:
         fig.update_yaxes(type="log", range=_log_range([baseline, solved], m), exponentformat="power")
         return fig
