@@ -4,6 +4,7 @@
     python -m rnnviz train --task adding --arch lstm --seq-len 50 --hidden 32 --steps 1500 --seed 0 --json
     python -m rnnviz train ... --save model.pt
     python -m rnnviz trace --load model.pt --out trace.npz
+    python -m rnnviz text [--corpus NAME] --json
 
 Bad input gets one line on stderr and exit status 2.
 """
@@ -89,6 +90,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--batch", type=int, default=8)
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--arch", default=None, choices=ARCHS, help="refuse a checkpoint of another architecture")
+    x = sub.add_parser("text", help="train the character model on a built-in corpus; bits per character and samples")
+    x.add_argument("--corpus", default=None, help="pydoc (Python's language reference, the default) or story")
+    x.add_argument("--steps", type=int, default=None, help="training steps (default 3000)")
+    x.add_argument("--seed", type=int, default=0)
+    x.add_argument("--json", action="store_true", help="print one JSON object")
+    x.add_argument("--save", default=None, help="write the trained weights here (the format the Text page ships)")
     return p
 
 
@@ -216,6 +223,12 @@ def cmd_trace(a) -> int:
     return 0
 
 
+def cmd_text(a) -> int:
+    from .language.textcli import run_text
+
+    return run_text(a.corpus, a.steps, a.seed, a.json, a.save)
+
+
 def main(argv=None) -> int:
     try:
         a = _parser().parse_args(argv)
@@ -223,6 +236,8 @@ def main(argv=None) -> int:
             return cmd_tasks()
         if a.cmd == "train":
             return cmd_train(a)
+        if a.cmd == "text":
+            return cmd_text(a)
         return cmd_trace(a)
     except (CliError, ConfigError) as e:
         print(f"rnnviz: error: {e}", file=sys.stderr)

@@ -32,6 +32,12 @@ PAGES = [
         "vanishing and exploding gradients, and how to cause and cure them",
         ":material/trending_down:",
     ),
+    (
+        "pages/8_Text.py",
+        "Text",
+        "a character model that writes, the same word in two contexts, and a sentence read word by word",
+        ":material/edit_note:",
+    ),
 ]
 
 
