@@ -32,7 +32,8 @@ def test_text_page_writes_and_shows_context(app):
     body = app.page.inner_text("body")
     assert "“learning” #1" in body and "“learning” #2" in body
     z = app.page.evaluate("""() => {
-        const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g => (g.layout.title.text || '').includes('end of each occurrence'));
+        const gd = [...document.querySelectorAll('.js-plotly-plot')]
+            .find(g => (g.layout.title.text || '').includes('end of each occurrence'));
         return gd.data[0].z.map(row => Array.from(row)); }""")
     assert len(z) == 2 and max(abs(a - b) for a, b in zip(*z)) > 0.05
     dist = re.search(r"distance between the two “learning”s\s+([0-9.]+)", body)
