@@ -52,8 +52,12 @@ NAMES = {
 }
 
 
-def _train_new(corpus, arch, hidden):
-    tx.new_model(corpus, arch, hidden)
+def _train_new():
+    """Read the choices as they are when the button is pressed (not as they were when it was drawn)."""
+    ss = st.session_state
+    corpus = ss.get("tx_upload_corpus") if ss["tx_corpus"] == "upload" else load_corpus(ss["tx_corpus"])
+    if corpus is not None:
+        tx.new_model(corpus, ss["tx_arch"], ss["tx_hidden"])
 
 
 with st.expander("Train a model here", expanded=not state.shipped and state.trainer.step == 0):
@@ -74,7 +78,7 @@ with st.expander("Train a model here", expanded=not state.shipped and state.trai
         if up is not None:
             text, why = read_text_upload(up.getvalue())
             if text is not None:
-                corpus = user_corpus(text, up.name)
+                corpus = st.session_state["tx_upload_corpus"] = user_corpus(text, up.name)
                 st.success(f"{up.name}: {len(text):,} characters, {len(set(text))} distinct; the last tenth is held out.")
             else:
                 st.error(f"{why} Nothing was changed: the model on this page is as it was.")
@@ -87,7 +91,6 @@ with st.expander("Train a model here", expanded=not state.shipped and state.trai
         icon=":material/model_training:",
         disabled=corpus is None,
         on_click=_train_new,
-        args=(corpus, arch, hidden),
         help=f"Starts from random weights and trains {tx.DEFAULT_STEPS:,} steps of 32 windows of 100 characters on the server.",
     )
     st.caption(
@@ -256,9 +259,9 @@ def sentence_views(fitted: str) -> None:
         st.markdown(view.verdict())
         st.plotly_chart(states_side_by_side(view.states, labels, view.units), key="tx_states")
         st.caption(
-            "Each row is h_t at the end of one occurrence, one column per hidden unit (red positive, blue negative). "
-            "If the rows were identical, the model would have forgotten everything before the word. Triangles mark the "
-            "units that differ most."
+            "The first rows are h_t at the end of each occurrence, one column per hidden unit (red positive, blue "
+            "negative); the last row is their difference. If it were all white, the model would have forgotten everything "
+            "before the word. Black boxes mark the units that differ most."
         )
         a, b = st.columns(2)
         a.plotly_chart(unit_pairs_figure(view.states[:2], labels[:2], view.units), key="tx_units")
@@ -331,10 +334,12 @@ else:
 # ----- chatbots ------------------------------------------------------------------------------------
 st.header("6. And chatbots?", divider="gray")
 st.markdown(
-    "A model like this one is how chatbots began: predict the next piece of text, add it, predict again. Early "
-    "chatbots and machine translation were built from recurrent networks much like it. Today's chatbots still write "
-    "one piece at a time, but they are **Transformers**: they look at the whole conversation at once instead of "
-    "squeezing it into one hidden state, train in parallel, and are millions of times larger."
+    "Neural chatbots began with models like this one: predict the next piece of text, add it, predict again. The "
+    "first neural conversation models and translators (around 2014 and 2015) were LSTMs that read and wrote one "
+    "piece at a time, much like this page's model. (Older chatbots, such as ELIZA in 1966, followed hand-written "
+    "rules.) Today's chatbots still write one piece at a time, but they are **Transformers**: they look at the whole "
+    "conversation at once instead of squeezing it into one hidden state, they train in parallel, and they have "
+    f"billions of weights where this model has {state.weights:,}."
 )
 if os.path.exists(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pages", "6_Compare.py")):
     st.page_link(

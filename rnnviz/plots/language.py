@@ -29,7 +29,7 @@ def next_char_figure(text: str, top_chars: list[list[str]], top_probs: np.ndarra
     T = min(len(text), max_positions)
     probs = np.asarray(top_probs, np.float32)[:T]
     k = probs.shape[1] if probs.ndim == 2 else 0
-    xs = [f"{t}:{shown(text[t])}" for t in range(T)]
+    xs = np.arange(T)
     fig = go.Figure()
     for r in range(k):
         chars = [top_chars[t][r] for t in range(T)]
@@ -48,7 +48,7 @@ def next_char_figure(text: str, top_chars: list[list[str]], top_probs: np.ndarra
                 customdata=[
                     [shown(c), shown(text[t]), shown(text[t + 1]) if t + 1 < len(text) else "(end)"] for t, c in enumerate(chars)
                 ],
-                hovertemplate="after “%{customdata[1]}”: next = “%{customdata[0]}” with p = %{y:.3f}"
+                hovertemplate="position %{x}, after “%{customdata[1]}”: next = “%{customdata[0]}” with p = %{y:.3f}"
                 "<br>really next: “%{customdata[2]}”<extra></extra>",
             )
         )
@@ -57,44 +57,43 @@ def next_char_figure(text: str, top_chars: list[list[str]], top_probs: np.ndarra
         fig, "The five likeliest next characters after each position", "position: the character just read", "probability", 380
     )
     fig.update_yaxes(range=[0, 1])
-    fig.update_xaxes(tickangle=0, tickfont=dict(family="monospace", size=13), type="category")
+    fig.update_xaxes(
+        tickangle=0,
+        tickfont=dict(family="monospace", size=14),
+        tickvals=xs,
+        ticktext=[shown(text[t]) for t in range(T)],
+        showgrid=False,
+    )
     fig.update_layout(margin=dict(b=70))
     return fig
 
 
 def states_side_by_side(states: np.ndarray, labels: list[str], units: np.ndarray, what: str = "h_t") -> go.Figure:
-    """The hidden states at the occurrences as rows of a heatmap (units along x), with the units that
-    differ most marked by triangles underneath."""
+    """The hidden states at the occurrences as rows of a heatmap (units along x), a last row with the
+    difference between the first two, and boxes around the units that differ most."""
     S = np.asarray(states, np.float32)
     H = S.shape[1]
+    rows = np.vstack([S, S[1:2] - S[0:1]]) if len(S) > 1 else S
+    names = list(labels) + (["difference (#2 − #1)"] if len(S) > 1 else [])
     fig = go.Figure(
         go.Heatmap(
-            z=S,
+            z=rows,
             x=np.arange(H),
-            y=labels,
+            y=np.arange(len(rows)),
             zmin=-1,
             zmax=1,
             colorscale=DIVERGING,
             colorbar=dict(title=what, len=0.9),
-            hovertemplate="%{y}<br>unit %{x}: " + what + " = %{z:.3f}<extra></extra>",
+            customdata=np.array([[n] * H for n in names]),
+            hovertemplate="%{customdata}<br>unit %{x}: %{z:.3f}<extra></extra>",
         )
     )
-    u = np.asarray(units, int)
-    fig.add_trace(
-        go.Scatter(
-            x=u,
-            y=[-0.75] * len(u),
-            mode="markers+text",
-            marker=dict(symbol="triangle-up", size=12, color="black"),
-            text=[str(i) for i in u],
-            textposition="bottom center",
-            name="units that differ most",
-            hovertemplate="unit %{x} differs most<extra></extra>",
-        )
-    )
-    base_layout(fig, f"{what} at the end of each occurrence, unit by unit", "hidden unit", "", 300)
-    fig.update_yaxes(autorange="reversed", range=None)
-    fig.update_layout(margin=dict(l=170, b=90), legend=dict(y=-0.45))
+    for u in np.asarray(units, int):
+        fig.add_shape(type="rect", x0=u - 0.5, x1=u + 0.5, y0=-0.5, y1=len(rows) - 0.5, line=dict(color="black", width=2))
+    base_layout(fig, f"{what} at the end of each occurrence (boxes: the units that differ most)", "hidden unit", "", 300)
+    fig.update_yaxes(autorange="reversed", tickvals=list(range(len(rows))), ticktext=names, showgrid=False)
+    fig.update_xaxes(showgrid=False)
+    fig.update_layout(margin=dict(l=190, b=60))
     return fig
 
 

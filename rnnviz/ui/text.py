@@ -52,6 +52,11 @@ class TextState:
     def steps(self) -> int:
         return self.shipped_steps if self.shipped else self.session.trainer.step
 
+    @property
+    def weights(self) -> int:
+        """How many numbers the model learns."""
+        return sum(p.numel() for p in self.session.trainer.model.parameters())
+
     def origin(self) -> str:
         s = self.session.settings
         size = f"{s.arch.upper()}, {s.hidden} units"

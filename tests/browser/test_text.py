@@ -34,11 +34,16 @@ def test_text_page_writes_and_shows_context(app):
     z = app.page.evaluate("""() => {
         const gd = [...document.querySelectorAll('.js-plotly-plot')]
             .find(g => (g.layout.title.text || '').includes('end of each occurrence'));
-        return gd.data[0].z.map(row => Array.from(row)); }""")
-    assert len(z) == 2 and max(abs(a - b) for a, b in zip(*z)) > 0.05
+        return Array.from(gd._fullData[0].z, row => Array.from(row)); }""")
+    assert len(z) == 3 and max(abs(a - b) for a, b in zip(z[0], z[1])) > 0.05  # two states and their difference
     dist = re.search(r"distance between the two “learning”s\s+([0-9.]+)", body)
     assert dist and float(dist.group(1)) > 0.1
     guesses = re.findall(r"Next letter: (.+)", body)
     assert len(guesses) == 2 and guesses[0] != guesses[1]
+
+    # the sentiment reader: "not" before "good" makes the answer negative
+    app.page.get_by_role("button", name="Train the sentiment reader").click()
+    app.settle()
+    assert "Its answer: negative" in app.page.inner_text("body")
     assert not app.exceptions()
     app.shot("text_page")
