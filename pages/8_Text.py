@@ -253,9 +253,9 @@ def sentence_views(fitted: str) -> None:
             col.markdown(context_html(ctx_text, len(view.word)), unsafe_allow_html=True)
             col.markdown("Next letter: " + ", ".join(f"“{shown(c)}” {p:.2f}" for c, p in preds[:3]))
         m1, m2, m3 = st.columns(3)
-        m1.metric(f"distance between the two “{view.word}”s", f"{view.distance:.2f}")
-        m2.metric("typical distance, random pairs of positions", f"{view.typical_random:.2f}")
-        m3.metric("random pairs closer than the two", f"{view.percentile:.0f}%")
+        m1.metric("their distance", f"{view.distance:.2f}", help=f"Euclidean distance between the h_t of the two “{view.word}”s")
+        m2.metric("random pairs", f"{view.typical_random:.2f}", help="The median distance between 300 random pairs of positions")
+        m3.metric("random pairs closer", f"{view.percentile:.0f}%", help="The share of random pairs closer than the two")
         st.markdown(view.verdict())
         st.plotly_chart(states_side_by_side(view.states, labels, view.units), key="tx_states")
         st.caption(

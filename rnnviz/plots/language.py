@@ -93,7 +93,7 @@ def states_side_by_side(states: np.ndarray, labels: list[str], units: np.ndarray
     base_layout(fig, f"{what} at the end of each occurrence (boxes: the units that differ most)", "hidden unit", "", 300)
     fig.update_yaxes(autorange="reversed", tickvals=list(range(len(rows))), ticktext=names, showgrid=False)
     fig.update_xaxes(showgrid=False)
-    fig.update_layout(margin=dict(l=190, b=60))
+    fig.update_layout(margin=dict(l=150, b=60))
     return fig
 
 
@@ -105,7 +105,7 @@ def unit_pairs_figure(states: np.ndarray, labels: list[str], units: np.ndarray, 
     for i, lab in enumerate(labels):
         fig.add_trace(
             go.Bar(
-                x=[f"unit {j}" for j in u],
+                x=[str(j) for j in u],
                 y=S[i, u],
                 name=lab,
                 marker_color=OCCURRENCE[i % len(OCCURRENCE)],
@@ -113,7 +113,8 @@ def unit_pairs_figure(states: np.ndarray, labels: list[str], units: np.ndarray, 
             )
         )
     fig.update_layout(barmode="group")
-    base_layout(fig, "The units that differ most between the occurrences", "", what, 340)
+    base_layout(fig, "Units that differ most", "hidden unit", what, 340)
+    fig.update_xaxes(type="category", tickangle=0)
     return fig
 
 
@@ -141,7 +142,7 @@ def distance_figure(distance: float, random_distances: np.ndarray, word: str) ->
         font=dict(color=OCCURRENCE[1], size=14),
         bgcolor="rgba(255,255,255,0.8)",
     )
-    base_layout(fig, "Distance between hidden states (Euclidean)", "distance ‖h_a − h_b‖", "pairs of positions", 320)
+    base_layout(fig, "Distance between states", "distance ‖h_a − h_b‖ (Euclidean)", "pairs of positions", 320)
     fig.update_layout(showlegend=True, margin=dict(b=100))
     return fig
 
@@ -189,16 +190,17 @@ def bpc_figure(bpc: dict[str, float]) -> go.Figure:
             y=[lab for _, lab, _ in names],
             orientation="h",
             marker_color=[c for _, _, c in names],
-            text=[f"{float(bpc[k]):.2f} bits" for k, _, _ in names],
+            text=[f"{float(bpc[k]):.2f}" for k, _, _ in names],
             textposition="outside",
+            cliponaxis=False,
             hovertemplate="%{y}: %{x:.3f} bits per character<extra></extra>",
         )
     )
     top = max([float(bpc[k]) for k, _, _ in names] + [1.0])
     base_layout(fig, "Bits per character (lower is better)", "bits per character", "", 260)
-    fig.update_xaxes(range=[0, top * 1.25])
+    fig.update_xaxes(range=[0, top * 1.3])
     fig.update_yaxes(autorange="reversed")
-    fig.update_layout(margin=dict(l=230, b=60))
+    fig.update_layout(margin=dict(l=120, r=20, b=60))
     return fig
 
 

@@ -36,7 +36,7 @@ def test_text_page_writes_and_shows_context(app):
             .find(g => (g.layout.title.text || '').includes('end of each occurrence'));
         return Array.from(gd._fullData[0].z, row => Array.from(row)); }""")
     assert len(z) == 3 and max(abs(a - b) for a, b in zip(z[0], z[1])) > 0.05  # two states and their difference
-    dist = re.search(r"distance between the two “learning”s\s+([0-9.]+)", body)
+    dist = re.search(r"their distance\s+([0-9.]+)", body)
     assert dist and float(dist.group(1)) > 0.1
     guesses = re.findall(r"Next letter: (.+)", body)
     assert len(guesses) == 2 and guesses[0] != guesses[1]
