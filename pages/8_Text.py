@@ -260,7 +260,8 @@ def sentence_views(fitted: str) -> None:
         st.plotly_chart(states_side_by_side(view.states, labels, view.units), key="tx_states")
         st.caption(
             "The first rows are h_t at the end of each occurrence, one column per hidden unit (red positive, blue "
-            "negative); the last row is their difference. If it were all white, the model would have forgotten everything "
+            "negative); the last row is their difference (magnified as its label says). If it were all white, the "
+            "model would have forgotten everything "
             "before the word. Black boxes mark the units that differ most."
         )
         a, b = st.columns(2)

@@ -73,8 +73,13 @@ def states_side_by_side(states: np.ndarray, labels: list[str], units: np.ndarray
     difference between the first two, and boxes around the units that differ most."""
     S = np.asarray(states, np.float32)
     H = S.shape[1]
-    rows = np.vstack([S, S[1:2] - S[0:1]]) if len(S) > 1 else S
-    names = list(labels) + (["difference (#2 − #1)"] if len(S) > 1 else [])
+    names = list(labels)
+    rows = S
+    if len(S) > 1:  # the difference, magnified so a small one can be seen on the same colour scale
+        d = S[1] - S[0]
+        k = next((f for f in (1, 2, 5, 10, 20, 50) if np.abs(d).max() * f >= 0.5), 50)
+        rows = np.vstack([S, np.clip(d * k, -1, 1)[None]])
+        names.append("difference (#2 − #1)" + (f" ×{k}" if k > 1 else ""))
     fig = go.Figure(
         go.Heatmap(
             z=rows,
@@ -179,9 +184,9 @@ def prediction_figure(predictions: list[list[tuple[str, float]]], labels: list[s
 def bpc_figure(bpc: dict[str, float]) -> go.Figure:
     """Bits per character: the unigram baseline, the model on held-out text and on its training text."""
     names = [
-        ("unigram", "letter counts only (unigram)", LINE["baseline"]),
-        ("heldout", "model, held-out text", LINE["heldout"]),
-        ("train", "model, training text", LINE["loss"]),
+        ("unigram", "letter counts", LINE["baseline"]),
+        ("heldout", "held-out text", LINE["heldout"]),
+        ("train", "training text", LINE["loss"]),
     ]
     names = [n for n in names if n[0] in bpc]
     fig = go.Figure(
