@@ -66,8 +66,8 @@ class TextState:
                 "with the command line's settings"
             )
         if self.trainer.step == 0:
-            return f"a new {size} model, not trained yet (random weights)"
-        return f"a {size} model trained here for {self.trainer.step:,} steps"
+            return f"a new model ({size}), not trained yet (random weights)"
+        return f"a model ({size}) trained here for {self.trainer.step:,} steps"
 
     def model(self):
         """A read-only copy of the model as it is now, made once per model version (the worker may be
