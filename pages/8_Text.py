@@ -230,10 +230,11 @@ def sentence_views(fitted: str) -> None:
 
     # ----- same word, different context -------------------------------------------------------------
     st.header("4. Same word, different context", divider="gray")
+    if st.session_state.get("tx_word") not in repeated_words(fitted):
+        st.session_state.pop("tx_word", None)  # a word chosen for an earlier sentence
     try:
         view = context_view(model, tokens, fitted, st.session_state.get("tx_word"))
     except ConfigError as e:
-        st.session_state.pop("tx_word", None)
         view, why = None, str(e)
     if view is None:
         st.warning(why)
