@@ -9,6 +9,7 @@
         --lengths 10,20,50,100,200 --seeds 3 --json
     python -m rnnviz forecast --series sunspots --json
     python -m rnnviz music --json        (and sounds: see rnnviz/signals/music_cli.py)
+    python -m rnnviz text [--corpus NAME] --json
 
 Bad input gets one line on stderr and exit status 2.
 """
@@ -120,6 +121,12 @@ def _parser() -> argparse.ArgumentParser:
     from .signals.music_cli import add_commands
 
     add_commands(sub)  # music, sounds
+    x = sub.add_parser("text", help="train the character model on a built-in corpus; bits per character and samples")
+    x.add_argument("--corpus", default=None, help="pydoc (Python's language reference, the default) or story")
+    x.add_argument("--steps", type=int, default=None, help="training steps (default 3000)")
+    x.add_argument("--seed", type=int, default=0)
+    x.add_argument("--json", action="store_true", help="print one JSON object")
+    x.add_argument("--save", default=None, help="write the trained weights here (the format the Text page ships)")
     return p
 
 
@@ -309,6 +316,12 @@ def cmd_forecast(a) -> int:
     return 0
 
 
+def cmd_text(a) -> int:
+    from .language.textcli import run_text
+
+    return run_text(a.corpus, a.steps, a.seed, a.json, a.save)
+
+
 def main(argv=None) -> int:
     try:
         a = _parser().parse_args(argv)
@@ -328,6 +341,8 @@ def main(argv=None) -> int:
             from .signals.music_cli import run_command
 
             return run_command(a)
+        if a.cmd == "text":
+            return cmd_text(a)
         return cmd_trace(a)
     except (CliError, ConfigError) as e:
         print(f"rnnviz: error: {e}", file=sys.stderr)

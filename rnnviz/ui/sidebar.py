@@ -39,6 +39,12 @@ PAGES = [
         ":material/sports_score:",
     ),
     (
+        "pages/8_Text.py",
+        "Text",
+        "a character model that writes, the same word in two contexts, and a sentence read word by word",
+        ":material/edit_note:",
+    ),
+    (
         "pages/9_Translate.py",
         "Translate",
         "number words to digits with a GRU encoder-decoder: where attention looks, and why it helps long inputs",
