@@ -4,6 +4,7 @@
     python -m rnnviz train --task adding --arch lstm --seq-len 50 --hidden 32 --steps 1500 --seed 0 --json
     python -m rnnviz train ... --save model.pt
     python -m rnnviz trace --load model.pt --out trace.npz
+    python -m rnnviz speed --json > rnnviz/compare/results/speed.json   (progress on stderr)
 
 Bad input gets one line on stderr and exit status 2.
 """
@@ -89,6 +90,14 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--batch", type=int, default=8)
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--arch", default=None, choices=ARCHS, help="refuse a checkpoint of another architecture")
+    sp = sub.add_parser("speed", help="measure step time against T, streaming cost and the GRU kernel (JSON out)")
+    sp.add_argument("--json", action="store_true", help="print the results as one JSON object (the default)")
+    sp.add_argument("--out", default=None, help="write the JSON here instead of printing it")
+    sp.add_argument("--archs", default=None, help="comma-separated models (default: all six)")
+    sp.add_argument("--lengths", default=None, help="comma-separated sequence lengths (default 10,20,50,100,200,500)")
+    sp.add_argument("--max-t", type=int, default=2000, help="how many steps to stream (default 2000)")
+    sp.add_argument("--batch", type=int, default=32, help="batch size of the training steps (default 32)")
+    sp.add_argument("--repeats", type=int, default=3, help="timed repeats per point, the best is kept (default 3)")
     return p
 
 
@@ -216,6 +225,12 @@ def cmd_trace(a) -> int:
     return 0
 
 
+def cmd_speed(a, argv) -> int:
+    from .compare.speed import run_command
+
+    return run_command(a, "python -m rnnviz " + " ".join(argv if argv is not None else sys.argv[1:]))
+
+
 def main(argv=None) -> int:
     try:
         a = _parser().parse_args(argv)
@@ -223,6 +238,8 @@ def main(argv=None) -> int:
             return cmd_tasks()
         if a.cmd == "train":
             return cmd_train(a)
+        if a.cmd == "speed":
+            return cmd_speed(a, argv)
         return cmd_trace(a)
     except (CliError, ConfigError) as e:
         print(f"rnnviz: error: {e}", file=sys.stderr)
