@@ -117,7 +117,8 @@ def main():
         best[arch] = (max(p), max(t))
         print(f"{arch:5s} {max(p):14.1f} {max(t):16.1f} {max(t) / max(p):6.2f}")
     if "gru" in best:
-        line = f"\nGRU vs plain nn.GRU: trainer {best['gru'][1]:.1f} steps/s / plain {best['gru'][0]:.1f} = {best['gru'][1] / best['gru'][0]:.2f}x"
+        plain, ours = best["gru"]
+        line = f"\nGRU vs plain nn.GRU: trainer {ours:.1f} steps/s / plain {plain:.1f} = {ours / plain:.2f}x"
         if "lstm" in best:
             line += f"; GRU trainer / LSTM trainer = {best['gru'][1] / best['lstm'][1]:.2f}"
         print(line)

@@ -471,3 +471,72 @@ def run_command(a, command: str) -> int:
     else:
         print(text)
     return 0
+
+
+# ----- what the numbers say (sentences for the page, numbers from the file) ------------------
+def _at(p: dict, arch: str, T: int) -> float | None:
+    m = p["models"].get(arch)
+    return m["step_ms"][p["lengths"].index(T)] if m and T in p["lengths"] else None
+
+
+def describe_parallel(p: dict) -> list[str]:
+    """One sentence per model: how much longer a step takes from the shortest to the longest T, next to
+    how much its sequential depth grew."""
+    T0, T1 = p["lengths"][0], p["lengths"][-1]
+    out = []
+    for m in p["models"].values():
+        t0, t1 = m["step_ms"][0], m["step_ms"][-1]
+        d0, d1 = m["depth"][0], m["depth"][-1]
+        out.append(
+            f"**{m['label']}**: {t0:.3g} ms at T={T0}, {t1:.3g} ms at T={T1} ({t1 / t0:.0f}x longer for "
+            f"{T1 / T0:.0f}x the steps); sequential depth {d0} → {d1} ({m['depth_rule']})."
+        )
+    return out
+
+
+def describe_stream(s: dict) -> list[str]:
+    """One sentence per model: the cost of a new step and the memory kept, at the first and last position."""
+    t0, t1 = s["positions"][0], s["positions"][-1]
+    out = []
+    for m in s["models"].values():
+        b0, b1 = m["state_bytes"][0], m["state_bytes"][-1]
+        grows = f"grows from {b0 / 1024:.2g} to {b1 / 1024:.3g} KiB" if b1 > b0 else f"stays at {b1 / 1024:.2g} KiB"
+        out.append(
+            f"**{m['label']}**: {m['step_ms'][0]:.2g} ms for step {t0}, {m['step_ms'][-1]:.2g} ms for step {t1}; "
+            f"the state kept {grows} ({m['state_rule']})."
+        )
+    return out
+
+
+def describe_kernel(k: dict) -> dict:
+    """The GRU-vs-LSTM numbers the page's explanation quotes."""
+    f, ms, rates = k["flops_per_step"], k["fwd_bwd_ms"], k["steps_per_s"]
+    return {
+        "flops_gru": f["gru"],
+        "flops_lstm": f["lstm"],
+        "flops_ratio": f["gru"] / f["lstm"],
+        "lstm_torch": ms["lstm_torch"],
+        "gru_torch": ms["gru_torch"],
+        "gru_rnnviz": ms["gru_rnnviz"],
+        "gru_loop": ms.get("gru_loop"),
+        "torch_ratio": ms["gru_torch"] / ms["lstm_torch"],
+        "ours_vs_torch": ms["gru_torch"] / ms["gru_rnnviz"],
+        "gru_ratio": rates["gru_ratio"],
+        "gru_trainer": rates["gru_trainer"],
+        "gru_plain": rates["gru_plain"],
+        "lstm_trainer": rates["lstm_trainer"],
+    }
+
+
+def live_check(data: dict, lengths=(50, 200), archs=COMPARE_ARCHS, progress: Progress = _quiet) -> list[dict]:
+    """Measure a few points of the parallel table again here and now (one repeat each, the batch of the
+    shipped file), next to the file's numbers: rows {model, T, now_ms, file_ms}."""
+    p = data["parallel"]["cpu"]
+    rows, todo = [], len(archs) * len(lengths)
+    for i, arch in enumerate(archs):
+        for j, T in enumerate(lengths):
+            progress((i * len(lengths) + j) / todo, f"{LABELS[arch]} at T={T}")
+            now = step_time(arch, T, p["batch"], p["hidden"], repeats=1)
+            rows.append({"model": LABELS[arch], "T": T, "now_ms": round(now, 2), "file_ms": _at(p, arch, T)})
+    progress(1.0, "done")
+    return rows

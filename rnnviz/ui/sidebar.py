@@ -32,6 +32,12 @@ PAGES = [
         "vanishing and exploding gradients, and how to cause and cure them",
         ":material/trending_down:",
     ),
+    (
+        "pages/7_Speed.py",
+        "Speed and memory",
+        "training time against length, streaming cost, why the GRU is slow here",
+        ":material/speed:",
+    ),
 ]
 
 
