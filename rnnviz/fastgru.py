@@ -8,9 +8,9 @@ the same equations (:func:`rnnviz.cells.gru_cell`, PyTorch's convention and weig
 
 forward
     everything that does not depend on the past, the input projection of all steps, at once
-    (:func:`input_projection`), then per step one matrix product ``W_hh h_{t-1}`` and four
+    (inside the same autograd node), then per step one matrix product ``W_hh h_{t-1}`` and four
     elementwise operations; states are kept transposed ([H, B]) so that every gate is a block of
-    whole rows, and the loop runs under TorchScript (nothing is recorded for autograd).
+    whole rows; nothing is recorded for autograd.
 backward
     everything that does not depend on the incoming gradient (the local derivatives of the
     gates) is computed for all steps at once; the loop over t = T..1 then needs four operations
@@ -38,8 +38,6 @@ GRU is used instead (:func:`gru_forward` decides).
 
 from __future__ import annotations
 
-import warnings
-
 import torch
 from torch import nn
 
@@ -51,10 +49,7 @@ def _forward_loop(p: torch.Tensor, h0: torch.Tensor, w2: torch.Tensor) -> list[t
     H = h0.shape[0]
     h = h0
     minus_one = torch.full_like(h0, -1.0)
-    hs, rzs, ns, hns = [h0], [h0], [h0], [h0]
-    rzs.clear()
-    ns.clear()
-    hns.clear()
+    hs, rzs, ns, hns = [h0], [], [], []
     for p_t in p.unbind(0):
         hh = torch.addmm(p_t[: 3 * H], w2, h)  # [3H, B]: pre-activations of r and z; 2 (W_hn h + b_hn)
         rz = hh[: 2 * H].sigmoid()  # [2H, B]: reset gate r, update gate z
@@ -74,9 +69,7 @@ def _backward_loop(grad_out: torch.Tensor, factor: torch.Tensor, z: torch.Tensor
     go, factor_, z_ = grad_out.unbind(0), factor.unbind(0), z.unbind(0)
     T = len(go)
     g = go[T - 1]  # dL/dh_T
-    gs, dhhs = [g], [g]
-    gs.clear()
-    dhhs.clear()
+    gs, dhhs = [], []
     for i in range(T):
         t = T - 1 - i
         dhh = torch.cat([g, g, g], dim=0).mul_(factor_[t])  # [3H, B]
@@ -89,20 +82,6 @@ def _backward_loop(grad_out: torch.Tensor, factor: torch.Tensor, z: torch.Tensor
     gs.reverse()
     dhhs.reverse()
     return [torch.stack(gs), torch.stack(dhhs), g]
-
-
-def _script(fn):
-    """TorchScript runs the loop without Python's per-operation overhead (faster here); the plain
-    function where scripting is unavailable."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return torch.jit.script(fn)
-    except Exception:  # noqa: BLE001 - any failure: run the same code as plain Python
-        return fn
-
-
-_FORWARD_LOOP, _BACKWARD_LOOP = _script(_forward_loop), _script(_backward_loop)
 
 
 class GRULayer(torch.autograd.Function):
@@ -118,38 +97,75 @@ class GRULayer(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, p: torch.Tensor, h0: torch.Tensor, w2: torch.Tensor) -> torch.Tensor:
-        hs, rz, n, hh_n = _FORWARD_LOOP(p, h0, w2)
-        ctx.save_for_backward(w2, hs, rz, n, hh_n)
-        return hs[1:]
+        saved = _forward_loop(p, h0, w2)
+        ctx.save_for_backward(w2, *saved)
+        return saved[0][1:]
 
     @staticmethod
     def backward(ctx, grad_out: torch.Tensor):
-        w2, hs, rz, n, hh_n = ctx.saved_tensors
-        T, H, B = n.shape
-        r, z = rz[:, :H], rz[:, H:]
-        # Inside step t every gradient is g = dL/dh_t times a factor that does not depend on g: the
-        # factors are computed for all steps at once, the loop only multiplies and carries g back.
-        ha = torch.addcmul(torch.full_like(n, 0.5), n, n, value=-0.5)  # (1 - n^2) / 2
-        ha = torch.addcmul(ha, z, ha, value=-1.0)  # (1 - z)(1 - n^2) / 2 = dL/da_t / (2 g)
-        factor = torch.empty(T, 3 * H, B, dtype=n.dtype, device=n.device)
-        torch.mul(torch.addcmul(r, r, r, value=-1.0).mul_(hh_n), ha, out=factor[:, :H])  # dL/dpre_r / g
-        torch.mul(torch.addcmul(z, z, z, value=-1.0), hs[:-1] - n, out=factor[:, H : 2 * H])  # dL/dpre_z / g
-        torch.mul(ha, r, out=factor[:, 2 * H :])  # dL/dhh_n / g
-        gs, d_hh, g0 = _BACKWARD_LOOP(grad_out.contiguous(), factor, z.contiguous(), w2.t().contiguous())
-        d_w2 = torch.bmm(d_hh, hs[:-1].transpose(1, 2)).sum(0)  # [3H, H]: every step's weight gradient
-        d_p = torch.cat([d_hh, gs * ha], dim=1)  # [T, 4H, B]
-        return d_p, g0, d_w2
+        return _layer_backward(ctx.saved_tensors, grad_out)
+
+
+def _layer_backward(saved, grad_out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """GRULayer's backward: dL/dp [T, 4H, B], dL/dh0 [H, B], dL/dw2 [3H, H] from dL/dh_1..h_T [T, H, B]."""
+    w2, hs, rz, n, hh_n = saved
+    T, H, B = n.shape
+    r, z = rz[:, :H], rz[:, H:]
+    # Inside step t every gradient is g = dL/dh_t times a factor that does not depend on g: the
+    # factors are computed for all steps at once, the loop only multiplies and carries g back.
+    ha = torch.addcmul(torch.full_like(n, 0.5), n, n, value=-0.5)  # (1 - n^2) / 2
+    ha = torch.addcmul(ha, z, ha, value=-1.0)  # (1 - z)(1 - n^2) / 2 = dL/da_t / (2 g)
+    factor = torch.empty(T, 3 * H, B, dtype=n.dtype, device=n.device)
+    torch.mul(torch.addcmul(r, r, r, value=-1.0).mul_(hh_n), ha, out=factor[:, :H])  # dL/dpre_r / g
+    torch.mul(torch.addcmul(z, z, z, value=-1.0), hs[:-1] - n, out=factor[:, H : 2 * H])  # dL/dpre_z / g
+    torch.mul(ha, r, out=factor[:, 2 * H :])  # dL/dhh_n / g
+    gs, d_hh, g0 = _backward_loop(grad_out.contiguous(), factor, z.contiguous(), w2.t().contiguous())
+    d_w2 = torch.bmm(d_hh, hs[:-1].transpose(1, 2)).sum(0)  # [3H, H]: every step's weight gradient
+    d_p = torch.cat([d_hh, gs * ha], dim=1)  # [T, 4H, B]
+    return d_p, g0, d_w2
+
+
+def _folded(w_ih, w_hh, b_ih, b_hh):
+    """nn.GRU's parameters rearranged for GRULayer: w [4H, I], b [4H], w2 [3H, H] (see GRULayer)."""
+    H = w_hh.shape[1]
+    w = torch.cat([w_ih[: 2 * H], torch.zeros_like(w_ih[2 * H :]), 2 * w_ih[2 * H :]])  # [4H, I]
+    b = torch.cat([b_ih[: 2 * H] + b_hh[: 2 * H], 2 * b_hh[2 * H :], 2 * b_ih[2 * H :]])  # [4H]
+    w2 = torch.cat([w_hh[: 2 * H], 2 * w_hh[2 * H :]])  # [3H, H]
+    return w, b, w2
+
+
+class GRUSequence(torch.autograd.Function):
+    """GRULayer with the input projection inside, so the whole layer is one autograd node with a hand-written
+    backward. Inputs: x_t [T, I, B], h0 [H, B] and nn.GRU's four parameters; output h_1..h_T [T, H, B]."""
+
+    @staticmethod
+    def forward(ctx, x_t, h0, w_ih, w_hh, b_ih, b_hh):
+        w, b, w2 = _folded(w_ih, w_hh, b_ih, b_hh)
+        p = torch.matmul(w, x_t).add_(b[:, None])  # [T, 4H, B]
+        saved = _forward_loop(p, h0, w2)
+        ctx.save_for_backward(x_t, w, w2, *saved)
+        return saved[0][1:]
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        x_t, w, *saved = ctx.saved_tensors
+        d_p, g0, d_w2 = _layer_backward(saved, grad_out)
+        H = d_w2.shape[1]
+        d_x = torch.matmul(w.t(), d_p) if ctx.needs_input_grad[0] else None  # [T, I, B]
+        d_w = torch.bmm(d_p, x_t.transpose(1, 2)).sum(0)  # [4H, I]
+        d_b = d_p.sum((0, 2))  # [4H]
+        d_w_ih = torch.cat([d_w[: 2 * H], 2 * d_w[3 * H :]])
+        d_w_hh = torch.cat([d_w2[: 2 * H], 2 * d_w2[2 * H :]])
+        d_b_ih = torch.cat([d_b[: 2 * H], 2 * d_b[3 * H :]])
+        d_b_hh = torch.cat([d_b[: 2 * H], 2 * d_b[2 * H : 3 * H]])
+        return d_x, g0, d_w_ih, d_w_hh, d_b_ih, d_b_hh
 
 
 def input_projection(x_t: torch.Tensor, w_ih: torch.Tensor, w_hh: torch.Tensor, b_ih: torch.Tensor, b_hh: torch.Tensor):
     """GRULayer's inputs from a layer's input x_t [T, I, B] and nn.GRU's parameters: p [T, 4H, B] and w2
     [3H, H] (differentiable functions of the parameters, so autograd carries the gradients to them)."""
-    H = w_hh.shape[1]
-    w = torch.cat([w_ih[: 2 * H], torch.zeros_like(w_ih[2 * H :]), 2 * w_ih[2 * H :]])  # [4H, I]
-    b = torch.cat([b_ih[: 2 * H] + b_hh[: 2 * H], 2 * b_hh[2 * H :], 2 * b_ih[2 * H :]])  # [4H]
-    p = torch.matmul(w, x_t) + b[:, None]  # [T, 4H, B]
-    w2 = torch.cat([w_hh[: 2 * H], 2 * w_hh[2 * H :]])  # [3H, H]
-    return p, w2
+    w, b, w2 = _folded(w_ih, w_hh, b_ih, b_hh)
+    return torch.matmul(w, x_t) + b[:, None], w2  # [T, 4H, B], [3H, H]
 
 
 def use_fast_path(x: torch.Tensor) -> bool:
@@ -168,6 +184,5 @@ def gru_forward(core: nn.GRU, x: torch.Tensor) -> torch.Tensor:
     for k in range(core.num_layers):
         w_ih, w_hh = getattr(core, f"weight_ih_l{k}"), getattr(core, f"weight_hh_l{k}")
         b_ih, b_hh = getattr(core, f"bias_ih_l{k}"), getattr(core, f"bias_hh_l{k}")
-        p, w2 = input_projection(layer_in, w_ih, w_hh, b_ih, b_hh)
-        layer_in = GRULayer.apply(p, h0, w2)  # [T, H, B]
+        layer_in = GRUSequence.apply(layer_in, h0, w_ih, w_hh, b_ih, b_hh)  # [T, H, B]
     return layer_in.permute(2, 0, 1)  # [B, T, H]
