@@ -48,7 +48,8 @@ st.markdown(
 st.plotly_chart(step_time_figure(p), key="sp_time")
 st.caption(
     "Both axes are logarithmic. A line that rises one decade for one decade of T means the time grows in "
-    "proportion to T. Hover a point for its sequential depth."
+    "proportion to T. Hover a point for its sequential depth. In the depth figure below, the RNN, LSTM and "
+    "GRU share one line (T steps), just under the GRU + attention's."
 )
 st.plotly_chart(depth_figure(p), key="sp_depth")
 with st.expander("The numbers, model by model", expanded=False):
@@ -76,7 +77,8 @@ st.plotly_chart(stream_time_figure(s), key="st_time")
 st.plotly_chart(stream_memory_figure(s), key="st_mem")
 st.caption(
     "On a small device (a watch, a hearing aid, a microcontroller with a few hundred KiB of memory) the memory "
-    "is what decides. The RNN, LSTM and GRU keep a fixed handful of numbers (h_t, and the LSTM's c_t) and do "
+    "is what decides (the RNN's line lies under the GRU's: both keep 32 numbers). The RNN, LSTM and GRU keep "
+    "a fixed handful of numbers (h_t, and the LSTM's c_t) and do "
     "the same work for step 2,000 as for step 1, forever. The causal CNN keeps a fixed buffer too, but it only "
     "remembers as far back as its receptive field. The Transformer keeps every earlier step's keys and values "
     "(its KV cache): its memory grows in a straight line with t, and so does the attention work of each new "
@@ -115,8 +117,9 @@ st.markdown(
     "**Why FLOPs do not predict time.** At these sizes a step is a few thousand multiplications: the time goes "
     "to launching operations and moving data between memory and the processor, not to the arithmetic. A "
     "fused kernel does a whole step in one pass over memory; unfused code does a dozen small passes. On a GPU "
-    "both PyTorch's LSTM and GRU call fused cuDNN kernels, and there the GRU's smaller arithmetic does show "
-    "(typically 10-25% faster). Claims like “the GRU trains faster” are about arithmetic and about needing "
+    "both PyTorch's LSTM and GRU call fused cuDNN kernels, so the comparison there is kernel against kernel "
+    "and the GRU's smaller arithmetic can show (not measured here: no GPU). Claims like “the GRU trains "
+    "faster” are about arithmetic and about needing "
     "fewer parameters; on your machine, measure."
 )
 

@@ -32,9 +32,14 @@ def _line(fig, arch: str, label: str, x, y, hover: str, customdata=None) -> None
 
 
 def _log_axes(fig: go.Figure, x_values) -> None:
-    ticks = [int(v) for v in x_values]
-    fig.update_xaxes(type="log", tickvals=ticks, ticktext=[str(v) for v in ticks])
-    fig.update_yaxes(type="log")
+    """Log axes: x labelled at the measured values (those too close to the previous label left out), y at
+    powers of ten only."""
+    ticks = []
+    for v in sorted(int(v) for v in x_values):
+        if not ticks or v >= 1.6 * ticks[-1]:
+            ticks.append(v)
+    fig.update_xaxes(type="log", tickvals=ticks, ticktext=[f"{v:,}" for v in ticks], tickangle=0)
+    fig.update_yaxes(type="log", dtick=1)
 
 
 def step_time_figure(parallel: dict) -> go.Figure:
