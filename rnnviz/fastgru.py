@@ -17,9 +17,10 @@ backward
     per step, and the weight gradients of all steps are summed at the end:
     dW_hh = sum_t dpre_t h_{t-1}^T.
 
-Measured here (adding problem, T=50, H=32, B=64, one thread): forward + backward 1.3-1.9x faster
-than nn.GRU, still 1.7-1.9x the fused LSTM's time; a whole training step 1.1-1.3x faster than a
-plain loop over nn.GRU (``bench/bench_core.py``), short of the 1.5x aimed for.
+Measured here (adding problem, T=50, H=32, B=64, one thread, a shared 2-core machine): forward +
+backward 1.5-1.8x faster than nn.GRU and still about twice the fused LSTM's time; a whole training
+step 1.0-1.8x a plain loop over nn.GRU from run to run (1.39x in the shipped speed.json;
+``bench/bench_core.py`` prints it), so not reliably the 1.5x aimed for.
 
 Symbols as in :mod:`rnnviz.cells`; with a_t = W_in x_t + b_in + r_t * hn_t, hn_t = W_hn h_{t-1} + b_hn
 and g = dL/dh_t (from the readout at t plus from step t+1):
