@@ -74,6 +74,10 @@ st.markdown(
     "an answer after every value. What must it keep between steps, and how long does step t take?"
 )
 st.plotly_chart(stream_time_figure(s), key="st_time")
+st.caption(
+    "Each point is the median of the 25 steps up to t. The wiggles (a jump up or down by 2x) are other "
+    "programs on the shared server, not the models: read the levels, and how they change over t."
+)
 st.plotly_chart(stream_memory_figure(s), key="st_mem")
 st.caption(
     "On a small device (a watch, a hearing aid, a microcontroller with a few hundred KiB of memory) the memory "

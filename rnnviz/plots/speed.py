@@ -84,7 +84,7 @@ def depth_figure(parallel: dict) -> go.Figure:
         )
     base_layout(
         fig,
-        "Sequential depth: how many computations must wait for the one before",
+        "Sequential depth: computations that must wait in line",
         "sequence length T (log scale)",
         "dependent steps (log scale)",
         height=400,
