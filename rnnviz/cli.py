@@ -10,6 +10,7 @@
     python -m rnnviz forecast --series sunspots --json
     python -m rnnviz music --json        (and sounds: see rnnviz/signals/music_cli.py)
     python -m rnnviz text [--corpus NAME] --json
+    python -m rnnviz speed --json > rnnviz/compare/results/speed.json   (progress on stderr)
 
 Bad input gets one line on stderr and exit status 2.
 """
@@ -127,6 +128,14 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--seed", type=int, default=0)
     x.add_argument("--json", action="store_true", help="print one JSON object")
     x.add_argument("--save", default=None, help="write the trained weights here (the format the Text page ships)")
+    sp = sub.add_parser("speed", help="measure step time against T, streaming cost and the GRU kernel (JSON out)")
+    sp.add_argument("--json", action="store_true", help="print the results as one JSON object (the default)")
+    sp.add_argument("--out", default=None, help="write the JSON here instead of printing it")
+    sp.add_argument("--archs", default=None, help="comma-separated models (default: all six)")
+    sp.add_argument("--lengths", default=None, help="comma-separated sequence lengths (default 10,20,50,100,200,500)")
+    sp.add_argument("--max-t", type=int, default=2000, help="how many steps to stream (default 2000)")
+    sp.add_argument("--batch", type=int, default=32, help="batch size of the training steps (default 32)")
+    sp.add_argument("--repeats", type=int, default=3, help="timed repeats per point, the best is kept (default 3)")
     return p
 
 
@@ -322,6 +331,12 @@ def cmd_text(a) -> int:
     return run_text(a.corpus, a.steps, a.seed, a.json, a.save)
 
 
+def cmd_speed(a, argv) -> int:
+    from .compare.speed import run_command
+
+    return run_command(a, "python -m rnnviz " + " ".join(argv if argv is not None else sys.argv[1:]))
+
+
 def main(argv=None) -> int:
     try:
         a = _parser().parse_args(argv)
@@ -343,6 +358,8 @@ def main(argv=None) -> int:
             return run_command(a)
         if a.cmd == "text":
             return cmd_text(a)
+        if a.cmd == "speed":
+            return cmd_speed(a, argv)
         return cmd_trace(a)
     except (CliError, ConfigError) as e:
         print(f"rnnviz: error: {e}", file=sys.stderr)

@@ -24,11 +24,12 @@ import math
 import torch
 from torch import nn
 
+from ..fastgru import gru_forward
 from .config import CoreConfig, _Seeded, causal_mask, make_encoder
 
 
 class GRUAttention(nn.Module):
-    """encoder -> ``self.core`` (fused nn.GRU, H units, num_layers) -> causal dot-product attention over
+    """encoder -> ``self.core`` (nn.GRU's parameters, H units, num_layers) -> causal dot-product attention over
     h_1..h_t -> readout on [h_t ; c_t] (2H -> O).
 
     Sizes: H = hidden_size, attention width d = H // 2 without biases: 4,545 parameters at H=32,
@@ -49,7 +50,7 @@ class GRUAttention(nn.Module):
             self.readout = nn.Linear(2 * H, cfg.output_size)
 
     def _attend(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        h, _ = self.core(self.encoder(x))  # [B, T, H]
+        h = gru_forward(self.core, self.encoder(x))  # [B, T, H] (the hand-written GRU on a CPU)
         scores = self.query(h) @ self.key(h).transpose(1, 2) / math.sqrt(self.attn_size)  # [B, T, T]
         scores = scores.masked_fill(causal_mask(h.shape[1], h.device), float("-inf"))
         return h, torch.softmax(scores, dim=-1)

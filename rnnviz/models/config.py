@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from ..errors import ConfigError
-from ..model import _INIT_LOCK, LIMITS
+from ..model import INIT_LOCK, LIMITS
 from ..tasks import Task
 
 NEW_ARCHS = ("cnn", "transformer", "gru_attention")
@@ -73,12 +73,12 @@ class _Seeded:
         self.seed = seed
 
     def __enter__(self):
-        _INIT_LOCK.acquire()
+        INIT_LOCK.acquire()
         if self.seed is not None:
             torch.manual_seed(self.seed)
 
     def __exit__(self, *exc):
-        _INIT_LOCK.release()
+        INIT_LOCK.release()
         return False
 
 

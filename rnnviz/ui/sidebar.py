@@ -39,6 +39,12 @@ PAGES = [
         ":material/sports_score:",
     ),
     (
+        "pages/7_Speed.py",
+        "Speed and memory",
+        "training time against length, streaming cost, why the GRU is slow here",
+        ":material/speed:",
+    ),
+    (
         "pages/8_Text.py",
         "Text",
         "a character model that writes, the same word in two contexts, and a sentence read word by word",
