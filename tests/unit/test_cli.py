@@ -84,7 +84,19 @@ def test_train_json_save_and_trace(tmp_path, capsys):
         ["train", "--hidden", "9999"],
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(args):
+def test_bad_input_is_one_line_and_exit_2(args, capsys):
+    try:  # in this process (a new one per case costs seconds of importing torch); see the test below
+        code = main(args)
+    except SystemExit as e:
+        code = e.code
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert err.startswith("rnnviz: error:")
+
+
+@pytest.mark.parametrize("args", [["frobnicate"], ["train", "--hidden", "0"]])
+def test_bad_input_from_a_real_shell_is_one_line_and_exit_2(args):
     p = run(*args)
     assert p.returncode == 2
     assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr
