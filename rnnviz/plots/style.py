@@ -84,3 +84,61 @@ def base_layout(fig: go.Figure, title: str, x: str, y: str, height: int = 360) -
         legend=dict(orientation="h", yanchor="top", y=-0.3, xanchor="left", x=0),
     )
     return fig
+
+
+# ---------------------------------------------------------------- fitting a figure to the screen
+def wrap_title(text: str, width: int) -> str:
+    """A title broken into lines of at most about ``width`` characters, at spaces (plotly does not
+    wrap titles: a long one is cut at the edge of a narrow chart)."""
+    if not text or len(text) <= width or "<br>" in text:
+        return text
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return "<br>".join(lines)
+
+
+PRESENT_SCALE = 1.25  # projector mode: type this much larger
+PRESENT_MAX_HEIGHT = 470  # projector mode: a figure and its title fit a 1280x720 or 1024x768 window
+
+
+def for_screen(fig: go.Figure, present: bool = False, narrow: bool = False) -> go.Figure:
+    """The figure fitted to where it is drawn, as a new figure (the original is left alone: static
+    figures are shared). ``narrow``: it sits in a column (half the page or less at 1024 px): its title
+    wraps sooner and a crowded list of time-step ticks is thinned. ``present``: projector mode, larger
+    type, thicker lines, and a height that fits a 720-768 px tall window."""
+    fig = go.Figure(fig)
+    lay = fig.layout
+    scale = PRESENT_SCALE if present else 1.0
+    title = lay.title.text if lay.title and lay.title.text else ""
+    if title:
+        size = (lay.title.font.size or 18) * scale
+        per_line = int((34 if narrow else 66) * 18 / size)
+        wrapped = wrap_title(title, per_line)
+        lines = wrapped.count("<br>") + 1
+        fig.update_layout(title=dict(text=wrapped, font=dict(size=size)))
+        top = (lay.margin.t if lay.margin and lay.margin.t is not None else 60) + (lines - 1) * size * 1.3
+        fig.update_layout(margin=dict(t=top))
+    if narrow:
+        for ax in (lay.xaxis, lay.xaxis2):
+            if ax is not None and ax.tickmode == "array" and ax.tickvals is not None and len(ax.tickvals) > 8:
+                k = int(np.ceil(len(ax.tickvals) / 8))
+                ax.tickvals, ax.ticktext = ax.tickvals[::k], (ax.ticktext[::k] if ax.ticktext is not None else None)
+    if present:
+        base = lay.font.size if lay.font and lay.font.size else FONT["size"]
+        fig.update_layout(font=dict(size=base * scale), hoverlabel=dict(font_size=16))
+        for a in lay.annotations or ():
+            if a.font and a.font.size:
+                a.font.size = a.font.size * scale
+        for tr in fig.data:
+            line = getattr(tr, "line", None)
+            if line is not None and getattr(line, "width", None):
+                line.width = line.width * 1.5
+        if lay.height and lay.height > PRESENT_MAX_HEIGHT:
+            fig.update_layout(height=PRESENT_MAX_HEIGHT)
+    return fig
