@@ -137,8 +137,11 @@ def _lesson(n: int, d: dict) -> Lesson:
 def load(path: str = SOURCE) -> tuple[Lesson, ...]:
     """Every lesson, checked: settings parse strictly, pages exist or are planned, figures are known,
     each question has one right answer. Raises ConfigError naming the lesson that is wrong."""
-    with open(path, "rb") as f:
-        data = tomllib.load(f)
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{os.path.basename(path)} is not valid TOML: {e}") from None
     return tuple(_lesson(i + 1, d) for i, d in enumerate(data.get("lesson", [])))
 
 
