@@ -87,11 +87,7 @@ def base_layout(fig: go.Figure, title: str, x: str, y: str, height: int = 360) -
 
 
 # ---------------------------------------------------------------- fitting a figure to the screen
-def wrap_title(text: str, width: int) -> str:
-    """A title broken into lines of at most about ``width`` characters, at spaces (plotly does not
-    wrap titles: a long one is cut at the edge of a narrow chart)."""
-    if not text or len(text) <= width or "<br>" in text:
-        return text
+def _wrap_words(text: str, width: int) -> list[str]:
     lines, line = [], ""
     for word in text.split(" "):
         if line and len(line) + 1 + len(word) > width:
@@ -99,8 +95,23 @@ def wrap_title(text: str, width: int) -> str:
             line = word
         else:
             line = f"{line} {word}" if line else word
-    lines.append(line)
-    return "<br>".join(lines)
+    return lines + [line]
+
+
+def wrap_title(text: str, width: int) -> str:
+    """A title broken into lines of at most about ``width`` characters, at spaces (plotly does not
+    wrap titles: a long one is cut at the edge of a narrow chart). A ``<sup>`` subtitle line, set
+    smaller, wraps at a longer width."""
+    out = []
+    for part in (text or "").split("<br>"):
+        if part.startswith("<sup>") and part.endswith("</sup>"):
+            inner = _wrap_words(part[5:-6], int(width / 0.7))
+            out.append("<br>".join(f"<sup>{x}</sup>" for x in inner))
+        elif "<" in part:  # other markup: leave the line as it is
+            out.append(part)
+        else:
+            out.append("<br>".join(_wrap_words(part, width)))
+    return "<br>".join(out)
 
 
 PRESENT_SCALE = 1.25  # projector mode: type this much larger
@@ -122,13 +133,16 @@ def for_screen(fig: go.Figure, present: bool = False, narrow: bool = False) -> g
         wrapped = wrap_title(title, per_line)
         lines = wrapped.count("<br>") + 1
         fig.update_layout(title=dict(text=wrapped, font=dict(size=size)))
-        top = (lay.margin.t if lay.margin and lay.margin.t is not None else 60) + (lines - 1) * size * 1.3
-        fig.update_layout(margin=dict(t=top))
-    if narrow:
-        for ax in (lay.xaxis, lay.xaxis2):
-            if ax is not None and ax.tickmode == "array" and ax.tickvals is not None and len(ax.tickvals) > 8:
-                k = int(np.ceil(len(ax.tickvals) / 8))
-                ax.tickvals, ax.ticktext = ax.tickvals[::k], (ax.ticktext[::k] if ax.ticktext is not None else None)
+        top = (lay.margin.t if lay.margin and lay.margin.t is not None else 60) + (lines - title.count("<br>") - 1) * size * 1.3
+        fig.update_layout(margin=dict(t=max(top, size * 2.4 + (lines - 1) * size * 1.3)))
+    most = int((6 if narrow else 12) / scale)  # time-step ticks (two lines: step and input) that fit
+    for ax in fig.select_xaxes():
+        if ax.tickmode == "array" and ax.tickvals is not None and len(ax.tickvals) > most:
+            k = int(np.ceil(len(ax.tickvals) / most))
+            ax.tickvals, ax.ticktext = ax.tickvals[::k], (ax.ticktext[::k] if ax.ticktext is not None else None)
+    for ax in fig.select_yaxes():  # a log axis spanning less than a decade labels 2..9: too many to read
+        if ax.type == "log" and ax.nticks is None and ax.dtick is None:
+            ax.nticks = 6
     if present:
         base = lay.font.size if lay.font and lay.font.size else FONT["size"]
         fig.update_layout(font=dict(size=base * scale), hoverlabel=dict(font_size=16))
@@ -137,8 +151,8 @@ def for_screen(fig: go.Figure, present: bool = False, narrow: bool = False) -> g
                 a.font.size = a.font.size * scale
         for tr in fig.data:
             line = getattr(tr, "line", None)
-            if line is not None and getattr(line, "width", None):
-                line.width = line.width * 1.5
-        if lay.height and lay.height > PRESENT_MAX_HEIGHT:
-            fig.update_layout(height=PRESENT_MAX_HEIGHT)
+            if tr.type == "scatter" and line is not None:
+                line.width = (line.width or 2) * 1.5
+        if lay.height:  # taller with the type, so axis labels keep their spacing; not taller than a window
+            fig.update_layout(height=min(lay.height * scale, max(PRESENT_MAX_HEIGHT, lay.height)))
     return fig

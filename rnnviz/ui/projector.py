@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import types
+
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -54,6 +56,8 @@ _CSS = """
 [data-testid="stMetricValue"] > div { overflow: visible; text-overflow: clip; white-space: normal; }
 [data-testid="stMetricValue"] { font-size: clamp(1.25rem, 2.4vw, 2.25rem); }
 [data-testid="stMetricLabel"] p { white-space: normal; }
+.katex-display { overflow-x: auto; overflow-y: hidden; }
+@media (max-width: 1300px) { .katex-display > .katex { font-size: 0.85em !important; } }
 [data-testid="stBaseButton-primary"] p, [data-testid="stBaseButton-secondary"] p {
   white-space: nowrap; overflow: visible; text-overflow: clip; }
 [data-testid="stBaseButton-primary"], [data-testid="stBaseButton-secondary"] { min-width: fit-content; }
@@ -67,6 +71,7 @@ html { font-size: 19px; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.1rem; line-height: 1.5; }
 [data-testid="stCaptionContainer"] { font-size: 0.95rem; }
 h1 { font-size: 2.2rem !important; }
+[data-testid="stMetricValue"] { font-size: 1.7rem; }
 </style>
 """
 
@@ -79,7 +84,7 @@ def style() -> None:
 def _narrow(dg: DeltaGenerator) -> bool:
     """Whether a chart drawn through dg sits in a column (half the page or less at 1024 px)."""
     try:
-        return "column" in set(dg._active_dg._ancestor_block_types())
+        return "column" in set(dg._active_dg._ancestor_block_types)
     except Exception:  # Streamlit's internals changed: treat it as full width
         return False
 
@@ -99,6 +104,8 @@ def install() -> None:
     """Every ``plotly_chart`` call fits its figure to the screen (idempotent)."""
     if DeltaGenerator.plotly_chart is not _plotly_chart:
         DeltaGenerator.plotly_chart = _plotly_chart
+        # st.plotly_chart was bound to the main container when streamlit was imported: bind it again
+        st.plotly_chart = types.MethodType(_plotly_chart, st._main)
 
 
 def link_extras() -> dict[str, str]:
