@@ -48,7 +48,8 @@ MEASURE = """() => {
     }
   }
   for (const k of main.querySelectorAll('.katex-display'))
-    if (k.querySelector('.katex-html').getBoundingClientRect().right > k.getBoundingClientRect().right + 1) out.push('equation wider than its column: ' + k.textContent.slice(0, 30));
+    if (k.querySelector('.katex-html').getBoundingClientRect().right > k.getBoundingClientRect().right + 1)
+      out.push('equation wider than its column: ' + k.textContent.slice(0, 30));
   if (main.scrollWidth > main.clientWidth + 2) out.push('the page scrolls sideways');
   const sb = document.querySelector('[data-testid="stSidebar"]');
   const sidebar = sb && sb.getAttribute('aria-expanded') === 'true' ? sb.getBoundingClientRect().width : 0;
