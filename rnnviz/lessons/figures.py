@@ -70,18 +70,22 @@ def context(settings: Settings, sentence: str, word: str) -> Shown:
         span=(ends[-1], ends[-1]),
         max_ticks=len(sentence),
     )
-    a, b = h[ends[0]], h[ends[-1]]
-    diff = float(np.linalg.norm(a - b))
-    size = float(np.linalg.norm(a))
+    n = len(word)
+    first = float(np.linalg.norm(h[ends[0] - n + 1] - h[ends[-1] - n + 1]))
+    diff = float(np.linalg.norm(h[ends[0]] - h[ends[-1]]))
+    size = float(np.linalg.norm(h[ends[0]]))
+    gap = f"distance between the states of the two “{word}”"
     table = [
-        {"compared": f"h_t after the 1st “{word}” (black frame) vs the 2nd (green frame)", "value": f"{diff:.3f}"},
-        {"compared": "size of h_t after the 1st, for scale", "value": f"{size:.3f}"},
-        {"compared": "a network with no memory would give", "value": "0.000"},
+        {"what is measured": f"{gap}, after the first letter “{word[0]}”", "value": f"{first:.3f}"},
+        {"what is measured": f"{gap}, after the last letter “{word[-1]}” (the framed columns)", "value": f"{diff:.3f}"},
+        {"what is measured": "length of the whole state vector h_t, for scale", "value": f"{size:.3f}"},
+        {"what is measured": "the same distance for a network with no memory", "value": "0.000"},
     ]
     cap = (
-        f"Rows are the {settings.hidden} hidden units, columns the characters. The two framed columns are the states "
-        f"right after each “{word}”: same letters, different colours, because the state also carries what came before. "
-        f"They differ by {diff:.3f} (the size of the whole vector is {size:.3f})."
+        f"Rows are the {settings.hidden} hidden units, columns the characters. Black frame: the state right after the first "
+        f"“{word}”; green frame: after the second. Same letters, yet the states differ, because each also carries what came "
+        f"before. The difference is largest at the word's first letter ({first:.3f}) and smaller by its end ({diff:.3f}): "
+        "an untrained network forgets quickly. Keeping the context for longer is what training, and the gates of lesson 7, add."
     )
     return Shown(figure=fig, table=table, caption=cap)
 

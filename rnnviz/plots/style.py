@@ -135,11 +135,13 @@ def for_screen(fig: go.Figure, present: bool = False, narrow: bool = False) -> g
         fig.update_layout(title=dict(text=wrapped, font=dict(size=size)))
         top = (lay.margin.t if lay.margin and lay.margin.t is not None else 60) + (lines - title.count("<br>") - 1) * size * 1.3
         fig.update_layout(margin=dict(t=max(top, size * 2.4 + (lines - 1) * size * 1.3)))
-    most = int((6 if narrow else 12) / scale)  # time-step ticks (two lines: step and input) that fit
-    for ax in fig.select_xaxes():
-        if ax.tickmode == "array" and ax.tickvals is not None and len(ax.tickvals) > most:
-            k = int(np.ceil(len(ax.tickvals) / most))
-            ax.tickvals, ax.ticktext = ax.tickvals[::k], (ax.ticktext[::k] if ax.ticktext is not None else None)
+    budget = (45 if narrow else 100) / scale  # characters of tick labels a row can hold
+    for ax in fig.select_xaxes():  # time-step ticks (step over input): thin them until they fit
+        if ax.tickmode == "array" and ax.tickvals is not None and ax.ticktext is not None and len(ax.tickvals) > 1:
+            need = sum(1 + max(len(x) for x in str(t).split("<br>")) for t in ax.ticktext)
+            k = int(np.ceil(need / budget))
+            if k > 1:
+                ax.tickvals, ax.ticktext = ax.tickvals[::k], ax.ticktext[::k]
     for ax in fig.select_yaxes():  # a log axis spanning less than a decade labels 2..9: too many to read
         if ax.type == "log" and ax.nticks is None and ax.dtick is None:
             ax.nticks = 6

@@ -120,14 +120,11 @@ def qr_box(url: str) -> None:
     try:
         svg = qr_svg(url, "M" if len(url) <= 213 else "L", module=5)
     except ValueError:  # too long for a version-10 code: say so instead
-        st.sidebar.caption("This link is too long for a QR code; share it as text.")
+        st.caption("This link is too long for a QR code; share it as text.")
         return
-    st.html(
-        '<div style="display:flex;gap:1rem;align-items:center;margin:0.5rem 0">'
-        f'<div style="flex:none">{svg}</div><div style="font-size:1rem">'
-        "<b>Open this setup on your phone:</b> scan the code. It opens the same page with the same settings "
-        "and seed.</div></div>"
-    )
+    a, b = st.columns([1, 2], vertical_alignment="center")
+    a.image(svg)
+    b.markdown("**Open this setup on your phone:** scan the code. It opens the same page with the same settings and seed.")
 
 
 def phone_box(url: str) -> None:
