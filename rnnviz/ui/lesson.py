@@ -96,20 +96,22 @@ def figure(lesson: Lesson) -> Shown:
 
 def show_figure(lesson: Lesson) -> None:
     shown = figure(lesson)
-    if shown.side_figure is not None:
-        a, b = st.columns([2, 3])
+    caption = shown.caption
+    if shown.side_figure is not None:  # a small diagram, with the caption beside it; equations below at full width
+        a, b = st.columns([2, 3], vertical_alignment="center")
         a.plotly_chart(shown.side_figure, key="lesson_side")
-        with b:
-            for line in shown.latex:
-                st.latex(line)
+        b.caption(caption)
+        caption = ""
+    for line in shown.latex:
+        st.latex(line)
     if shown.figure is not None:
         st.plotly_chart(shown.figure, key="lesson_fig")
     if shown.html:
         st.markdown(shown.html, unsafe_allow_html=True)
     if shown.table:
         st.dataframe(shown.table, hide_index=True)
-    if shown.caption:
-        st.caption(shown.caption)
+    if caption:
+        st.caption(caption)
 
 
 def setups(lesson: Lesson) -> None:
