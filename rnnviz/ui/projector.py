@@ -50,7 +50,7 @@ def toggle() -> None:
 _CSS = """
 <style>
 @media (max-width: 1300px) {
-  section[data-testid="stSidebar"][aria-expanded="true"] { width: 250px !important; min-width: 250px !important; }
+  section[data-testid="stSidebar"][data-collapsed="false"] { width: 250px !important; min-width: 250px !important; }
   [data-testid="stMainBlockContainer"] { padding-left: 1.5rem; padding-right: 1.5rem; padding-top: 3rem; }
 }
 [data-testid="stMetricValue"] > div { overflow: visible; text-overflow: clip; white-space: normal; }

@@ -52,7 +52,7 @@ MEASURE = """() => {
       out.push('equation wider than its column: ' + k.textContent.slice(0, 30));
   if (main.scrollWidth > main.clientWidth + 2) out.push('the page scrolls sideways');
   const sb = document.querySelector('[data-testid="stSidebar"]');
-  const sidebar = sb && sb.getAttribute('aria-expanded') === 'true' ? sb.getBoundingClientRect().width : 0;
+  const sidebar = sb && sb.getAttribute('data-collapsed') === 'false' ? sb.getBoundingClientRect().width : 0;
   return {problems: out, sidebar, figures: main.querySelectorAll('.js-plotly-plot').length};
 }"""
 
