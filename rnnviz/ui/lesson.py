@@ -15,6 +15,7 @@ from . import link, projector, run, sidebar
 PICK = "rv_lesson"  # session key of the lesson shown
 SHADOW = "rv_lesson_n"  # the same under a key of our own (a widget's key is dropped on a page switch)
 GOTO = "rv_lesson_goto"  # set by a set-up button: the page to switch to on the next run
+FROM = "rv_lesson_from"  # the lesson whose set-up button opened the current run
 _FIGURES: dict = {}  # lesson number -> Shown, for the whole process (the builders are seeded)
 _LOCK = threading.Lock()
 
@@ -43,6 +44,7 @@ def _setup(setup: Setup) -> None:
     sidebar.put(setup.settings)
     run.session().rebuild(setup.settings)
     st.session_state[GOTO] = (setup.page, {**setup.query(), **projector.link_extras()})
+    st.session_state[FROM] = st.session_state.get(SHADOW, 1)
 
 
 def current() -> Lesson:
@@ -156,3 +158,16 @@ def question(lesson: Lesson) -> None:
         st.success(f"**Right.** {q.why}", icon=":material/check_circle:")
     else:
         st.error(f"**Not quite:** the answer is “{q.choices[q.answer]}”. {q.why}", icon=":material/help:")
+
+
+def back_link(title: str) -> None:
+    """On a page a lesson's set-up button opened: a link back to that lesson (the sidebar may be folded)."""
+    n = st.session_state.get(FROM)
+    if n and title != "Lessons":
+        ls = lessons()
+        st.page_link(
+            "pages/0_Lessons.py",
+            label=f"Back to lesson {n}: {ls[n - 1].title}",
+            icon=":material/arrow_back:",
+            query_params={"lesson": str(n), **projector.link_extras()},
+        )

@@ -14,7 +14,7 @@ from ..inspect import Inspection, inspect_model
 from ..runs import compare_archs
 from ..session import TrainingSession, describe_lengths, text_key
 from ..settings import ARCH_NAMES, Settings
-from . import link, projector, run, sidebar
+from . import lesson, link, projector, run, sidebar
 
 _COMPARE: OrderedDict = OrderedDict()  # (settings, text, steps) -> curves, shared by every session
 _COMPARE_LOCK = threading.Lock()
@@ -113,6 +113,7 @@ def page(title: str, icon: str = "🔁") -> Ctx:
     link.write(s.settings, s.trainer.step)
     link.share_box(s.settings, s.trainer.step)
     projector.phone_box(link.share_url(s.settings, s.trainer.step))
+    lesson.back_link(title)
     return Ctx(s, pending)
 
 

@@ -47,6 +47,8 @@ def test_setup_button_lands_on_its_page_with_its_settings(lesson, i, setup):
     assert at.get("plotly_chart") or (setup.settings.arch == "rnn" and "Gates" in setup.page)
     assert at.query_params["present"] == "1"  # projector mode goes along
     assert "untrained" in text(at)
+    back = [e for e in at.get("page_link") if "Back to lesson" in e.proto.label]
+    assert back and f"lesson {lesson.number}:" in back[0].proto.label
 
 
 def test_junk_lesson_number_is_explained_and_next_moves_on():
