@@ -11,6 +11,9 @@ ctx = ui.page("Home", "🔁")
 st.title("rnnviz: look inside a recurrent network while it learns")
 left, right = st.columns([3, 2])
 with left:
+    st.page_link(
+        "pages/0_Lessons.py", label="**New here? Start with the lessons**: the topic one idea at a time", icon=":material/school:"
+    )
     st.markdown(
         "A **recurrent neural network** reads a sequence one step at a time. At every step it mixes the new "
         "input x_t with a running summary of everything so far, the **hidden state** h_t, and may emit an "

@@ -20,7 +20,7 @@ insp = ctx.inspection()
 def view(insp):
     """Everything below redraws alone when one of its own controls moves (the trace is not recomputed)."""
     T = insp.seq_len
-    a, b = st.columns([1, 4])
+    a, b = st.columns([1, 3])
     with a:
         st.plotly_chart(ui.static_figure(loop_figure), key="loop")
         st.caption("Rolled up: one cell and a loop. Unrolled (right): one copy per step, sharing the weights.")

@@ -448,7 +448,7 @@ def from_query(query: dict) -> tuple[Settings, list[str]]:
     return parse({k: v for k, v in query.items() if k not in LINK_EXTRAS})
 
 
-LINK_EXTRAS = ("step", "present", "page")  # link parameters that are not settings
+LINK_EXTRAS = ("step", "present", "page", "lesson")  # link parameters that are not settings
 
 
 _TANH_RNN = dict(arch="rnn", nonlin="tanh", init="orthogonal", seq_len=40)

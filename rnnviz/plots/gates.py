@@ -181,7 +181,8 @@ def lstm_cell_diagram(
     fig.add_annotation(x=2.5, y=3.75, text=f"f·c = {f * c_prev:+.3f}", showarrow=False, font=dict(size=13))
     valve(8.6, "output_gate", o)
     fig.add_annotation(
-        x=8.6,
+        x=10.2,
+        xanchor="right",
         y=4.6,
         text=f"h_t = o · tanh(c_t) = {o:.3f} · {np.tanh(c):+.3f} = <b>{h:+.3f}</b>",
         showarrow=False,

@@ -64,8 +64,10 @@ def unrolled_figure(
         nxt = steps[cols[s] + 1] if cols[s] + 1 < len(steps) else "end"
         if nxt is None:
             gap = steps[cols[s] + 2] - s - 1
+            # the dots on the chain, the count below it among the step numbers (not on the nodes)
+            fig.add_annotation(x=x + 1.6, y=ys["h"], text="<b>…</b>", showarrow=False, font=dict(size=18))
             fig.add_annotation(
-                x=x + 1.6, y=ys["h"], text=f"<b>…</b><br>{gap} more<br>step{'s' * (gap > 1)}", showarrow=False, font=dict(size=14)
+                x=x + 1.6, y=-0.75, text=f"{gap} more<br>step{'s' * (gap > 1)}", showarrow=False, font=dict(size=13, color="#555")
             )
             arrow(x, ys["h"], x + 1.6 - 0.5, ys["h"], WEIGHT_COLORS["W_h"])
             arrow(x + 1.6 + 0.5, ys["h"], x + 3.2, ys["h"], WEIGHT_COLORS["W_h"])

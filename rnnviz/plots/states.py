@@ -233,7 +233,7 @@ def loop_figure() -> go.Figure:
         template=WHITE,
         margin=dict(l=5, r=5, t=40, b=5),
         title=dict(text="The loop", font=dict(size=18)),
-        xaxis=dict(visible=False, range=[-1.4, 1.9]),
+        xaxis=dict(visible=False, range=[-1.4, 2.3]),
         yaxis=dict(visible=False, range=[-0.5, 3.65]),
         showlegend=False,
     )

@@ -84,3 +84,77 @@ def base_layout(fig: go.Figure, title: str, x: str, y: str, height: int = 360) -
         legend=dict(orientation="h", yanchor="top", y=-0.3, xanchor="left", x=0),
     )
     return fig
+
+
+# ---------------------------------------------------------------- fitting a figure to the screen
+def _wrap_words(text: str, width: int) -> list[str]:
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return lines + [line]
+
+
+def wrap_title(text: str, width: int) -> str:
+    """A title broken into lines of at most about ``width`` characters, at spaces (plotly does not
+    wrap titles: a long one is cut at the edge of a narrow chart). A ``<sup>`` subtitle line, set
+    smaller, wraps at a longer width."""
+    out = []
+    for part in (text or "").split("<br>"):
+        if part.startswith("<sup>") and part.endswith("</sup>"):
+            inner = _wrap_words(part[5:-6], int(width / 0.7))
+            out.append("<br>".join(f"<sup>{x}</sup>" for x in inner))
+        elif "<" in part:  # other markup: leave the line as it is
+            out.append(part)
+        else:
+            out.append("<br>".join(_wrap_words(part, width)))
+    return "<br>".join(out)
+
+
+PRESENT_SCALE = 1.25  # projector mode: type this much larger
+PRESENT_MAX_HEIGHT = 470  # projector mode: a figure and its title fit a 1280x720 or 1024x768 window
+
+
+def for_screen(fig: go.Figure, present: bool = False, narrow: bool = False) -> go.Figure:
+    """The figure fitted to where it is drawn, as a new figure (the original is left alone: static
+    figures are shared). ``narrow``: it sits in a column (half the page or less at 1024 px): its title
+    wraps sooner and a crowded list of time-step ticks is thinned. ``present``: projector mode, larger
+    type, thicker lines, and a height that fits a 720-768 px tall window."""
+    fig = go.Figure(fig)
+    lay = fig.layout
+    scale = PRESENT_SCALE if present else 1.0
+    title = lay.title.text if lay.title and lay.title.text else ""
+    if title:
+        size = (lay.title.font.size or 18) * scale
+        per_line = int((34 if narrow else 66) * 18 / size)
+        wrapped = wrap_title(title, per_line)
+        lines = wrapped.count("<br>") + 1
+        fig.update_layout(title=dict(text=wrapped, font=dict(size=size)))
+        top = (lay.margin.t if lay.margin and lay.margin.t is not None else 60) + (lines - title.count("<br>") - 1) * size * 1.3
+        fig.update_layout(margin=dict(t=max(top, size * 2.4 + (lines - 1) * size * 1.3)))
+    budget = (45 if narrow else 100) / scale  # characters of tick labels a row can hold
+    for ax in fig.select_xaxes():  # time-step ticks (step over input): thin them until they fit
+        if ax.tickmode == "array" and ax.tickvals is not None and ax.ticktext is not None and len(ax.tickvals) > 1:
+            need = sum(1 + max(len(x) for x in str(t).split("<br>")) for t in ax.ticktext)
+            k = int(np.ceil(need / budget))
+            if k > 1:
+                ax.tickvals, ax.ticktext = ax.tickvals[::k], ax.ticktext[::k]
+    for ax in fig.select_yaxes():  # a log axis spanning less than a decade labels 2..9: too many to read
+        if ax.type == "log" and ax.nticks is None and ax.dtick is None:
+            ax.nticks = 6
+    if present:
+        base = lay.font.size if lay.font and lay.font.size else FONT["size"]
+        fig.update_layout(font=dict(size=base * scale), hoverlabel=dict(font_size=16))
+        for a in lay.annotations or ():
+            if a.font and a.font.size:
+                a.font.size = a.font.size * scale
+        for tr in fig.data:
+            line = getattr(tr, "line", None)
+            if tr.type == "scatter" and line is not None:
+                line.width = (line.width or 2) * 1.5
+        if lay.height:  # taller with the type, so axis labels keep their spacing; not taller than a window
+            fig.update_layout(height=min(lay.height * scale, max(PRESENT_MAX_HEIGHT, lay.height)))
+    return fig

@@ -6,10 +6,12 @@ trained: opening it rebuilds the same model (see rnnviz.session.restore)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import streamlit as st
 
 from ..settings import Settings, from_query
+from . import projector
 
 MAX_LINK_STEPS = 100_000
 
@@ -47,17 +49,30 @@ def write(settings: Settings, step: int) -> None:
     want = settings.query()
     if step:
         want["step"] = str(step)
+    want.update(projector.link_extras())
     have = {k: st.query_params.get(k) for k in st.query_params}
+    if "lesson" in have:  # the Lessons page's own parameter stays while it is shown
+        want["lesson"] = have["lesson"]
     if have != want:
         st.query_params.from_dict(want)
 
 
+def share_url(settings: Settings, step: int = 0, page_url: str | None = None) -> str:
+    """The link to these settings (and step count, and projector mode when it is on) on a page: this
+    page unless page_url (a full address) is given."""
+    base = (page_url or st.context.url or "").split("?")[0]
+    q = dict(settings.query())
+    if step:
+        q["step"] = str(step)
+    q.update(projector.link_extras())
+    return base + ("?" + urlencode(q) if q else "")
+
+
 def share_box(settings: Settings, step: int) -> None:
     """The sidebar's copyable link to this setup."""
-    base = (st.context.url or "").split("?")[0]
-    q = settings.query_string() + (("&" if settings.query() else "") + f"step={step}" if step else "")
+    url = share_url(settings, step)
     st.sidebar.markdown("**Share this setup**")
-    st.sidebar.code(base + ("?" + q if q else ""), language=None, wrap_lines=True)
+    st.sidebar.code(url, language=None, wrap_lines=True)
     st.sidebar.caption(
         "Opened anywhere, this link rebuilds the same model from the same seed: same initial weights, same data, "
         + (f"trained for the same {step:,} steps." if step else "same curves.")

@@ -14,7 +14,7 @@ from ..inspect import Inspection, inspect_model
 from ..runs import compare_archs
 from ..session import TrainingSession, describe_lengths, text_key
 from ..settings import ARCH_NAMES, Settings
-from . import link, run, sidebar
+from . import lesson, link, projector, run, sidebar
 
 _COMPARE: OrderedDict = OrderedDict()  # (settings, text, steps) -> curves, shared by every session
 _COMPARE_LOCK = threading.Lock()
@@ -85,11 +85,17 @@ class Ctx:
 def page(title: str, icon: str = "🔁") -> Ctx:
     """Call first on every page: page config, the session's run (from the link on a first visit),
     the sidebar, the run brought in line with it, and the notices every page shows."""
-    st.set_page_config(page_title=f"{title} · rnnviz", page_icon=icon, layout="wide")
+    projector.read_link()
+    st.set_page_config(
+        page_title=f"{title} · rnnviz", page_icon=icon, layout="wide", initial_sidebar_state=projector.sidebar_state()
+    )
+    projector.install()
+    projector.style()
     torch.set_num_threads(1)
     notes = run.open_session()
-    sidebar.keep_on_page_switch(title, ("rv_cap_w",))
+    sidebar.keep_on_page_switch(title, ("rv_cap_w", projector.KEY))
     sidebar.nav()
+    projector.toggle()
     wanted, range_notes = sidebar.current()
     sidebar.controls(wanted)
     for n in notes:
@@ -106,6 +112,8 @@ def page(title: str, icon: str = "🔁") -> Ctx:
         run.diverged_notice(s)
     link.write(s.settings, s.trainer.step)
     link.share_box(s.settings, s.trainer.step)
+    projector.phone_box(link.share_url(s.settings, s.trainer.step))
+    lesson.back_link(title)
     return Ctx(s, pending)
 
 

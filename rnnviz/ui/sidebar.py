@@ -13,6 +13,12 @@ from ..settings import FIELDS, SECTIONS, Field, Settings, parse
 PAGES = [
     ("app.py", "Home", "what this is and where to start", ":material/home:"),
     (
+        "pages/0_Lessons.py",
+        "Lessons",
+        "the topic one idea at a time, each with a live figure and a question",
+        ":material/school:",
+    ),
+    (
         "pages/1_Train.py",
         "Train",
         "press Start and watch the loss, the metric and the gradient norm live",
