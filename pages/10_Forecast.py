@@ -10,7 +10,7 @@ from rnnviz.plots.style import ARCH_LABELS
 from rnnviz.signals.forecast import ForecastConfig, default_sizes, random_walk_verdict, score_table, verdict
 from rnnviz.ui import forecast as uf
 
-ui.page("Forecast", "📈")
+ui.page("Forecast", "📈", explorer=False)
 st.title("Forecast a real time series")
 st.markdown(
     "Weather, prices and sea temperatures are sequences, and forecasting them is a job RNNs are often given. "

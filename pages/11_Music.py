@@ -9,7 +9,7 @@ from rnnviz.plots.music import accuracy_bars, piano_roll
 from rnnviz.signals import music
 from rnnviz.ui import signals
 
-ui.page("Music", "🎵")
+ui.page("Music", "🎵", explorer=False)
 st.title("Music: an RNN that writes folk tunes")
 tunes = signals.tunes()
 st.markdown(

@@ -8,7 +8,7 @@ from rnnviz.plots.sounds import listening
 from rnnviz.signals import sounds
 from rnnviz.ui import signals
 
-ui.page("Sounds", "👂")
+ui.page("Sounds", "👂", explorer=False)
 st.title("Sounds: recognising a vowel while it is heard")
 st.markdown(
     "Speech recognition was one of the first big jobs for recurrent networks: sound arrives a slice at a time, and "

@@ -7,7 +7,7 @@ from rnnviz import ui
 from rnnviz.compare import speed
 from rnnviz.plots.speed import depth_figure, kernel_figure, step_time_figure, stream_memory_figure, stream_time_figure
 
-ui.page("Speed and memory", "⏱️")
+ui.page("Speed and memory", "⏱️", explorer=False)
 st.title("Speed and memory")
 st.markdown(
     "Which model is *fast* depends on what you ask it to do. Training on whole sequences rewards models "

@@ -31,7 +31,7 @@ from rnnviz.plots.training import loss_figure
 from rnnviz.ui import text as tx
 from rnnviz.ui.upload import read_text_upload
 
-ui.page("Text", "✍️")
+ui.page("Text", "✍️", explorer=False)
 state = tx.state()
 st.title("Text: a network that reads and writes one character at a time")
 st.markdown(

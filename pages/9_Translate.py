@@ -7,7 +7,7 @@ from rnnviz import ui
 from rnnviz.language import translate as tr
 from rnnviz.plots.translate import accuracy_by_length, attention_heatmap, loss_curves
 
-ctx = ui.page("Translate", "🌐")
+ctx = ui.page("Translate", "🌐", explorer=False)
 st.title("Translate: number words to digits, with and without attention")
 st.markdown(
     "Translation is a **sequence-to-sequence** job: a sentence goes in, another comes out, and the two "

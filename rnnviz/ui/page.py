@@ -82,9 +82,10 @@ class Ctx:
         return curves
 
 
-def page(title: str, icon: str = "🔁") -> Ctx:
+def page(title: str, icon: str = "🔁", explorer: bool = True) -> Ctx:
     """Call first on every page: page config, the session's run (from the link on a first visit),
-    the sidebar, the run brought in line with it, and the notices every page shows."""
+    the sidebar, the run brought in line with it, and the notices every page shows. explorer=False
+    for a page with models of its own: the explorer's settings are folded away in the sidebar."""
     projector.read_link()
     st.set_page_config(
         page_title=f"{title} · rnnviz", page_icon=icon, layout="wide", initial_sidebar_state=projector.sidebar_state()
@@ -97,7 +98,7 @@ def page(title: str, icon: str = "🔁") -> Ctx:
     sidebar.nav()
     projector.toggle()
     wanted, range_notes = sidebar.current()
-    sidebar.controls(wanted)
+    sidebar.controls(wanted, used=explorer)
     for n in notes:
         if n.startswith("This link names"):
             st.info(n, icon=":material/history:")

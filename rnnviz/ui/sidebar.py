@@ -144,14 +144,33 @@ def _widget(f: Field, where, settings: Settings):
     return where.slider(f.label, int(f.lo), int(f.hi), **kw)
 
 
-def controls(settings: Settings) -> None:
-    """Draw every setting's widget, grouped in the sections the settings table names."""
-    sb = st.sidebar
-    sb.markdown(f"### {SECTIONS['setup']}")
+def controls(settings: Settings, used: bool = True) -> None:
+    """Draw every setting's widget, grouped in the sections the settings table names. On a page that
+    does not use them (used=False: the applications have models of their own) they stay drawn, so
+    the explorer's model and link are kept, but folded away under a heading that says so."""
+    if not used:
+        with st.sidebar.expander("The explorer's model (not used on this page)", expanded=False):
+            st.caption(
+                "These settings belong to the explorer pages (Train to Gradients) and the lessons. "
+                "This page trains and keeps models of its own."
+            )
+            _controls(settings, st, nested=True)
+        return
+    _controls(settings, st.sidebar, nested=False)
+
+
+def _controls(settings: Settings, sb, nested: bool) -> None:
+    sb.markdown(f"### {SECTIONS['setup']}" if not nested else f"**{SECTIONS['setup']}**")
     for f in FIELDS:
         if f.section == "setup":
             _widget(f, sb, settings)
     for section in ("training", "recurrent"):
+        if nested:  # Streamlit does not nest expanders: a heading instead
+            sb.markdown(f"**{SECTIONS[section]}**")
+            for f in FIELDS:
+                if f.section == section:
+                    _widget(f, sb, settings)
+            continue
         with sb.expander(SECTIONS[section], expanded=section == "training"):
             for f in FIELDS:
                 if f.section == section:
