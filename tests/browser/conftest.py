@@ -1,6 +1,7 @@
 """A real `streamlit run` on a free loopback port and Debian's Chromium driven by Playwright."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -129,6 +130,14 @@ class App:
         return [e.inner_text()[:300] for e in self.page.query_selector_all("[data-testid='stException']")]
 
     def figures(self):
+        """Every plotly figure on the page: its title as text (tags gone, <br> from wrapping to fit the
+        window read as a space) and its traces."""
+        figs = self._figures()
+        for f in figs:
+            f["title"] = " ".join(re.sub(r"<[^>]+>", " ", str(f["title"])).split())
+        return figs
+
+    def _figures(self):
         return self.page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => ({
             title: (gd.layout && gd.layout.title && (gd.layout.title.text || gd.layout.title)) || '',
             traces: (gd._fullData || []).map(t => ({type: t.type, name: t.name || '',
