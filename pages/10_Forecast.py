@@ -15,15 +15,24 @@ st.title("Forecast a real time series")
 st.markdown(
     "Weather, prices and sea temperatures are sequences, and forecasting them is a job RNNs are often given. "
     "Here a network learns from the past of a real series and forecasts a stretch at the end that it was never "
-    "shown. Then the honest question: does it beat the simple rules a statistician would try first?"
+    "shown. Then the honest question: does it beat the simple rules a statistician would try first? "
+    "**Start here:** pick a series, press **Train and forecast**, and compare the errors in the table."
 )
-st.caption("This page has its own choices below; the sidebar's settings belong to the Train and inspection pages.")
+st.caption("This page has its own models and choices; the sidebar's settings belong to the Train and inspection pages.")
 
 # ----- choose --------------------------------------------------------------------------------
 left, right = st.columns([2, 3])
 with left:
     series, why = uf.pick_series()
-    arch = st.radio("Network", ("rnn", "lstm", "gru"), index=1, format_func=ARCH_LABELS.get, horizontal=True, key="fc_arch")
+    arch = st.radio(
+        "Network",
+        ("rnn", "lstm", "gru"),
+        index=1,
+        format_func=ARCH_LABELS.get,
+        horizontal=True,
+        key="fc_arch",
+        persist_state="session",
+    )
 if series is not None and st.session_state.get("fc_sized_for") != uf.series_key(series):
     w, h = default_sizes(series)  # a new series starts from sizes that suit it
     st.session_state.update(fc_window=min(w, 120), fc_horizon=min(h, 300), fc_sized_for=uf.series_key(series))
@@ -32,15 +41,27 @@ for k, v in (("fc_window", 20), ("fc_horizon", 30)):  # no series yet (a CSV sti
 with right:
     c1, c2 = st.columns(2)
     window = c1.slider(
-        "Window (past values the network sees)", 2, 120, key="fc_window", help="Each forecast reads this many values."
+        "Window (past values the network sees)",
+        2,
+        120,
+        key="fc_window",
+        persist_state="session",
+        help="Each forecast reads this many values.",
     )
     horizon = c2.slider(
-        "Horizon (values held out at the end)", 1, 300, key="fc_horizon", help="Forecast and scored; never trained on."
+        "Horizon (values held out at the end)",
+        1,
+        300,
+        key="fc_horizon",
+        persist_state="session",
+        help="Forecast and scored; never trained on.",
     )
     c3, c4, c5 = st.columns(3)
-    seeds = c3.select_slider("Seeds (the band)", (1, 2, 3, 4, 5), 3, key="fc_seeds", help="Train this many copies.")
-    steps = c4.select_slider("Training steps", (50, 100, 200, 300, 600, 1000), 300, key="fc_steps")
-    hidden = c5.select_slider("Hidden units", (8, 16, 32, 64), 32, key="fc_hidden")
+    seeds = c3.select_slider(
+        "Seeds (the band)", (1, 2, 3, 4, 5), 3, key="fc_seeds", persist_state="session", help="Train this many copies."
+    )
+    steps = c4.select_slider("Training steps", (50, 100, 200, 300, 600, 1000), 300, key="fc_steps", persist_state="session")
+    hidden = c5.select_slider("Hidden units", (8, 16, 32, 64), 32, key="fc_hidden", persist_state="session")
 if why:
     st.error(f"{why[0].upper()}{why[1:]}. Nothing was changed: the last forecast is still shown below.")
 if series is not None:
@@ -85,8 +106,9 @@ else:
         format_func={"iterated": "all at once from the end of the history", "one_step": "one step ahead, each day anew"}.get,
         horizontal=True,
         key="fc_kind",
+        persist_state="session",
     )
-    whole = k2.toggle("Show the whole history", False, key="fc_whole")
+    whole = k2.toggle("Show the whole history", False, key="fc_whole", persist_state="session")
     net = r.nets[a]
     band = (
         {a: (net.iterated.min(0), net.iterated.max(0))} if kind == "iterated" else {a: (net.one_step.min(0), net.one_step.max(0))}
@@ -148,7 +170,9 @@ st.markdown(
     "That is a **random walk**, and real prices over days behave much like one."
 )
 s1, s2 = st.columns([1, 3])
-walk_seed = s1.number_input("Walk seed", 0, 9999, 0, key="fc_walk_seed", help="A different seed draws a different walk.")
+walk_seed = s1.number_input(
+    "Walk seed", 0, 9999, 0, key="fc_walk_seed", persist_state="session", help="A different seed draws a different walk."
+)
 walk = stock(seed=int(walk_seed))
 s2.caption(f"**Source:** {walk.source} **Licence:** {walk.licence}")
 walk_cfg = ForecastConfig(archs=(arch,), hidden=hidden, steps=steps, seeds=seeds)

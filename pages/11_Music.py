@@ -17,20 +17,30 @@ st.markdown(
     f"This network read **{len(tunes.train):,} real dance tunes** (reels, jigs, hornpipes) one note at a time and "
     "learned to guess the next note. Each note is one symbol: its pitch and its length together. To write a tune "
     "it starts from a few real notes (the *seed phrase*), picks a next note from its own guess, feeds that back "
-    "in, and goes on."
+    "in, and goes on. **Start here:** press play under *Write a tune*, then move the temperature and play again."
 )
 st.caption(
     f"Tunes: {tunes.source}. Licence: {tunes.licence}. Every tune was moved to C major (or A minor), so the model "
     f"learns the shapes of melodies rather than twelve copies of each. {len(tunes.heldout)} tunes (every tenth) are held "
-    "out: the model never trains on them, and its score below is measured on them."
+    "out: the model never trains on them, and its score below is measured on them. "
+    "This page has its own models and choices; the sidebar's settings belong to the Train and inspection pages."
 )
 
 kind, m = signals.melody_model()
 with st.expander("The model: use the one that ships, or train your own", expanded=kind == "none"):
     c1, c2, c3 = st.columns(3)
-    arch = c1.selectbox("Architecture", ["lstm", "gru", "rnn"], format_func=str.upper, key="mu_arch")
-    steps = c2.slider("Training steps", 50, 1500, 300, 50, key="mu_steps", help="Each step reads 32 windows of 64 notes.")
-    seed = c3.number_input("Seed", 0, 9999, 0, key="mu_seed")
+    arch = c1.selectbox("Architecture", ["lstm", "gru", "rnn"], format_func=str.upper, key="mu_arch", persist_state="session")
+    steps = c2.slider(
+        "Training steps",
+        50,
+        1500,
+        300,
+        50,
+        key="mu_steps",
+        persist_state="session",
+        help="Each step reads 32 windows of 64 notes.",
+    )
+    seed = c3.number_input("Seed", 0, 9999, 0, key="mu_seed", persist_state="session")
     b1, b2 = st.columns(2)
     if b1.button("Train a new model now", key="mu_train", type="primary"):
         signals.train_melody(arch, steps, seed)
@@ -73,9 +83,10 @@ tune = c1.selectbox(
     choices,
     format_func=lambda i: f"{tunes.titles[i]} (in {tunes.keys[i]} as written)",
     key="mu_tune",
+    persist_state="session",
 )
-n_seed = c2.slider("Seed notes", 1, 32, 8, key="mu_nseed")
-length = c3.slider("Notes to write", 8, 200, 48, 8, key="mu_len")
+n_seed = c2.slider("Seed notes", 1, 32, 8, key="mu_nseed", persist_state="session")
+length = c3.slider("Notes to write", 8, 200, 48, 8, key="mu_len", persist_state="session")
 c1, c2, c3 = st.columns([3, 1, 1])
 temp = c1.slider(
     "Temperature",
@@ -84,11 +95,14 @@ temp = c1.slider(
     0.8,
     0.05,
     key="mu_temp",
+    persist_state="session",
     help="0: always the likeliest note (often loops). 1: pick notes as often as the model thinks they come. "
     "Above 1: more surprising picks, until it sounds random.",
 )
-gen_seed = c2.number_input("Sampling seed", 0, 9999, 0, key="mu_gseed", help="The same seed writes the same tune.")
-bpm = c3.slider("Tempo (beats per minute)", 60, 240, 150, 10, key="mu_bpm")
+gen_seed = c2.number_input(
+    "Sampling seed", 0, 9999, 0, key="mu_gseed", persist_state="session", help="The same seed writes the same tune."
+)
+bpm = c3.slider("Tempo (beats per minute)", 60, 240, 150, 10, key="mu_bpm", persist_state="session")
 
 mel = music.melody(m.model, tunes, tune, n_seed, length, temp, gen_seed)
 st.audio(music.melody_audio(mel, bpm), format="audio/wav")

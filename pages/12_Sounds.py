@@ -16,16 +16,22 @@ st.markdown(
     f"({', '.join(sounds.CLASSES)}) made from numbers, with noise on top. The clip is cut into short **frames** "
     f"(one every {1000 * sounds.HOP / sounds.RATE:g} ms); each frame becomes a column of loudness per frequency, "
     "the **spectrogram**. The network reads one column at a time and is trained to name the vowel at the end "
-    "(many-to-one). Below we also read its answer at every frame, to see **how early it knows**."
+    "(many-to-one). Below we also read its answer at every frame, to see **how early it knows**. "
+    "**Start here:** press play under *Listen with it*, then raise the noise and watch when the answer settles."
 )
-st.caption(f"Sounds: {sounds.SOURCE}. No recordings are used or shipped.")
+st.caption(
+    f"Sounds: {sounds.SOURCE}. No recordings are used or shipped. "
+    "This page has its own models and choices; the sidebar's settings belong to the Train and inspection pages."
+)
 
 kind, m = signals.sounds_model()
 with st.expander("The model: use the one that ships, or train your own", expanded=kind == "none"):
     c1, c2, c3 = st.columns(3)
-    arch = c1.selectbox("Architecture", ["gru", "lstm", "rnn"], format_func=str.upper, key="so_arch")
-    steps = c2.slider("Training steps", 20, 800, 200, 20, key="so_steps", help="Each step hears 32 new clips.")
-    seed = c3.number_input("Seed", 0, 9999, 0, key="so_seed")
+    arch = c1.selectbox("Architecture", ["gru", "lstm", "rnn"], format_func=str.upper, key="so_arch", persist_state="session")
+    steps = c2.slider(
+        "Training steps", 20, 800, 200, 20, key="so_steps", persist_state="session", help="Each step hears 32 new clips."
+    )
+    seed = c3.number_input("Seed", 0, 9999, 0, key="so_seed", persist_state="session")
     b1, b2 = st.columns(2)
     if b1.button("Train a new model now", key="so_train", type="primary"):
         signals.train_sounds(arch, steps, seed)
@@ -51,7 +57,9 @@ st.markdown(line)
 
 st.markdown("### Listen with it")
 c1, c2, c3 = st.columns([2, 2, 1])
-label = c1.selectbox("Vowel", range(len(sounds.CLASSES)), format_func=lambda k: sounds.CLASSES[k], key="so_label")
+label = c1.selectbox(
+    "Vowel", range(len(sounds.CLASSES)), format_func=lambda k: sounds.CLASSES[k], key="so_label", persist_state="session"
+)
 noise = c2.slider(
     "Noise",
     sounds.NOISE[0],
@@ -59,9 +67,18 @@ noise = c2.slider(
     0.3,
     0.1,
     key="so_noise",
+    persist_state="session",
     help="How loud the hiss is next to the vowel: 1 means as loud. It trained on noise from 0 to 1.5.",
 )
-clip = c3.number_input("Clip number", 0, 9999, 0, key="so_clip", help="Each number is another voice: pitch, timing, formants.")
+clip = c3.number_input(
+    "Clip number",
+    0,
+    9999,
+    0,
+    key="so_clip",
+    persist_state="session",
+    help="Each number is another voice: pitch, timing, formants.",
+)
 heard = sounds.listen(m.model, label, noise, clip)
 st.audio(sounds.clip_audio(heard), format="audio/wav")
 right = heard.answer == heard.label

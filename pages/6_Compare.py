@@ -38,6 +38,7 @@ archs = c1.multiselect(
     default=list(COMPARE_ARCHS),
     format_func=LABELS.get,
     key="rv_cmp_models",
+    persist_state="session",
     help="All models have about the same number of weights (the vanilla RNN fewer: it has no gates).",
 )
 task_name = c2.selectbox(
@@ -45,6 +46,7 @@ task_name = c2.selectbox(
     RACE_TASKS,
     format_func=lambda t: get_task(t).title,
     key="rv_cmp_task",
+    persist_state="session",
     help="The adding problem needs memory of two marked numbers; the symbol tasks need memory of symbols.",
 )
 lo, hi = seq_len_range(task_name)
@@ -55,6 +57,7 @@ seq_len = c3.select_slider(
     "Race sequence length T",
     lengths,
     key="rv_cmp_len",
+    persist_state="session",
     help="Longer sequences put the important steps further back: harder to remember.",
 )
 budget = st.select_slider(
@@ -62,6 +65,7 @@ budget = st.select_slider(
     BUDGETS,
     value=1000,
     key="rv_cmp_budget",
+    persist_state="session",
     format_func=lambda v: f"{v:,} steps",
 )
 settings, notes = parse({"task": task_name, "seq_len": seq_len}, base=ctx.settings)
@@ -108,6 +112,7 @@ def live_race():
         format_func={"step": "training steps", "seconds": "training seconds"}.get,
         horizontal=True,
         key="rv_cmp_x",
+        persist_state="session",
     )
     curves = [{"arch": q["arch"], "label": q["label"], **q["curve"]} for q in results]
     loss_name = "cross-entropy" if t.loss == "ce" else "mean squared error"
@@ -180,9 +185,9 @@ else:
         "sweep and train it again on this server; the step at which it counts as solved should match the file."
     )
     k1, k2, k3 = st.columns(3)
-    c_arch = k1.selectbox("Model", sw["archs"], format_func=LABELS.get, key="rv_cmp_cell_arch")
-    c_len = k2.selectbox("Length T", sw["lengths"], key="rv_cmp_cell_len")
-    c_seed = k3.selectbox("Seed", sw["seeds"], key="rv_cmp_cell_seed")
+    c_arch = k1.selectbox("Model", sw["archs"], format_func=LABELS.get, key="rv_cmp_cell_arch", persist_state="session")
+    c_len = k2.selectbox("Length T", sw["lengths"], key="rv_cmp_cell_len", persist_state="session")
+    c_seed = k3.selectbox("Seed", sw["seeds"], key="rv_cmp_cell_seed", persist_state="session")
     if st.button("Re-run this cell", icon=":material/replay:", key="rv_cmp_cell_go"):
         err = ui_cmp.start_cell(sw["task"], c_arch, int(c_len), int(c_seed), int(sw["budget"]))
         if err:

@@ -38,7 +38,8 @@ st.markdown(
     "A **character model** reads text one letter at a time and, after every letter, guesses the next one. "
     "Everything it knows about what came before has to fit in its hidden state h_t. Trained on enough text, it "
     "can write new text by feeding its own guesses back in. This page has **its own model** (the sidebar's "
-    "settings belong to the model of the other pages)."
+    "settings belong to the model of the other pages). **Start here:** in *2. Let it write*, type a few words and "
+    "let the shipped model go on; then in *4* see why the two “learning”s of the default sentence differ."
 )
 
 # ----- the model -------------------------------------------------------------------------------
@@ -62,14 +63,15 @@ def _train_new():
 
 with st.expander("Train a model here", expanded=not state.shipped and state.trainer.step == 0):
     c1, c2, c3 = st.columns([3, 1, 1])
-    which = c1.radio("Corpus", [*CORPORA, "upload"], format_func=NAMES.get, key="tx_corpus")
+    which = c1.radio("Corpus", [*CORPORA, "upload"], format_func=NAMES.get, key="tx_corpus", persist_state="session")
     arch = c2.selectbox(
         "Cell",
         ["lstm", "gru", "rnn"],
         format_func=lambda a: {"lstm": "LSTM", "gru": "GRU", "rnn": "vanilla RNN"}[a],
         key="tx_arch",
+        persist_state="session",
     )
-    hidden = c3.select_slider("Hidden units", [32, 64, 128], value=DEFAULTS["hidden"], key="tx_hidden")
+    hidden = c3.select_slider("Hidden units", [32, 64, 128], value=DEFAULTS["hidden"], key="tx_hidden", persist_state="session")
     corpus, why = None, ""
     if which == "upload":
         up = st.file_uploader(
@@ -153,7 +155,7 @@ st.header("2. Let it write", divider="gray")
 @st.fragment
 def write():
     c1, c2, c3, c4, c5 = st.columns([3, 2, 1, 1, 1])
-    prompt = c1.text_input("Start it with", "The ", key="tx_prompt", max_chars=200)
+    prompt = c1.text_input("Start it with", "The ", key="tx_prompt", persist_state="session", max_chars=200)
     temp = c2.slider(
         "Temperature",
         0.0,
@@ -161,6 +163,7 @@ def write():
         0.7,
         0.1,
         key="tx_temp",
+        persist_state="session",
         help="0: always the likeliest letter. 1: as the model believes. Above 1: wilder.",
     )
     top_k = c3.selectbox(
@@ -168,10 +171,13 @@ def write():
         [None, 1, 2, 3, 5, 10, 20],
         format_func=lambda k: "all" if k is None else str(k),
         key="tx_topk",
+        persist_state="session",
         help="Draw only from the k likeliest letters.",
     )
-    n = c4.select_slider("Letters", [50, 100, 200, 300, 500], value=200, key="tx_n")
-    seed = c5.number_input("Seed", 0, 9999, 0, key="tx_seed", help="The same seed and settings write the same text.")
+    n = c4.select_slider("Letters", [50, 100, 200, 300, 500], value=200, key="tx_n", persist_state="session")
+    seed = c5.number_input(
+        "Seed", 0, 9999, 0, key="tx_seed", persist_state="session", help="The same seed and settings write the same text."
+    )
     fitted, note = fit_text(prompt, tokens)
     if note:
         st.info(note)
@@ -201,7 +207,7 @@ write()
 
 # ----- reading a sentence ----------------------------------------------------------------------
 st.header("3. What it expects next", divider="gray")
-sentence = st.text_input("Type a sentence", DEFAULT_SENTENCE, key="tx_sentence", max_chars=300)
+sentence = st.text_input("Type a sentence", DEFAULT_SENTENCE, key="tx_sentence", persist_state="session", max_chars=300)
 fitted, note = fit_text(sentence, tokens)
 if note:
     st.info(note)
@@ -219,7 +225,7 @@ def sentence_views(fitted: str) -> None:
     )
     st.markdown("#### The sentence coloured by one hidden unit")
     H = reading.hidden.shape[1]
-    unit = st.slider("Unit", 0, H - 1, 0, key="tx_unit")
+    unit = st.slider("Unit", 0, H - 1, 0, key="tx_unit", persist_state="session")
     st.markdown(
         activation_text_html([shown(c) for c in fitted], reading.hidden[:, unit], f"h_t of unit {unit}"), unsafe_allow_html=True
     )
@@ -241,7 +247,7 @@ def sentence_views(fitted: str) -> None:
     else:
         words = list(repeated_words(view.sentence))
         if len(words) > 1:
-            st.selectbox("Repeated word", words, key="tx_word")
+            st.selectbox("Repeated word", words, key="tx_word", persist_state="session")
         n_occ = len(view.spans)
         labels = [f"“{view.word}” #{i + 1}" for i in range(n_occ)]
         st.markdown(
@@ -303,7 +309,7 @@ if not reader_ready() and not st.session_state.get("tx_sent_go"):
 else:
     reader = tx.sentiment_reader()
     s_tokens = reader.task.tokens
-    said = st.text_input("A sentence (use its words)", SENTIMENT_DEFAULT, key="tx_sent", max_chars=300)
+    said = st.text_input("A sentence (use its words)", SENTIMENT_DEFAULT, key="tx_sent", persist_state="session", max_chars=300)
     st.caption("Its words: " + ", ".join(sorted(s_tokens)) + ". Other words are shown in grey and skipped.")
     try:
         wr = read_words(reader.model, s_tokens, said)

@@ -15,7 +15,13 @@ st.markdown(
     "the number in digits. An **encoder** GRU reads the words; a **decoder** GRU writes the digits one at a "
     "time. Two versions learned the same task from the same examples with the same seed: one whose decoder "
     "only gets the encoder's **final state**, and one that may **look back at every input word** before it "
-    "writes each digit (attention)."
+    "writes each digit (attention). **Start here:** press one of the example numbers under *Try it* and see "
+    "where the attention model looks while it writes each digit."
+)
+st.caption(
+    "Data: pairs of number words and digits that the app generates from the rules below with a fixed seed "
+    "(nothing is downloaded). "
+    "This page has its own models and choices; the sidebar's settings belong to the Train and inspection pages."
 )
 
 
@@ -45,6 +51,7 @@ if mine:
         ["shipped", "mine"],
         horizontal=True,
         key="tr_which",
+        persist_state="session",
         format_func=lambda w: (
             f"shipped (trained {cfg.steps:,} steps each)"
             if w == "shipped"
@@ -148,8 +155,10 @@ st.markdown(
     "Try few steps: attention reads long numbers well long before the final-state model does."
 )
 t1, t2 = st.columns([2, 1])
-steps = t1.select_slider("Training steps for each model", [100, 200, 300, 500, 800, 1000, 1500], value=300, key="tr_steps")
-seed = t2.number_input("Seed", 0, 9999, 0, key="tr_seed")
+steps = t1.select_slider(
+    "Training steps for each model", [100, 200, 300, 500, 800, 1000, 1500], value=300, key="tr_steps", persist_state="session"
+)
+seed = t2.number_input("Seed", 0, 9999, 0, key="tr_seed", persist_state="session")
 if st.button("Train both models", key="tr_train", type="primary"):
     bar = st.progress(0.0, text="Waiting for a free turn: other people on this server are training…")
 

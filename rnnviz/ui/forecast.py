@@ -74,10 +74,14 @@ def own_csv() -> tuple[Series | None, str]:
     except SeriesError as e:
         return None, str(e)
     c1, c2, c3 = st.columns(3)
-    column = c1.selectbox("Column to forecast", table.numeric, key="fc_column")
+    column = c1.selectbox("Column to forecast", table.numeric, key="fc_column", persist_state="session")
     dates = [d for d in table.dates if d != column]
     date_col = c2.selectbox(
-        "Date column", [*dates, "(none)"], key="fc_date", help="Optional: dates give the x axis and the season."
+        "Date column",
+        [*dates, "(none)"],
+        key="fc_date",
+        persist_state="session",
+        help="Optional: dates give the x axis and the season.",
     )
     season = c3.number_input(
         "Season length (0: from the dates)",
@@ -85,6 +89,7 @@ def own_csv() -> tuple[Series | None, str]:
         400,
         0,
         key="fc_season",
+        persist_state="session",
         help="How many steps a repeating pattern takes: 12 for monthly data with a yearly pattern, 7 for daily data "
         "with a weekly one. 0 reads it from the dates (none without dates).",
     )
@@ -123,7 +128,7 @@ def pick_series() -> tuple[Series | None, str]:
     """The series selectbox (and the CSV uploader when chosen): (series, why-not)."""
     options = [*BUILTIN, OWN]
     titles = {n: builtin(n).title for n in BUILTIN} | {OWN: "Your own CSV file…"}
-    name = st.selectbox("Series", options, format_func=titles.get, key="fc_series")
+    name = st.selectbox("Series", options, format_func=titles.get, key="fc_series", persist_state="session")
     if name == OWN:
         return own_csv()
     return builtin(name), ""

@@ -5,6 +5,7 @@ from appkit import go, new_app, session, text
 
 from rnnviz.session import Status
 from rnnviz.settings import PRESETS
+from rnnviz.ui import PAGES
 
 TINY = {"hidden": 4, "seq_len": 12}
 
@@ -14,10 +15,10 @@ def open_page(path, **state):
     return go(new_app(**{**TINY, **state}), path)
 
 
-@pytest.mark.parametrize(
-    "path",
-    ["app.py", "pages/1_Train.py", "pages/2_Hidden_states.py", "pages/3_Gates.py", "pages/4_Unrolled.py", "pages/5_Gradients.py"],
-)
+CORE = ("1_Train.py", "2_Hidden_states.py", "3_Gates.py", "4_Unrolled.py", "5_Gradients.py")
+
+
+@pytest.mark.parametrize("path", ["app.py", *[f"pages/{n}" for n in CORE]])
 @pytest.mark.parametrize("arch", ["rnn", "lstm", "gru"])
 def test_every_page_opens(path, arch):
     at = open_page(path, arch=arch)
@@ -107,3 +108,36 @@ def test_changing_a_setting_after_divergence_starts_afresh():
     at.run()
     s = session(at)
     assert s.status is Status.IDLE and s.trainer.step == 0 and s.trainer.cfg.clip and not at.error
+
+
+APPLICATION_PAGES = [p[0] for p in PAGES if p[0] not in ("app.py", *[f"pages/{n}" for n in CORE])]
+JUNK_LINK = {"seq_len": "abc", "arch": "zzz", "hidden": "-3", "fc_window": "banana", "tr_text": "<b>x</b>"}
+
+
+@pytest.mark.parametrize("path", APPLICATION_PAGES)
+@pytest.mark.parametrize("query", [None, JUNK_LINK], ids=["fresh", "junk_link"])
+def test_application_pages_open(path, query):
+    """Every page in the navigation beyond the five inspection pages opens from a fresh session and from
+    a junk link without an exception and starts with its title; a junk link gets its notes, not a crash."""
+    at = go(new_app(query), path)
+    assert at.title and at.title[0].value, path
+    if query:
+        assert any("arch" in str(w.value) for w in at.warning), [w.value for w in at.warning]
+
+
+def test_application_pages_keep_their_choices_across_page_switches():
+    """A student who types a sentence, picks racers or sets a temperature, visits another page and
+    comes back finds them as they left them (Streamlit forgets a widget not drawn on a page switch)."""
+    at = open_page("pages/8_Text.py")
+    at.text_input(key="tx_sentence").set_value("the bank and the bank").run()
+    go(at, "pages/6_Compare.py")
+    at.multiselect(key="rv_cmp_models").set_value(["rnn", "lstm"]).run()
+    go(at, "pages/11_Music.py")
+    at.slider(key="mu_temp").set_value(0.0).run()
+    go(at, "pages/8_Text.py")
+    assert at.text_input(key="tx_sentence").value == "the bank and the bank"
+    assert "appears 2 times" in text(at)  # the context view drew the typed sentence
+    go(at, "pages/6_Compare.py")
+    assert at.multiselect(key="rv_cmp_models").value == ["rnn", "lstm"]
+    go(at, "pages/11_Music.py")
+    assert at.slider(key="mu_temp").value == 0.0

@@ -15,17 +15,41 @@ import random
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from rnnviz.models import COMPARE_ARCHS
 from rnnviz.settings import FIELDS
+from rnnviz.tasks import TASKS
+from rnnviz.ui import PAGES as NAV
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PAGES = [
+PAGES = [p[0] for p in NAV]  # every page in the navigation, the application pages included
+CORE = {
     "app.py",
     "pages/1_Train.py",
     "pages/2_Hidden_states.py",
     "pages/3_Gates.py",
     "pages/4_Unrolled.py",
     "pages/5_Gradients.py",
-]
+}
+# The application pages train models of their own (seconds to minutes): the walk visits them less often
+# and does not press the buttons that start such a training, so 500 actions still take about a minute.
+WEIGHTS = [1.0 if p in CORE else 0.25 for p in PAGES]
+HEAVY = {
+    "rv_cmp_start",
+    "rv_cmp_cell_go",
+    "rv_cmp_time",
+    "tx_train",
+    "tr_train",
+    "fc_go",
+    "fc_walk_go",
+    "mu_train",
+    "so_train",
+}
+
+
+def pick_page(rng):
+    return rng.choices(PAGES, WEIGHTS)[0]
+
+
 SMALL = {
     "hidden": range(2, 17),
     "seq_len": range(2, 31),
@@ -54,7 +78,7 @@ def new_session(rng, query=None):
         at.query_params[k] = v
     at.session_state["hidden"] = rng.choice(range(2, 9))
     at.session_state["seq_len"] = rng.choice(range(6, 21))
-    at.switch_page(rng.choice(PAGES))
+    at.switch_page(pick_page(rng))
     at.run()
     return at
 
@@ -99,16 +123,38 @@ def random_value(rng, w, kind):
 FIELD = {f.name: f for f in FIELDS}
 
 
+KNOWN = {o for f in FIELDS if f.options for o in f.options} | set(TASKS) | set(COMPARE_ARCHS)
+
+
+def _raw(w, shown):
+    """The value behind an option as the page shows it: a page's own widgets format their options
+    (\"1,000 steps\", a task's title), and AppTest wants the value, not the text."""
+    candidates = [shown, None, *KNOWN]
+    digits = shown.replace(",", "").split(" ")[0] if isinstance(shown, str) else shown
+    for cast in (int, float):
+        try:
+            candidates.insert(0, cast(digits))
+        except (TypeError, ValueError):
+            pass
+    for c in candidates:
+        try:
+            if str(w.format_func(c)) == str(shown):
+                return c
+        except Exception:  # a format_func that does not take this kind of value
+            continue
+    return shown
+
+
 def _selectbox_values(w):
     f = FIELD.get(w.key)
-    return list(f.options) if f else [o for o in w.options]
+    return list(f.options) if f else [_raw(w, o) for o in w.options]
 
 
 def _select_slider_values(w):
     f = FIELD.get(w.key)
     if f:
         return list(f.options)
-    return list(w.options)
+    return [_raw(w, o) for o in w.options]
 
 
 def set_widget(at, w, kind, value):
@@ -151,12 +197,12 @@ def test_random_walk(seed, actions=ACTIONS):
             check(at, i, log[-1], allow_warnings=True)
             continue
         if r < 0.18:
-            page = rng.choice(PAGES)
+            page = pick_page(rng)
             at.switch_page(page)
             at.run()
             log.append(f"switch to {page}")
         elif r < 0.55:
-            buttons = [b for b in at.button if not b.disabled and b.key]
+            buttons = [b for b in at.button if not b.disabled and b.key and b.key not in HEAVY]
             if not buttons:
                 continue
             b = rng.choice(buttons)
