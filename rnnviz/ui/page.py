@@ -99,13 +99,20 @@ def page(title: str, icon: str = "🔁", explorer: bool = True) -> Ctx:
     projector.toggle()
     wanted, range_notes = sidebar.current()
     sidebar.controls(wanted, used=explorer)
-    for n in notes:
-        if n.startswith("This link names"):
-            st.info(n, icon=":material/history:")
-        else:
-            st.warning(n, icon=":material/link:")
-    for n in range_notes:
-        st.info(n, icon=":material/straighten:")
+    if explorer:
+        for n in notes:
+            if n.startswith("This link names"):
+                st.info(n, icon=":material/history:")
+            else:
+                st.warning(n, icon=":material/link:")
+        for n in range_notes:
+            st.info(n, icon=":material/straighten:")
+    elif notes or range_notes:  # about settings this page does not use: one short notice, not a column of them
+        st.warning(
+            "This link's settings for the explorer pages were adjusted (this page does not use them):\n"
+            + "\n".join(f"- {n}" for n in [*notes, *range_notes]),
+            icon=":material/link:",
+        )
     pending = run.reconcile(wanted)
     s = run.session()
     s.seen = time.monotonic()  # someone is looking: the worker keeps training it

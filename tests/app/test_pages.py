@@ -123,6 +123,8 @@ def test_application_pages_open(path, query):
     assert at.title and at.title[0].value, path
     if query:
         assert any("arch" in str(w.value) for w in at.warning), [w.value for w in at.warning]
+        if path not in ("pages/0_Lessons.py", "pages/6_Compare.py"):  # pages that do not use the settings
+            assert len(at.warning) == 1, [w.value for w in at.warning]  # one notice, not a column of them
 
 
 def test_application_pages_keep_their_choices_across_page_switches():
