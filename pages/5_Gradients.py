@@ -152,10 +152,10 @@ def view(insp):
         )
 
 
-@st.fragment
 def side_by_side():
-    """The three architectures compared; its select slider reruns only this part, not the figures above and
-    below (the comparison itself is memoised for the whole process, see Ctx.compare)."""
+    """The three architectures compared (memoised for the whole process, see Ctx.compare; the figure per
+    session by Ctx.figure, like the others here). Not a nested fragment of its own: measured with
+    bench/latency.py, a nested fragment here answered 'Train each for' about twice as slowly at p50."""
     st.markdown("#### RNN, LSTM and GRU side by side")
     c1, c2 = st.columns([1, 3])
     steps = c1.select_slider(
