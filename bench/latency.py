@@ -9,9 +9,10 @@ with Playwright as one user, in a fresh browser context per first load:
     new server session), --rounds times each; the time is the page's own clock from navigation start;
 (b) page switch: a click on each sidebar link to the new page's first figure drawn, --rounds times;
 (c) slider to redrawn figure, --moves times each after one move not counted: the time-step slider on
-    Hidden states (heatmap 'h_t of every unit at every step') and on Gates (the forget gate heatmap,
-    update gate for a GRU), and on Gradients the select slider 'Train each for' between 0 and 100
-    steps (every move builds three models, trains them 0 or 100 steps and redraws the comparison);
+    Hidden states (heatmap 'h_t of every unit at every step') and on Gates (the cell diagram 'Inside the
+    LSTM/GRU cell ... at step t', the figure that follows t), and on Gradients the select slider
+    'Train each for' between 0 and 100 steps (a move builds three models, trains them 0 or 100
+    steps and redraws the comparison, memoised per process after the first);
 (d) bytes sent to the browser per move, from Playwright's websocket `framereceived` events;
 (e) where the time goes: to the script's start (input handling, round trip), the script's run (the
     app's `data-test-script-state` from running back to notRunning, as the page sees it), and the
@@ -55,7 +56,7 @@ PAGES += [("Gradients", "Gradients"), ("Home", "")]
 CONTROLS = [
     # (name, url path, slider label, figure title part)
     ("Hidden states: time step t", "Hidden_states", "Time step t", "every unit at every step"),
-    ("Gates: time step t", "Gates", "Time step t", "forget gate"),
+    ("Gates: time step t", "Gates", "Time step t", "inside the"),
     ("Gradients: 'Train each for'", "Gradients", "Train each for", "how far back each architecture"),
 ]
 
@@ -144,8 +145,6 @@ class Bench:
         for name, path, label, part in CONTROLS:
             t.goto(path, timeout=self.timeout)
             t.settle(self.timeout)
-            if path == "Gates" and t.figure(part) is None:  # a GRU has no forget gate
-                part = "update gate"
             thumb = t.slider(label)
             direction = bounce(thumb)
             samples = []

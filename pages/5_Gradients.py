@@ -68,11 +68,15 @@ def view(insp):
     marks = insp.key_steps(example) if example is not None else []
     marks_name = insp.key_steps_name
     chart(
-        grad_through_time(
-            {ARCH_LABELS[arch]: (norms, ARCH_COLORS[arch])},
-            f"||dL/dh_t|| for the session's {ARCH_LABELS[arch]}",
-            marks=marks,
-            marks_name=marks_name,
+        ctx.figure(
+            "now",
+            (example,),
+            lambda: grad_through_time(
+                {ARCH_LABELS[arch]: (norms, ARCH_COLORS[arch])},
+                f"||dL/dh_t|| for the session's {ARCH_LABELS[arch]}",
+                marks=marks,
+                marks_name=marks_name,
+            ),
         ),
         "g_now",
         "gradient-through-time",
@@ -101,12 +105,16 @@ def view(insp):
     )
     labels = insp.labels(example if example is not None else 0)
     chart(
-        input_influence_figure(
-            insp.input_influence(example),
-            labels,
-            "Which inputs can still change the loss: ||dL/dx_t|| for each step",
-            marks=marks,
-            marks_name=marks_name,
+        ctx.figure(
+            "inputs",
+            (example,),
+            lambda: input_influence_figure(
+                insp.input_influence(example),
+                labels,
+                "Which inputs can still change the loss: ||dL/dx_t|| for each step",
+                marks=marks,
+                marks_name=marks_name,
+            ),
         ),
         "g_in",
         "input-influence",
@@ -119,6 +127,35 @@ def view(insp):
         + (" Averaged over the 8 examples; the labels are example 1's." if example is None else "")
     )
 
+    side_by_side()
+
+    st.markdown("#### During training")
+    snap_steps, snap_matrix = ctx.trainer.snapshots.matrix()
+    if len(snap_steps) >= 2:
+        chart(
+            ctx.figure("snapshots", (), lambda: snapshot_heatmap(snap_steps, snap_matrix)), "g_heat", "gradient-during-training"
+        )
+        st.caption(
+            "Each row is one snapshot during training (every 50 steps), each column a time step. Bright = large "
+            "gradient. If the bright region spreads to the left as training goes on, the model is learning to "
+            "carry the signal further back."
+        )
+    else:
+        st.info("Train the model (Train page) to fill this chart: a snapshot of the gradient is taken every 50 steps.")
+    h = ctx.trainer.history
+    if len(h):
+        chart(ctx.figure("sigma", (), lambda: singular_value_figure(h.step, h.max_singular)), "g_sv", "largest-singular-value")
+        st.caption(
+            "Pascanu, Mikolov & Bengio (2013): for a tanh RNN (γ = 1, the largest slope of tanh), if the largest "
+            "singular value of W_hh stays below 1/γ the gradient must vanish; above it, explosion becomes possible "
+            "(not certain). For LSTM and GRU the line is only a reference: their gates change the story."
+        )
+
+
+def side_by_side():
+    """The three architectures compared (memoised for the whole process, see Ctx.compare; the figure per
+    session by Ctx.figure, like the others here). Not a nested fragment of its own: measured with
+    bench/latency.py, a nested fragment here answered 'Train each for' about twice as slowly at p50."""
     st.markdown("#### RNN, LSTM and GRU side by side")
     c1, c2 = st.columns([1, 3])
     steps = c1.select_slider(
@@ -130,8 +167,12 @@ def view(insp):
     )
     curves = ctx.compare(steps)
     chart(
-        grad_through_time(
-            arch_curves(curves), "Same task, same seed, same size: how far back each architecture's gradient reaches"
+        ctx.figure(
+            "compare",
+            (steps,),
+            lambda: grad_through_time(
+                arch_curves(curves), "Same task, same seed, same size: how far back each architecture's gradient reaches"
+            ),
         ),
         "g_cmp",
         "rnn-lstm-gru-gradients",
@@ -155,26 +196,6 @@ def view(insp):
         "fastest, and with a large W_hh it can grow instead. "
         "The RNN uses the recurrent weight settings from the sidebar; LSTM and GRU keep their defaults."
     )
-
-    st.markdown("#### During training")
-    snap_steps, snap_matrix = ctx.trainer.snapshots.matrix()
-    if len(snap_steps) >= 2:
-        chart(snapshot_heatmap(snap_steps, snap_matrix), "g_heat", "gradient-during-training")
-        st.caption(
-            "Each row is one snapshot during training (every 50 steps), each column a time step. Bright = large "
-            "gradient. If the bright region spreads to the left as training goes on, the model is learning to "
-            "carry the signal further back."
-        )
-    else:
-        st.info("Train the model (Train page) to fill this chart: a snapshot of the gradient is taken every 50 steps.")
-    h = ctx.trainer.history
-    if len(h):
-        chart(singular_value_figure(h.step, h.max_singular), "g_sv", "largest-singular-value")
-        st.caption(
-            "Pascanu, Mikolov & Bengio (2013): for a tanh RNN (γ = 1, the largest slope of tanh), if the largest "
-            "singular value of W_hh stays below 1/γ the gradient must vanish; above it, explosion becomes possible "
-            "(not certain). For LSTM and GRU the line is only a reference: their gates change the story."
-        )
 
 
 view(insp)

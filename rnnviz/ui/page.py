@@ -65,6 +65,24 @@ class Ctx:
             st.session_state["rv_inspect"] = memo
         return memo[1]
 
+    def figure(self, name: str, inputs: tuple, build):
+        """A figure built from the current inspection and ``inputs`` (hashable: example, layer, unit...),
+        kept for this session until the model changes: a rerun that only moves another control (the
+        time step) draws it again without rebuilding it. Callers must not change the figure."""
+        s = self.session
+        version = (id(s.trainer), s.version, s.settings.key(), text_key(s.text))
+        memo = st.session_state.get("rv_figs")
+        if memo is None or memo[0] != version:
+            memo = (version, {})
+            st.session_state["rv_figs"] = memo
+        figs = memo[1]
+        key = (name, inputs)
+        if key not in figs:
+            while len(figs) >= 64:  # a student clicking through every example and unit
+                figs.pop(next(iter(figs)))
+            figs[key] = build()
+        return figs[key]
+
     def compare(self, steps: int) -> dict:
         """||dL/dh_t|| for RNN, LSTM and GRU built like the session's model. Deterministic, so it is
         memoised for the whole process: a class asking for the same comparison computes it once."""
