@@ -33,3 +33,12 @@ def test_only_settings_clamps_the_sequence_length():
                     if "clamp_len" in text or "min(max(" in text and "seq_len" in text:
                         hits.append(os.path.join(dirpath, name))
     assert hits == []
+
+
+def test_test_modules_have_names_of_their_own():
+    """pytest imports test files by basename (no packages under tests/): two test_x.py in different
+    tiers stop the whole run at collection, which a run of one tier alone does not show."""
+    names = [
+        f for _, _, files in os.walk(os.path.join(ROOT, "tests")) for f in files if f.startswith("test_") and f.endswith(".py")
+    ]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
