@@ -157,7 +157,8 @@ def question(lesson: Lesson) -> None:
     if q.check(choice):
         st.success(f"**Right.** {q.why}", icon=":material/check_circle:")
     else:
-        st.error(f"**Not quite:** the answer is “{q.choices[q.answer]}”. {q.why}", icon=":material/help:")
+        right = q.choices[q.answer].rstrip(".")  # the sentence's own full stop comes after the quote
+        st.error(f"**Not quite:** the answer is “{right}”. {q.why}", icon=":material/help:")
 
 
 def back_link(title: str) -> None:

@@ -36,7 +36,8 @@ def test_lesson_opens_from_its_link_and_its_question_answers(lesson):
     q = lesson.question
     wrong = next(i for i in range(len(q.choices)) if i != q.answer)
     at.radio(key=f"rv_q_{lesson.number}").set_value(wrong).run()
-    assert at.error and "Not quite" in str(at.error[0].value) and q.choices[q.answer] in str(at.error[0].value)
+    err = str(at.error[0].value) if at.error else ""
+    assert "Not quite" in err and f"“{q.choices[q.answer].rstrip('.')}”." in err and ".”." not in err
     at.radio(key=f"rv_q_{lesson.number}").set_value(q.answer).run()
     assert at.success and q.why in str(at.success[0].value)
 
