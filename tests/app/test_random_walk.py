@@ -104,7 +104,7 @@ def random_value(rng, w, kind):
     if kind == "toggle":
         return not w.value
     if kind in ("selectbox", "radio"):
-        return rng.choice(list(w.options)) if kind == "radio" else rng.choice(_selectbox_values(w))
+        return rng.choice([_raw(w, o) for o in w.options]) if kind == "radio" else rng.choice(_selectbox_values(w))
     if kind == "select_slider":
         return rng.choice(_select_slider_values(w))
     if kind == "number_input":
