@@ -28,6 +28,7 @@ import torch
 from ..data.tunes import REST, Tunes, load_tunes
 from ..errors import ConfigError
 from ..model import ModelConfig, SequenceModel, sequence_loss
+from .loop import StepLoop
 
 MELODY_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "melody.pt")
 LIMITS = {"hidden": (4, 256), "embed": (2, 64), "window": (8, 256), "batch": (1, 256), "steps": (0, 20000)}
@@ -76,9 +77,10 @@ def _stream(tunes: Tunes, which: tuple) -> np.ndarray:
 
 
 @dataclass
-class MelodyTrainer:
+class MelodyTrainer(StepLoop):
     """A melody model and its optimiser; ``run(steps)`` trains on random windows of the training tunes."""
 
+    MAX_STEPS = LIMITS["steps"][1]
     cfg: MelodyConfig
     tunes: Tunes = field(repr=False)
     model: SequenceModel = field(init=False, repr=False)
@@ -92,34 +94,13 @@ class MelodyTrainer:
         self.data = torch.from_numpy(_stream(self.tunes, self.tunes.train))
         self.rng = np.random.default_rng([self.cfg.seed, 11])
 
-    def train_step(self) -> float:
+    def batch_loss(self) -> torch.Tensor:
         W, B = self.cfg.window, self.cfg.batch
         starts = self.rng.integers(0, len(self.data) - W - 1, size=B)
         idx = torch.from_numpy(starts)[:, None] + torch.arange(W + 1)  # [B, W+1]
         chunk = self.data[idx]
         x, y = chunk[:, :-1], chunk[:, 1:]  # [B, W]: predict each next token
-        self.model.train()
-        out = self.model(x)  # [B, W, V]
-        loss = sequence_loss(out, y)
-        self.opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
-        self.opt.step()
-        self.step += 1
-        v = float(loss.detach())
-        self.losses.append(v)
-        return v
-
-    def run(self, steps: int, progress=None, every: int = 25) -> None:
-        """Train for ``steps`` steps; ``progress(done, steps, loss)`` is called every ``every`` steps."""
-        lo, hi = LIMITS["steps"]
-        if not isinstance(steps, int) or not lo <= steps <= hi:
-            raise ConfigError(f"steps must be an integer from {lo} to {hi}, got {steps!r}")
-        torch.set_num_threads(1)
-        for k in range(steps):
-            loss = self.train_step()
-            if progress and ((k + 1) % every == 0 or k + 1 == steps):
-                progress(k + 1, steps, loss)
+        return sequence_loss(self.model(x), y)
 
 
 # ----- scores ----------------------------------------------------------------------------------

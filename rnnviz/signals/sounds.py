@@ -28,6 +28,7 @@ import torch
 
 from ..errors import ConfigError
 from ..model import ModelConfig, SequenceModel, sequence_loss
+from .loop import StepLoop
 
 RATE = 8000  # samples per second (telephone quality: enough for the formants)
 SECONDS = 0.6
@@ -178,7 +179,7 @@ def build_model(cfg: SoundsConfig) -> SequenceModel:
 
 
 @dataclass
-class SoundsTrainer:
+class SoundsTrainer(StepLoop):
     """A classifier and its optimiser; every step draws fresh clips from the training stream."""
 
     cfg: SoundsConfig
@@ -191,28 +192,10 @@ class SoundsTrainer:
         self.model = build_model(self.cfg)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=self.cfg.lr)
 
-    def train_step(self) -> float:
+    def batch_loss(self) -> torch.Tensor:
         clips = make_clips(self.cfg.batch, seed=self.cfg.seed * 100003 + self.step + 1)  # training stream
         x = torch.from_numpy(spectrogram(clips.wave))  # [B, frames, BANDS]
-        self.model.train()
-        loss = sequence_loss(self.model(x), torch.from_numpy(clips.label))  # many-to-one: the last frame
-        self.opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
-        self.opt.step()
-        self.step += 1
-        v = float(loss.detach())
-        self.losses.append(v)
-        return v
-
-    def run(self, steps: int, progress=None, every: int = 25) -> None:
-        if not isinstance(steps, int) or not 0 <= steps <= 20000:
-            raise ConfigError(f"steps must be an integer from 0 to 20000, got {steps!r}")
-        torch.set_num_threads(1)
-        for k in range(steps):
-            loss = self.train_step()
-            if progress and ((k + 1) % every == 0 or k + 1 == steps):
-                progress(k + 1, steps, loss)
+        return sequence_loss(self.model(x), torch.from_numpy(clips.label))  # many-to-one: the last frame
 
 
 HELDOUT_SEED = 7777  # held-out clips come from seeds the training stream never uses (it uses seed*100003+step)
