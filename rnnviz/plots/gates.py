@@ -205,19 +205,23 @@ def lstm_cell_diagram(
         showarrow=False,
         font=dict(size=15, color=GATE_COLORS["hidden"]),
     )
-    fig = fig.figure()
+    return _cell_layout(
+        fig.figure(),
+        f"Inside the LSTM cell: unit {unit} at step t={t} (input {label}); each valve is filled as far as its gate is open",
+        ymin=-0.6,
+    )
+
+
+def _cell_layout(fig: go.Figure, title: str, ymin: float) -> go.Figure:
+    """The cell diagrams' frame: no axes, a fixed drawing area, the title."""
     fig.update_layout(
         height=430,
         template=WHITE,
         margin=dict(l=10, r=10, t=60, b=10),
         showlegend=False,
-        title=dict(
-            text=f"Inside the LSTM cell: unit {unit} at step t={t} (input {label}); "
-            "each valve is filled as far as its gate is open",
-            font=dict(size=17),
-        ),
+        title=dict(text=title, font=dict(size=17)),
         xaxis=dict(visible=False, range=[-0.3, 10.3]),
-        yaxis=dict(visible=False, range=[-0.6, 5.0]),
+        yaxis=dict(visible=False, range=[ymin, 5.0]),
     )
     return fig
 
@@ -281,21 +285,12 @@ def gru_cell_diagram(r: float, z: float, n: float, h_prev: float, h: float, t: i
         showarrow=False,
         font=dict(size=15, color=col_h),
     )
-    fig = fig.figure()
-    fig.update_layout(
-        height=430,
-        template=WHITE,
-        margin=dict(l=10, r=10, t=60, b=10),
-        showlegend=False,
-        title=dict(
-            text=f"Inside the GRU cell: unit {unit} at step t={t} (input {label})"
-            "<br><sup>each valve is filled as far as its gate is open</sup>",
-            font=dict(size=17),
-        ),
-        xaxis=dict(visible=False, range=[-0.3, 10.3]),
-        yaxis=dict(visible=False, range=[-0.3, 5.0]),
+    return _cell_layout(
+        fig.figure(),
+        f"Inside the GRU cell: unit {unit} at step t={t} (input {label})"
+        "<br><sup>each valve is filled as far as its gate is open</sup>",
+        ymin=-0.3,
     )
-    return fig
 
 
 def saturation_figure(sat: dict) -> go.Figure:
