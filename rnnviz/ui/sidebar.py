@@ -6,6 +6,8 @@ Widgets show settings; they are never given a value computed from a run. Their v
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
 from ..settings import FIELDS, SECTIONS, Field, Settings, parse
@@ -160,18 +162,16 @@ def controls(settings: Settings, used: bool = True) -> None:
 
 
 def _controls(settings: Settings, sb, nested: bool) -> None:
-    sb.markdown(f"### {SECTIONS['setup']}" if not nested else f"**{SECTIONS['setup']}**")
-    for f in FIELDS:
-        if f.section == "setup":
-            _widget(f, sb, settings)
-    for section in ("training", "recurrent"):
-        if nested:  # Streamlit does not nest expanders: a heading instead
+    sb.markdown(f"**{SECTIONS['setup']}**" if nested else f"### {SECTIONS['setup']}")
+    for section in ("setup", "training", "recurrent"):
+        if section == "setup":
+            where = contextlib.nullcontext()
+        elif nested:  # Streamlit does not nest expanders: a heading instead
             sb.markdown(f"**{SECTIONS[section]}**")
+            where = contextlib.nullcontext()
+        else:
+            where = sb.expander(SECTIONS[section], expanded=section == "training")
+        with where:
             for f in FIELDS:
                 if f.section == section:
-                    _widget(f, sb, settings)
-            continue
-        with sb.expander(SECTIONS[section], expanded=section == "training"):
-            for f in FIELDS:
-                if f.section == section:
-                    _widget(f, st, settings)
+                    _widget(f, sb if section == "setup" or nested else st, settings)
