@@ -108,13 +108,14 @@ STATUS_WORDS = {
 
 
 # While the worker trains, redraw once a second, less often when the server trains many sessions:
-# building the charts costs the server more than the training it shows.
-REDRAW_SECONDS = max(1.0, 0.25 * WORKER.running())
+# building the charts costs the server more than the training it shows (rnnviz.ui.run.redraw_seconds).
+REDRAW_SECONDS = ui_run.redraw_seconds(WORKER.running())
 
 
 @st.fragment(run_every=REDRAW_SECONDS if running else None)
 def live():
     """Redraws while the worker trains; it only reads the session."""
+    began = time.perf_counter()
     if session.running:
         session.seen = time.monotonic()
     elif running:  # it stopped (at the cap, diverged) since the page was drawn: redraw the buttons too
@@ -150,7 +151,6 @@ def live():
         goal = f"{'≥' if task.higher_is_better else '<'} {task.solved_metric:g}"
         verdict = f"Not solved yet: solved means a held-out {task.metric_name} {goal}."
     st.markdown(f"Status: **{STATUS_WORDS[session.status]}** · {verdict}")
-    ho_f = h.heldout_frame()
     loss_name = "cross-entropy, nats" if task.loss == "ce" else "mean squared error"
     same = task.loss == "mse" and task.metric_name == "MSE"  # the metric would repeat the loss
     c1, c2 = st.columns(2)
@@ -162,8 +162,8 @@ def live():
             task.baseline_loss,
             task.solved_loss,
             loss_name,
-            heldout_steps=ho_f["step"],
-            heldout_loss=ho_f["loss"],
+            heldout_steps=h.heldout_step,
+            heldout_loss=h.heldout_loss,
             past=past_loss,
         ),
         "loss",
@@ -204,8 +204,8 @@ def live():
                 task.baseline_metric,
                 task.solved_metric,
                 task.higher_is_better,
-                heldout_steps=ho_f["step"],
-                heldout_metric=ho_f["metric"],
+                heldout_steps=h.heldout_step,
+                heldout_metric=h.heldout_metric,
                 past=session.past_curves("metric"),
             ),
             "metric",
@@ -226,6 +226,7 @@ def live():
         )
     if running:
         ui_link.write(session.settings, tr.step)
+        ui_run.drawn(time.perf_counter() - began)
 
 
 live()

@@ -44,6 +44,7 @@ from .runs import build_run, retrain
 from .settings import FIELDS, Change, Settings, live_changes, what_changes
 from .training import History, Trainer
 from .training import Status as TrainerStatus
+from .trainproc import NotReady, TrainerProcess, for_this_thread, in_process, release_this_thread
 
 PAST_RUNS = 3  # earlier runs of a session kept as faint curves on the Train page
 CAP_SIZES = (500, 1000, 2000, 3000, 5000, 10000, 20000)
@@ -279,13 +280,44 @@ class TrainingSession:
             finally:
                 _TRAIN_SLOTS.release()
             self.version += 1
+        self._after_chunk()
+        return done
+
+    def _after_chunk(self) -> None:
         if self.trainer.status is TrainerStatus.DIVERGED:
             self.status = Status.DIVERGED
         elif self.trainer.step >= self.cap:
             self.status = Status.AT_CAP
         elif self.status is Status.IDLE:
             self.status = Status.PAUSED
-        return done
+
+    def tick_in(self, proc: TrainerProcess, seconds: float | None = None) -> Status:
+        """TICK, with the chunk trained by a trainer process (:mod:`rnnviz.trainproc`). The lock is
+        held only to read the run and to apply the result, so pages draw while the child trains; a
+        result for a run that was replaced, trained here or paused meanwhile (Reset, new weights, Step,
+        Pause) is dropped (Pause stops at once: the chunk in flight is not shown). If the
+        child fails, this turn trains in the server (:meth:`tick`)."""
+        seconds = CHUNK_SECONDS if seconds is None else seconds
+        with self.lock:
+            tr = self.trainer
+            left = self.cap - tr.step
+            if self.status is not Status.RUNNING or left <= 0 or tr.status is TrainerStatus.DIVERGED:
+                return self.tick(seconds)
+            before = (tr.step, tr.mark())
+        try:
+            delta = proc.train(tr, left, seconds)
+        except NotReady:  # the child is still starting: this turn trains here
+            return self.tick(seconds)
+        except Exception:
+            logging.getLogger("rnnviz").exception("the trainer process failed; this turn trains in the server")
+            return self.tick(seconds)
+        with self.lock:
+            # a setting changed meanwhile (a new length, rate...) applies from the next chunk, as when training here
+            if self.trainer is tr and (tr.step, tr.mark()) == before and self.status is Status.RUNNING:
+                tr.apply_delta(delta)
+                self.version += 1
+                self._after_chunk()
+            return self.status
 
     # ----- settings ------------------------------------------------------------------------
     def decide(self, new: Settings) -> Change:
@@ -444,15 +476,23 @@ class Worker:
     from what the trainer recorded. A session leaves the turn order when it pauses, reaches its
     cap, diverges, or its browser has not shown a page for ``idle_after`` seconds (a closed tab);
     the worker holds only weak references, so a session that Streamlit forgets is freed.
+    A training session's turn is trained by the thread's trainer process (:mod:`rnnviz.trainproc`),
+    out of reach of the page scripts' interpreter lock; ``elsewhere=False`` (or the environment
+    variable RNNVIZ_TRAIN_IN_PROCESS=1) trains in the thread itself. A thread with nothing to train
+    for ``release_after`` seconds ends its trainer process.
     Any object with ``running``, ``seen``, ``tick(seconds)``, ``pause()`` and ``status`` can take
     turns the same way (a Compare-lab race, :class:`rnnviz.compare.race.Race`: one turn for all its models).
     """
 
-    def __init__(self, threads: int | None = None, chunk: float | None = None, idle_after: float = 120.0):
+    def __init__(
+        self, threads: int | None = None, chunk: float | None = None, idle_after: float = 120.0, elsewhere: bool | None = None
+    ):
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         self.threads = threads or max(1, min(MAX_PARALLEL_TRAINING, cores))
         self.chunk = chunk
         self.idle_after = idle_after
+        self.elsewhere = not in_process() if elsewhere is None else elsewhere  # sessions train in a trainer process
+        self.release_after = 30.0  # seconds without work before a thread's trainer process ends
         self._queue: list[weakref.ref] = []
         self._busy: set[int] = set()
         self._cond = threading.Condition()
@@ -494,13 +534,19 @@ class Worker:
                     if s is not None and s.running:
                         self._busy.add(id(s))
                         return s
-                self._cond.wait()
+                if not self._cond.wait(self.release_after) and not self._queue:
+                    release_this_thread()  # nothing to train for a while: the trainer process's memory goes back
             return None
 
     def _loop(self) -> None:
         import torch
 
         torch.set_num_threads(1)
+        if self.elsewhere:
+            try:
+                for_this_thread().start()  # the child imports torch meanwhile; the first turns train here
+            except OSError:
+                logging.getLogger("rnnviz").exception("no trainer process; training stays in the server")
         while True:
             s = self._next()
             if s is None:
@@ -508,6 +554,8 @@ class Worker:
             try:
                 if time.monotonic() - s.seen > self.idle_after:
                     s.pause()  # nobody is looking: an idle session costs nothing
+                elif self.elsewhere and isinstance(s, TrainingSession):
+                    s.tick_in(for_this_thread(), self.chunk)
                 else:
                     s.tick(self.chunk)
             except Exception:  # a failing session must not stop the others' training

@@ -415,6 +415,50 @@ class Trainer:
         self.seconds += time.perf_counter() - t0
         return done
 
+    # ----- training elsewhere (another process) ---------------------------------------------
+    def mark(self) -> tuple:
+        """Where the history and the snapshots end now; :meth:`delta` sends what came after."""
+        return (len(self.history), len(self.history.heldout_step), len(self.snapshots))
+
+    def fingerprint(self) -> tuple:
+        """Equal for two copies of one run at the same point (step, settings, history length): a copy
+        kept in another process may train on for this one only while the fingerprints agree."""
+        return (self.step, tuple(sorted(self.cfg.to_dict().items())), self.mark())
+
+    def delta(self, mark: tuple) -> dict:
+        """Everything a chunk of training changed since ``mark``: weights, optimiser state, data
+        stream, the new history and snapshots, counters and status (plain values and tensors, for
+        pickling). :meth:`apply_delta` on a copy taken at ``mark`` makes it equal to this trainer."""
+        n, nh, ns = mark
+        h, s = self.history, self.snapshots
+        return {
+            "model": {k: v.detach().clone() for k, v in self.model.state_dict().items()},
+            "opt": self.opt.state_dict(),
+            "rng": self.rng.bit_generator.state,
+            "history": {f: getattr(h, f)[n:] for f in History.STEP_FIELDS},
+            "heldout": {f: getattr(h, f)[nh:] for f in ("heldout_step", "heldout_loss", "heldout_metric")},
+            "group_norms": {g: v[n:] for g, v in h.group_norms.items()},
+            "snapshots": (s.step[ns:], s.seq_len[ns:], s.grad_norm[ns:]),
+            "scalars": {k: getattr(self, k) for k in ("step", "seconds", "status", "message", "solved_at", "_sv_vec")},
+        }
+
+    def apply_delta(self, d: dict) -> None:
+        """Take a chunk trained elsewhere (see :meth:`delta`); the weights are copied in place, so
+        references to the parameters (the optimiser's, a page's) stay valid."""
+        with torch.no_grad():
+            self.model.load_state_dict(d["model"])
+        self.opt.load_state_dict(d["opt"])
+        self.rng.bit_generator.state = d["rng"]
+        h, s = self.history, self.snapshots
+        for f, v in (d["history"] | d["heldout"]).items():
+            getattr(h, f).extend(v)
+        for g, v in d["group_norms"].items():
+            h.group_norms.setdefault(g, []).extend(v)
+        for lst, v in zip((s.step, s.seq_len, s.grad_norm), d["snapshots"]):
+            lst.extend(v)
+        for k, v in d["scalars"].items():
+            setattr(self, k, v)
+
     def summary(self) -> dict:
         """evaluate() at this step plus steps, seconds, status (a plain string), solved_at, message."""
         if self.status is Status.DIVERGED:

@@ -101,3 +101,21 @@ def diverged_notice(s: TrainingSession) -> None:
 def remember() -> None:
     """Keep a copy of the run in the process-wide cache, so a reload of its link restores it at once."""
     RUNS.put(session())
+
+
+# ----- how often a live chart redraws ---------------------------------------------------------
+DRAW_SHARE = 0.25  # at most about this share of the server's core goes to redrawing live charts
+_DRAW = {"seconds": 0.1}  # a recent redraw's wall time (moving average over every session's redraws)
+
+
+def drawn(seconds: float) -> None:
+    """Tell the pacing how long a live redraw just took (wall time: under load it includes waiting for
+    the server, which slows every session's redraws down, as it should)."""
+    _DRAW["seconds"] += 0.2 * (seconds - _DRAW["seconds"])
+
+
+def redraw_seconds(running: int) -> float:
+    """Seconds between live redraws with ``running`` sessions training on the server: once a second
+    alone, and spaced out as the class grows so that redrawing takes at most DRAW_SHARE of the core
+    (from 1 s up to 10 s)."""
+    return min(10.0, max(1.0, running * _DRAW["seconds"] / DRAW_SHARE))

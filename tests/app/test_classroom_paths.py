@@ -1,6 +1,8 @@
 """The classroom paths that used to end in an exception or a false statement, one test each,
 named after the path (issue: one settings value, one training session)."""
 
+import time
+
 from appkit import go, new_app, session, text
 
 from rnnviz.session import RUNS, Status
@@ -63,14 +65,24 @@ def test_two_presets_one_after_the_other_give_no_false_warnings():
         assert not at.exception and not at.warning, [w.value for w in at.warning]
 
 
+def _until(cond, timeout: float = 60.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def test_length_slider_while_training_keeps_training():
     at = go(new_app(**TINY), "pages/1_Train.py")
     at.button(key="rv_start").click().run()
-    at.slider(key="seq_len").set_value(12).run()
     s = session(at)
+    assert _until(lambda: s.trainer.step > 0)  # the worker trains it (in turns with other tests' sessions)
+    at.slider(key="seq_len").set_value(12).run()
     assert s.status is Status.RUNNING and s.trainer.cfg.seq_len == 12 and not at.get("button") == []
     assert not at.button(key="rv_pause").disabled and at.button(key="rv_start").disabled
-    s.tick(seconds=0.0)
+    assert _until(lambda: s.trainer.history.seq_len[-1:] == [12])  # and goes on at the new length
     go(at, "pages/1_Train.py")
     assert "curriculum" in text(at)
 

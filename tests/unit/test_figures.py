@@ -121,3 +121,30 @@ def test_a_session_keeps_its_last_runs_labelled_with_what_differed():
     fig = loss_figure([1, 2], [1.0, 0.5], 0.17, 0.01, "mse", past=[("vanilla RNN (now LSTM)", [1, 2, 3], [0.3, 0.2, 0.1])])
     assert fig.data[0].name == "training loss (each batch)"  # the live run keeps its place
     assert fig.data[-1].name == "earlier run: vanilla RNN (now LSTM)" and fig.data[-1].line.dash == "dashdot"
+
+
+def test_the_train_pages_quick_figures_pass_plotlys_checks_and_keep_their_lines():
+    """The Train page's charts are built without plotly's property checks (rnnviz.plots.style.quick_figure):
+    built again with the checks on they must be accepted, and show the same traces, lines and axes."""
+    import plotly.graph_objects as go
+
+    from rnnviz.plots.training import grad_norm_figure, metric_figure
+
+    run = build_run(TINY)
+    run.run(n_steps=60)
+    h = run.history
+    figs = [
+        loss_figure(h.step, h.loss, 0.17, 0.01, "mse", heldout_steps=h.heldout_step, heldout_loss=h.heldout_loss, past=[]),
+        metric_figure(h.step, h.metric, "accuracy", 0.5, 0.95, True, h.heldout_step, h.heldout_metric),
+        metric_figure(h.step, h.metric, "MSE", 0.17, 0.01, False),
+        grad_norm_figure(h.step, h.grad_norm, [True] * len(h), 1.0),
+        loss_figure([], [], 0.17, 0.01, "mse"),
+    ]
+    for fig in figs:
+        checked = go.Figure(fig.to_dict())  # raises ValueError on any unknown property or bad value
+        assert [t.name for t in checked.data] == [t.name for t in fig.data]
+        assert len(checked.layout.shapes) == len(fig.layout.annotations) >= 1
+        assert checked.layout.title.text and checked.layout.xaxis.title.text == "training step"
+    assert figs[0].layout.yaxis.type == "log" and figs[1].layout.yaxis.type is None
+    assert [a.text for a in figs[0].layout.annotations] == ["chance: 0.17", "solved: 0.01"]
+    assert figs[3].data[1].name == "clipped at this step" and figs[4].layout.xaxis.range == (0, 100)

@@ -1,0 +1,218 @@
+"""Training in a process of its own, so that drawing pages never starves it (and the reverse).
+
+Streamlit runs every browser session's page script on a thread of the one server process, and all
+threads of a process share Python's global interpreter lock (GIL). A training step is a few
+hundred small torch operations, and each one gives the lock up and has to wait for it again:
+while 20 students' pages are being drawn (plotly and pandas, pure Python, holding the lock), a
+training thread got one operation through every few milliseconds. Measured with py-spy on one
+core, 20 sessions on the Train page: the whole class together did 1 step/s where one session alone
+does about 250 (``bench/load.py``, see the README).
+
+So the worker's threads (:class:`rnnviz.session.Worker`) do not train themselves: each hands its
+turn to a trainer process (:class:`TrainerProcess`, ``python -m rnnviz.trainproc``), a plain child
+of the server that the operating system schedules beside it like any other process (on one core
+about half of it each when both are busy). The child keeps a copy of every run it has trained
+recently; for a turn the server sends the run's key and fingerprint (the whole run, pickled, only
+when the child's copy is missing or stale: a new model, a Step press trained here, a changed
+setting), the child trains for the turn's seconds and sends back what changed
+(:meth:`rnnviz.training.Trainer.delta`: weights, optimiser state, data stream, the new history),
+which the server applies to its own copy under the session's lock. The server's copy is always
+the one pages read; the child's is a cache. Training is deterministic, so the history is the same
+step for step as training in the server (a test checks).
+
+If the child cannot start or dies, the turn trains in the server as before and the failure is
+logged; ``RNNVIZ_TRAIN_IN_PROCESS=1`` keeps all training in the server (tests of the worker's
+turn order use it).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import select
+import struct
+import subprocess
+import sys
+import threading
+import time
+import uuid
+import weakref
+from collections import OrderedDict
+
+from .training import Trainer
+
+LOG = logging.getLogger("rnnviz")
+KEEP = 64  # runs the child keeps (least recently trained dropped first; a dropped run is sent again)
+_HEADER = struct.Struct("<Q")
+
+
+def in_process() -> bool:
+    """True when RNNVIZ_TRAIN_IN_PROCESS asks to train in the server's own threads."""
+    return os.environ.get("RNNVIZ_TRAIN_IN_PROCESS", "") not in ("", "0")
+
+
+def _send(f, obj) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    f.write(_HEADER.pack(len(data)))
+    f.write(data)
+    f.flush()
+
+
+def _recv(f):
+    head = f.read(_HEADER.size)
+    if len(head) < _HEADER.size:
+        raise EOFError("the other side closed the pipe")
+    (n,) = _HEADER.unpack(head)
+    data = f.read(n)
+    if len(data) < n:
+        raise EOFError("the other side closed the pipe mid-message")
+    return pickle.loads(data)
+
+
+class NotReady(Exception):
+    """The child is still starting (importing torch takes seconds): train this turn elsewhere."""
+
+
+class TrainerProcess:
+    """One child process that trains runs for the server, one turn at a time (not thread-safe: one
+    worker thread owns one). A child that has gone away between turns is started again."""
+
+    command = (sys.executable, "-m", "rnnviz.trainproc")
+
+    def __init__(self):
+        self._proc: subprocess.Popen | None = None
+        self._ready = False
+        self._keys: weakref.WeakKeyDictionary[Trainer, str] = weakref.WeakKeyDictionary()
+        self.turns = 0  # turns trained in the child
+        self.sent = 0  # runs sent whole (new or stale in the child)
+
+    def _start(self) -> subprocess.Popen:
+        if self._proc is None or self._proc.poll() is not None:
+            env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+            root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+            env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
+            self._proc = subprocess.Popen(list(self.command), stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+            self._ready = False
+        if not self._ready:  # the child says "ready" once it has imported torch; until then turns train elsewhere
+            if not select.select([self._proc.stdout], [], [], 0)[0]:
+                raise NotReady
+            try:
+                hello = _recv(self._proc.stdout)
+            except (OSError, EOFError, pickle.PickleError):
+                self.close()
+                raise
+            if hello != {"ready": True}:
+                self.close()
+                raise EOFError(f"the trainer process said {hello!r} instead of ready")
+            self._ready = True
+        return self._proc
+
+    def start(self, wait: float = 0.0) -> bool:
+        """Start the child if it is not running; wait up to ``wait`` seconds for it to be ready.
+        Returns whether it is ready."""
+        end = time.monotonic() + wait
+        while True:
+            try:
+                self._start()
+                return True
+            except NotReady:
+                if time.monotonic() >= end:
+                    return False
+                select.select([self._proc.stdout], [], [], max(0.0, end - time.monotonic()))
+
+    def train(self, trainer: Trainer, n_steps: int, seconds: float) -> dict:
+        """Train a copy of ``trainer`` in the child for up to n_steps or `seconds`; returns the delta
+        to apply to ``trainer`` (:meth:`Trainer.apply_delta`). Does not touch ``trainer``, so the
+        caller can release the session's lock while the child trains. Raises OSError or EOFError
+        when the child is gone, NotReady while it starts (the caller trains in the server instead)."""
+        key = self._keys.get(trainer)
+        if key is None:
+            key = self._keys[trainer] = uuid.uuid4().hex
+        job = {"key": key, "fingerprint": trainer.fingerprint(), "n_steps": n_steps, "seconds": seconds}
+        proc = self._start()
+        try:
+            _send(proc.stdin, job)
+            reply = _recv(proc.stdout)
+            if reply.get("need") == "run":
+                self.sent += 1
+                _send(proc.stdin, {**job, "run": pickle.dumps(trainer, protocol=pickle.HIGHEST_PROTOCOL)})
+                reply = _recv(proc.stdout)
+        except (OSError, EOFError, pickle.PickleError):
+            self.close()
+            raise
+        if "error" in reply:
+            raise RuntimeError(reply["error"])
+        self.turns += 1
+        return reply["delta"]
+
+    def close(self) -> None:
+        p, self._proc = self._proc, None
+        if p is not None:
+            for f in (p.stdin, p.stdout):
+                try:
+                    f.close()
+                except OSError:
+                    pass
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+_LOCAL = threading.local()
+
+
+def for_this_thread() -> TrainerProcess:
+    """The calling thread's trainer process (started on its first turn)."""
+    tp = getattr(_LOCAL, "proc", None)
+    if tp is None:
+        tp = _LOCAL.proc = TrainerProcess()
+    return tp
+
+
+def release_this_thread() -> None:
+    """End the calling thread's trainer process, if it has one (its runs' memory goes back; the next
+    turn starts a new one)."""
+    tp = getattr(_LOCAL, "proc", None)
+    if tp is not None:
+        tp.close()
+
+
+def serve(inp, out) -> None:
+    """The child's loop: a job in, a delta out, until the server closes the pipe."""
+    import torch
+
+    torch.set_num_threads(1)
+    runs: OrderedDict[str, Trainer] = OrderedDict()
+    _send(out, {"ready": True})
+    while True:
+        try:
+            job = _recv(inp)
+        except EOFError:
+            return
+        key = job["key"]
+        try:
+            if "run" in job:
+                runs[key] = pickle.loads(job["run"])
+            tr = runs.get(key)
+            if tr is None or tr.fingerprint() != job["fingerprint"]:
+                runs.pop(key, None)
+                _send(out, {"need": "run"})
+                continue
+            runs.move_to_end(key)
+            while len(runs) > KEEP:
+                runs.popitem(last=False)
+            mark = tr.mark()
+            tr.run(n_steps=job["n_steps"], seconds=job["seconds"])
+            reply = {"delta": tr.delta(mark)}
+        except Exception as e:  # the server logs it and trains this turn itself
+            runs.pop(key, None)
+            reply = {"error": f"{type(e).__name__}: {e}"}
+        _send(out, reply)
+
+
+if __name__ == "__main__":
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print must not corrupt the pipe
+    serve(sys.stdin.buffer, out)

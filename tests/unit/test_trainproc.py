@@ -1,0 +1,123 @@
+"""Training in a trainer process (rnnviz.trainproc): the same run step for step, and nothing lost."""
+
+import logging
+
+import pytest
+import torch
+
+from rnnviz.session import Status, TrainingSession
+from rnnviz.settings import Settings
+from rnnviz.training import make_run
+from rnnviz.trainproc import TrainerProcess
+
+TINY = Settings(task="adding", arch="lstm", hidden=8, seq_len=12, batch=16, seed=3)
+
+
+@pytest.fixture(scope="module")
+def proc():
+    tp = TrainerProcess()
+    assert tp.start(wait=60)
+    yield tp
+    tp.close()
+
+
+def _same(a, b):
+    assert a.step == b.step
+    assert a.history.loss == b.history.loss
+    assert a.history.grad_norm == b.history.grad_norm
+    assert a.history.heldout_step == b.history.heldout_step and a.history.heldout_loss == b.history.heldout_loss
+    assert a.history.group_norms == b.history.group_norms
+    assert a.snapshots.step == b.snapshots.step
+    for x, y in zip(a.snapshots.grad_norm, b.snapshots.grad_norm):
+        assert (x == y).all()
+    for (k, v), (_, w) in zip(a.model.state_dict().items(), b.model.state_dict().items()):
+        assert torch.equal(v, w), k
+    assert a.status == b.status and a.solved_at == b.solved_at
+
+
+@pytest.mark.parametrize("arch", ["lstm", "gru"])
+def test_a_run_trained_in_the_child_equals_one_trained_here(proc, arch):
+    here = make_run("adding", arch=arch, seq_len=10, hidden_size=8, batch_size=16, eval_every=7, snapshot_every=5)
+    there = here.clone()
+    for _ in range(3):
+        there.apply_delta(proc.train(there, 13, 30.0))
+    there.update(seq_len=14)  # a curriculum step: the child's copy is stale and is sent again
+    sent = proc.sent
+    there.apply_delta(proc.train(there, 11, 30.0))
+    assert proc.sent == sent + 1
+    here.run(n_steps=39)
+    here.update(seq_len=14)
+    here.run(n_steps=11)
+    _same(here, there)
+    # both go on alike: the optimiser state and the data stream came back too
+    here.run(n_steps=5)
+    there.run(n_steps=5)
+    _same(here, there)
+
+
+def test_a_session_trains_through_the_child_and_drops_a_turn_for_a_run_that_changed(proc):
+    s = TrainingSession.new(TINY, cap_size=500)
+    s.start()
+    s.tick_in(proc, 0.2)
+    assert s.trainer.step > 0 and s.version == 1 and s.running
+    # the user presses Reset while the child trains: the child's result belongs to the old run
+    old = s.trainer
+    real_train = proc.train
+
+    def train_then_reset(tr, n, secs):
+        delta = real_train(tr, n, secs)
+        s.reset()
+        return delta
+
+    proc.train = train_then_reset
+    try:
+        s.start()
+        s.tick_in(proc, 0.1)
+    finally:
+        del proc.train
+    assert s.trainer is not old and s.trainer.step == 0 and s.status is Status.IDLE
+
+
+def test_a_session_stops_at_its_cap_through_the_child(proc):
+    s = TrainingSession.new(TINY, cap_size=500)
+    s.start()
+    for _ in range(200):
+        if s.tick_in(proc, 5.0) is not Status.RUNNING:
+            break
+    assert s.status is Status.AT_CAP and s.trainer.step == 500
+
+
+def test_a_child_that_went_away_is_started_again(proc):
+    s = TrainingSession.new(TINY, cap_size=500)
+    s.start()
+    s.tick_in(proc, 0.1)
+    proc._proc.kill()
+    proc._proc.wait()
+    before, sent = s.trainer.step, proc.sent
+    s.tick_in(proc, 0.1)  # the child is starting again: this turn trains here
+    assert s.trainer.step > before and proc.sent == sent
+    assert proc.start(wait=60)
+    before = s.trainer.step
+    s.tick_in(proc, 0.1)
+    assert s.trainer.step > before and proc.sent == sent + 1  # the new child got the whole run
+
+
+FAILS_MID_TURN = (  # says it is ready, reads the first bytes of a job, then exits
+    "import pickle, struct, sys; d = pickle.dumps({'ready': True}); "
+    "sys.stdout.buffer.write(struct.pack('<Q', len(d)) + d); sys.stdout.flush(); sys.stdin.buffer.read(8)"
+)
+
+
+def test_when_the_child_fails_mid_turn_the_turn_trains_here_and_says_so(caplog):
+    import sys
+
+    tp = TrainerProcess()
+    tp.command = (sys.executable, "-c", FAILS_MID_TURN)
+    assert tp.start(wait=30)
+    s = TrainingSession.new(TINY, cap_size=500)
+    s.start()
+    with caplog.at_level(logging.ERROR, logger="rnnviz"):
+        s.tick_in(tp, 0.1)
+    assert s.trainer.step > 0 and s.running  # trained here; nothing lost
+    assert "trainer process failed" in caplog.text
+    tp.close()
