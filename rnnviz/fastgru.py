@@ -46,43 +46,39 @@ from torch import nn
 def _forward_loop(p: torch.Tensor, h0: torch.Tensor, w2: torch.Tensor) -> list[torch.Tensor]:
     """The forward recurrence. p [T, 4H, B] (see :class:`GRULayer`), h0 [H, B], w2 [3H, H]. Returns
     h_0..h_T [T+1, H, B], the gates r, z [T, 2H, B], the candidate n [T, H, B] and hh_n = 2 (W_hn h_{t-1} + b_hn)
-    [T, H, B]."""
-    H = h0.shape[0]
+    [T, H, B]. Every step writes into views of preallocated outputs (no stacking at the end)."""
+    T, H, B = p.shape[0], h0.shape[0], h0.shape[1]
+    hs = torch.empty(T + 1, H, B, dtype=p.dtype, device=p.device)
+    hh = torch.empty(T, 3 * H, B, dtype=p.dtype, device=p.device)
+    rz = torch.empty(T, 2 * H, B, dtype=p.dtype, device=p.device)
+    n = torch.empty(T, H, B, dtype=p.dtype, device=p.device)
+    hs[0] = h0
     h = h0
     minus_one = torch.full_like(h0, -1.0)
-    hs, rzs, ns, hns = [h0], [], [], []
-    for p_t in p.unbind(0):
-        hh = torch.addmm(p_t[: 3 * H], w2, h)  # [3H, B]: pre-activations of r and z; 2 (W_hn h + b_hn)
-        rz = hh[: 2 * H].sigmoid()  # [2H, B]: reset gate r, update gate z
-        s = torch.addcmul(p_t[3 * H :], rz[:H], hh[2 * H :]).sigmoid_()  # sigmoid(2 a_t)
-        n = torch.add(minus_one, s, alpha=2.0)  # tanh(a_t) = 2 sigmoid(2 a_t) - 1 [H, B]
-        h = torch.lerp(n, h, rz[H:])  # (1 - z) n + z h_{t-1}
-        hs.append(h)
-        rzs.append(rz)
-        ns.append(n)
-        hns.append(hh[2 * H :])
-    return [torch.stack(hs), torch.stack(rzs), torch.stack(ns), torch.stack(hns)]
+    for p_t, hh_t, rz_t, n_t, h_next in zip(p.unbind(0), hh.unbind(0), rz.unbind(0), n.unbind(0), hs[1:].unbind(0)):
+        torch.addmm(p_t[: 3 * H], w2, h, out=hh_t)  # [3H, B]: pre-activations of r and z; 2 (W_hn h + b_hn)
+        torch.sigmoid(hh_t[: 2 * H], out=rz_t)  # [2H, B]: reset gate r, update gate z
+        torch.addcmul(p_t[3 * H :], rz_t[:H], hh_t[2 * H :], out=n_t).sigmoid_()  # sigmoid(2 a_t)
+        torch.add(minus_one, n_t, alpha=2.0, out=n_t)  # tanh(a_t) = 2 sigmoid(2 a_t) - 1 [H, B]
+        h = torch.lerp(n_t, h, rz_t[H:], out=h_next)  # (1 - z) n + z h_{t-1}
+    return [hs, rz, n, hh[:, 2 * H :]]
 
 
 def _backward_loop(grad_out: torch.Tensor, factor: torch.Tensor, z: torch.Tensor, w2_t: torch.Tensor) -> list[torch.Tensor]:
     """The backward recurrence, t = T..1. grad_out [T, H, B] (from the outputs), factor [T, 3H, B], z [T, H, B],
     w2_t [H, 3H]. Returns dL/dh_t (total) [T, H, B], dL/dhh_t [T, 3H, B] and dL/dh_0 [H, B]."""
-    go, factor_, z_ = grad_out.unbind(0), factor.unbind(0), z.unbind(0)
-    T = len(go)
-    g = go[T - 1]  # dL/dh_T
-    gs, dhhs = [], []
-    for i in range(T):
-        t = T - 1 - i
-        dhh = torch.cat([g, g, g], dim=0).mul_(factor_[t])  # [3H, B]
-        gs.append(g)
-        dhhs.append(dhh)
-        if t > 0:
-            g = torch.addcmul(go[t - 1], g, z_[t]).addmm_(w2_t, dhh)  # dL/dh_{t-1}: from the output and from step t
+    T, H, B = grad_out.shape
+    gs = torch.empty_like(grad_out)
+    dhh = torch.empty(T, 3, H, B, dtype=grad_out.dtype, device=grad_out.device)
+    go, factor_, z_, gs_, dhh_ = grad_out.unbind(0), factor.view(T, 3, H, B).unbind(0), z.unbind(0), gs.unbind(0), dhh.unbind(0)
+    g = gs_[T - 1].copy_(go[T - 1])  # dL/dh_T
+    for t in range(T - 1, -1, -1):
+        d = torch.mul(factor_[t], g, out=dhh_[t]).view(3 * H, B)  # [3H, B]: the same g times each block's factor
+        if t > 0:  # dL/dh_{t-1}: from the output and from step t
+            g = torch.addcmul(go[t - 1], g, z_[t], out=gs_[t - 1]).addmm_(w2_t, d)
         else:
-            g = torch.mul(g, z_[t]).addmm_(w2_t, dhh)
-    gs.reverse()
-    dhhs.reverse()
-    return [torch.stack(gs), torch.stack(dhhs), g]
+            g = torch.mul(g, z_[t]).addmm_(w2_t, d)
+    return [gs, dhh.view(T, 3 * H, B), g]
 
 
 class GRULayer(torch.autograd.Function):
