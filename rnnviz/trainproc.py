@@ -10,8 +10,9 @@ does about 250 (``bench/load.py``, see the README).
 
 So the worker's threads (:class:`rnnviz.session.Worker`) do not train themselves: each hands its
 turn to a trainer process (:class:`TrainerProcess`, ``python -m rnnviz.trainproc``), a plain child
-of the server that the operating system schedules beside it like any other process (on one core
-about half of it each when both are busy). The child keeps a copy of every run it has trained
+of the server that the operating system schedules beside it, at a lower priority (nice 10): when
+pages need the core they get it first, and training takes all that is left (on a busy core about
+a tenth, on an idle one all of it). The child keeps a copy of every run it has trained
 recently; for a turn the server sends the run's key and fingerprint (the whole run, pickled, only
 when the child's copy is missing or stale: a new model, a Step press trained here, a changed
 setting), the child trains for the turn's seconds and sends back what changed
@@ -44,6 +45,7 @@ from .training import Trainer
 
 LOG = logging.getLogger("rnnviz")
 KEEP = 64  # runs the child keeps (least recently trained dropped first; a dropped run is sent again)
+NICE = 10  # the child's niceness: on a busy core it gets about a tenth of it, on an idle one all of it
 _HEADER = struct.Struct("<Q")
 
 
@@ -184,6 +186,10 @@ def serve(inp, out) -> None:
     import torch
 
     torch.set_num_threads(1)
+    try:  # pages first: a student moving a slider waits for nobody; training takes the rest of the core
+        os.nice(int(os.environ.get("RNNVIZ_TRAINER_NICE", NICE)))
+    except (OSError, ValueError):
+        pass
     runs: OrderedDict[str, Trainer] = OrderedDict()
     _send(out, {"ready": True})
     while True:
