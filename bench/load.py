@@ -285,6 +285,9 @@ def main():
     ap.add_argument("--seconds", type=float, default=30.0, help="training time per N (default 30)")
     ap.add_argument("--probe-every", type=float, default=2.0, help="seconds between probe slider moves (default 2)")
     ap.add_argument("--replicas", type=int, default=1, help="2: also run through HAProxy, one replica per core (default 1)")
+    ap.add_argument(
+        "--replicas-only", action="store_true", help="with --replicas 2: skip the one-replica rows (measured in an earlier run)"
+    )
     ap.add_argument("--after-close", type=float, default=20.0, help="seconds to wait before the RSS after close (default 20)")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds any one wait may take (default 60)")
     ap.add_argument("--limit", type=float, help="seconds the whole run may take (default: from the sizes)")
@@ -296,7 +299,7 @@ def main():
     if a.replicas not in (1, 2):
         ap.error("--replicas is 1 or 2 (two cores here)")
     serve = load_serve() if a.replicas > 1 else None  # fail before anything starts
-    setups = [1] + ([a.replicas] if a.replicas > 1 else [])
+    setups = ([] if a.replicas_only and a.replicas > 1 else [1]) + ([a.replicas] if a.replicas > 1 else [])
     per_row = 150 + a.seconds + a.after_close + 60
     limit = a.limit or sum(per_row + 6 * n for n in sizes) * len(setups) + 60
     sigterm_as_exit()
