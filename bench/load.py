@@ -11,7 +11,8 @@ Hidden states every --probe-every seconds and measures slider to redrawn figure 
 Then it closes every context and waits --after-close seconds.
 
 One table row per N: the steps each session did in the window (min / median / max and min/median,
-read from each page's own 'steps done' metric at the start and the end of the window), total steps
+from each page's own 'steps done' metric: the rate between its first and last redraw inside the
+window, timed by the page's clock, scaled to the window), total steps
 per second, the probe's p50 and p95, exceptions (`[data-testid='stException']`) and disconnects seen
 in any page, the server's peak RSS (VmRSS of the server and its children, polled twice a second)
 and its RSS --after-close seconds after all contexts closed, and the CPU the server and the browser
@@ -20,6 +21,7 @@ used (100% = one core).
 --replicas 2 runs the same load a second time through HAProxy with each replica on its own core,
 using deploy/serve.py's start(replicas, port, pin=True), and reports total steps/s against one
 replica. With 2 cores and 2 replicas the browser shares the cores with the replicas.
+--replicas-only skips the one-replica rows (when they were measured in an earlier run).
 
 Everything runs on loopback, every wait has a timeout, and the whole run stops by itself (--limit).
 Every browser context, browser and server started here is closed or killed on exit, Ctrl-C included.
@@ -133,6 +135,34 @@ def poll(fn, timeout, what):
         time.sleep(0.1)
 
 
+WATCH_JS = """() => {
+  if (window.__rvSteps) return;
+  window.__rvSteps = [];
+  const read = () => {
+    const m = [...document.querySelectorAll("[data-testid='stMetric']")].find(e => e.innerText.includes('steps done'));
+    const v = m && m.querySelector("[data-testid='stMetricValue']");
+    return v ? parseInt(v.innerText.replace(/,/g, '')) : null; };
+  const note = () => { const v = read(); const l = window.__rvSteps;
+    if (v !== null && (!l.length || l[l.length - 1][1] !== v)) l.push([Date.now(), v]); };
+  note();
+  new MutationObserver(note).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def watch_steps(tab):
+    """Record every change of the page's 'steps done' metric with the page's clock (ms), so a rate can be
+    taken between two redraws instead of between two reads (a page under load redraws every few seconds)."""
+    tab.page.evaluate(WATCH_JS)
+
+
+def rate_in_window(tab, t0: float, t1: float):
+    """Steps per second between the first and the last redraw seen in [t0, t1] (seconds, epoch), or None."""
+    seen = [(ms / 1000, v) for ms, v in tab.page.evaluate("() => window.__rvSteps || []") if t0 <= ms / 1000 <= t1]
+    if len(seen) < 2 or seen[-1][0] <= seen[0][0]:
+        return None
+    return (seen[-1][1] - seen[0][1]) / (seen[-1][0] - seen[0][0])
+
+
 def read_steps(tab, timeout=10.0):
     """(time, steps done) from the page's metric; the fragment redraws it, so look again if it is missing."""
     end = time.time() + timeout
@@ -193,16 +223,20 @@ class Level:
                 t.page.get_by_role("button", name="Start", exact=True).click(timeout=to * 1000)
             for t in students:
                 poll(lambda t=t: t.page.evaluate(STATUS_JS).startswith("training"), to, "status 'training'")
+            for t in students:
+                watch_steps(t)
             start = [read_steps(t) for t in students]
             cpu0, bcpu0, t0 = [cpu_ticks(g) for g in self.groups()], cpu_ticks(browser_pids()), time.time()
-            probes, errors, next_at = [], [], t0 + a.probe_every
+            probes, errors, next_at, parts = [], [], t0 + a.probe_every, []
             while time.time() < t0 + a.seconds:
                 if time.time() < next_at:
                     time.sleep(min(0.1, next_at - time.time()))
                     continue
                 direction = bounce(thumb, direction)
                 try:
-                    probes.append(probe.move("Time step t", "every unit at every step", direction, timeout=to)["total_ms"])
+                    m = probe.move("Time step t", "every unit at every step", direction, timeout=to)
+                    probes.append(m["total_ms"])
+                    parts.append(m)
                 except Exception as e:  # a probe that times out is a result, not the end of the run
                     errors.append(f"{type(e).__name__}: {str(e)[:120]}")
                 direction = "ArrowRight" if direction == "ArrowLeft" else "ArrowLeft"
@@ -211,10 +245,13 @@ class Level:
             window = time.time() - t0
             cpu1, bcpu1 = [cpu_ticks(g) for g in self.groups()], cpu_ticks(browser_pids())
             statuses = [t.page.evaluate(STATUS_JS) for t in students]
-            per = [
-                (e[1] - s[1]) / (e[0] - s[0]) * a.seconds if None not in (s[1], e[1]) and e[0] > s[0] else None
-                for s, e in zip(start, end)
-            ]
+            rates = []  # steps/s between redraws inside the window; between the two reads where a page redrew < 2 times
+            for t, s, e in zip(students, start, end):
+                r = rate_in_window(t, t0, t0 + window)
+                if r is None and None not in (s[1], e[1]) and e[0] > s[0]:
+                    r = (e[1] - s[1]) / (e[0] - s[0])
+                rates.append(r)
+            per = [r * a.seconds if r is not None else None for r in rates]
             done = [p for p in per if p is not None]
             med = statistics.median(done) if done else None
             row.update(
@@ -223,11 +260,14 @@ class Level:
                 steps_max=max(done) if done else None,
                 min_over_median=(min(done) / med) if med else None,
                 unread=len(per) - len(done),
-                total_steps_per_s=sum((e[1] - s[1]) / (e[0] - s[0]) for s, e in zip(start, end) if None not in (s[1], e[1])),
+                total_steps_per_s=sum(r for r in rates if r is not None),
                 probe_n=len(probes),
                 probe_p50=percentile(probes, 50),
                 probe_p95=percentile(probes, 95),
                 probe_errors=errors,
+                probe_script_ms=percentile([m["script_ms"] for m in parts if m.get("script_ms") is not None], 50),
+                probe_wait_ms=percentile([m["to_script_start_ms"] for m in parts if m.get("to_script_start_ms") is not None], 50),
+                probe_draw_ms=percentile([m["frame_to_draw_ms"] for m in parts if m.get("frame_to_draw_ms") is not None], 50),
                 exceptions=sum(t.exceptions() for t in self.tabs),
                 disconnects=sum(t.disconnects + (0 if t.connected() else 1) + t.crashed for t in self.tabs),
                 not_training=sum(not s.startswith("training") for s in statuses),
@@ -269,6 +309,11 @@ def print_rows(rows):
             notes.append(f"{r['not_training']} session(s) not training at the end (budget or divergence)")
         if r.get("unread"):
             notes.append(f"{r['unread']} session(s) whose steps could not be read")
+        if r.get("probe_n"):
+            notes.append(
+                f"probe p50 parts: input to server run {fmt(r.get('probe_wait_ms'))} ms, server run "
+                f"{fmt(r.get('probe_script_ms'))} ms, last frame to figure drawn {fmt(r.get('probe_draw_ms'))} ms"
+            )
         if r.get("probe_errors"):
             notes.append(f"{len(r['probe_errors'])} probe move(s) failed: {r['probe_errors'][0]}")
         if r.get("replicas", 1) > 1 and r.get("replica_cpu"):
@@ -358,7 +403,8 @@ def main():
     )
     print_rows(rows)
     print(
-        "\nsteps/session: steps each session did in the window (its 'steps done' metric at the start and the end, scaled "
+        "\nsteps/session: steps each session did in the window (its 'steps done' metric: rate between its first and last "
+        "redraw in the window, scaled "
         f"to {a.seconds:.0f} s);\nsteps/s: all sessions together; probe: time-step slider on Hidden states to the heatmap "
         "redrawn (ms, page clock),\nn = probe moves; exc/disc: exceptions and disconnects in any page; RSS: server and "
         f"children, peak while running and {a.after_close:.0f} s after\nevery context closed; CPU: used in the window, "
