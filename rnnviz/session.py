@@ -44,7 +44,7 @@ from .runs import build_run, retrain
 from .settings import FIELDS, Change, Settings, live_changes, what_changes
 from .training import History, Trainer
 from .training import Status as TrainerStatus
-from .trainproc import NotReady, TrainerProcess, for_this_thread, in_process, release_this_thread
+from .trainproc import NotReady, Stale, TrainerProcess, for_this_thread, in_process, release_this_thread
 
 PAST_RUNS = 3  # earlier runs of a session kept as faint curves on the Train page
 CAP_SIZES = (500, 1000, 2000, 3000, 5000, 10000, 20000)
@@ -305,9 +305,11 @@ class TrainingSession:
                 return self.tick(seconds)
             before = (tr.step, tr.mark())
         try:
-            delta = proc.train(tr, left, seconds)
+            delta = proc.train(tr, left, seconds, lock=self.lock)
         except NotReady:  # the child is still starting: this turn trains here
             return self.tick(seconds)
+        except Stale:  # the run changed while the turn was prepared: the next turn takes the new one
+            return self.status
         except Exception:
             logging.getLogger("rnnviz").exception("the trainer process failed; this turn trains in the server")
             return self.tick(seconds)

@@ -28,6 +28,7 @@ turn order use it).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
@@ -74,6 +75,10 @@ def _recv(f):
 
 class NotReady(Exception):
     """The child is still starting (importing torch takes seconds): train this turn elsewhere."""
+
+
+class Stale(Exception):
+    """The run changed while its turn was being prepared: nothing was trained (the next turn sends it)."""
 
 
 class TrainerProcess:
@@ -123,22 +128,30 @@ class TrainerProcess:
                     return False
                 select.select([self._proc.stdout], [], [], max(0.0, end - time.monotonic()))
 
-    def train(self, trainer: Trainer, n_steps: int, seconds: float) -> dict:
+    def train(self, trainer: Trainer, n_steps: int, seconds: float, lock=None) -> dict:
         """Train a copy of ``trainer`` in the child for up to n_steps or `seconds`; returns the delta
         to apply to ``trainer`` (:meth:`Trainer.apply_delta`). Does not touch ``trainer``, so the
         caller can release the session's lock while the child trains. Raises OSError or EOFError
-        when the child is gone, NotReady while it starts (the caller trains in the server instead)."""
+        when the child is gone, NotReady while it starts (the caller trains in the server instead).
+        ``lock`` (the session's): held while the run is read for the job, and while it is pickled if the
+        child needs it whole (Stale if it changed in between: nothing was trained)."""
         key = self._keys.get(trainer)
         if key is None:
             key = self._keys[trainer] = uuid.uuid4().hex
-        job = {"key": key, "fingerprint": trainer.fingerprint(), "n_steps": n_steps, "seconds": seconds}
+        lock = lock or contextlib.nullcontext()
+        with lock:
+            job = {"key": key, "fingerprint": trainer.fingerprint(), "n_steps": n_steps, "seconds": seconds}
         proc = self._start()
         try:
             _send(proc.stdin, job)
             reply = _recv(proc.stdout)
             if reply.get("need") == "run":
+                with lock:  # a consistent copy: a page may change the run meanwhile (a live setting, Step)
+                    if trainer.fingerprint() != job["fingerprint"]:
+                        raise Stale
+                    run = pickle.dumps(trainer, protocol=pickle.HIGHEST_PROTOCOL)
                 self.sent += 1
-                _send(proc.stdin, {**job, "run": pickle.dumps(trainer, protocol=pickle.HIGHEST_PROTOCOL)})
+                _send(proc.stdin, {**job, "run": run})
                 reply = _recv(proc.stdout)
         except (OSError, EOFError, pickle.PickleError):
             self.close()

@@ -64,8 +64,8 @@ def test_a_session_trains_through_the_child_and_drops_a_turn_for_a_run_that_chan
     old = s.trainer
     real_train = proc.train
 
-    def train_then_reset(tr, n, secs):
-        delta = real_train(tr, n, secs)
+    def train_then_reset(tr, n, secs, **kw):
+        delta = real_train(tr, n, secs, **kw)
         s.reset()
         return delta
 
@@ -121,3 +121,26 @@ def test_when_the_child_fails_mid_turn_the_turn_trains_here_and_says_so(caplog):
     assert s.trainer.step > 0 and s.running  # trained here; nothing lost
     assert "trainer process failed" in caplog.text
     tp.close()
+
+
+def test_a_run_changed_while_its_turn_is_prepared_is_not_sent_half_changed(proc):
+    from rnnviz.trainproc import Stale
+
+    class ChangesOnSecondEntry:  # the page changes the learning rate between the job and the pickling
+        entered = 0
+
+        def __enter__(self):
+            self.entered += 1
+            if self.entered == 2:
+                tr.update(lr=0.003)
+
+        def __exit__(self, *exc):
+            return False
+
+    tr = make_run("adding", arch="lstm", seq_len=10, hidden_size=8, batch_size=16)
+    sent = proc.sent
+    with pytest.raises(Stale):
+        proc.train(tr, 10, 1.0, lock=ChangesOnSecondEntry())
+    assert proc.sent == sent and tr.step == 0
+    tr.apply_delta(proc.train(tr, 10, 30.0))  # the next turn sends the changed run and trains it
+    assert tr.step == 10 and proc.sent == sent + 1
