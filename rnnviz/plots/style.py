@@ -81,7 +81,7 @@ def layout_dict(title: str, x: str, y: str, height: int = 360) -> dict:
         font=FONT,
         template=WHITE,
         margin=dict(l=70, r=30, t=60, b=110),
-        hoverlabel=dict(font_size=14),
+        hoverlabel=dict(font=dict(size=14)),  # no "font_size": without plotly's checks it would reach the browser as is
         legend=dict(orientation="h", yanchor="top", y=-0.3, xanchor="left", x=0),
     )
 

@@ -123,7 +123,7 @@ def _log_range(lines, values):
     v = v[np.isfinite(v) & (v > 0)]
     lo = min(min(lines), v.min() if v.size else np.inf)
     hi = max(max(lines), v.max() if v.size else -np.inf)
-    return [np.log10(lo) - 0.3, np.log10(hi) + 0.3]
+    return [float(np.log10(lo) - 0.3), float(np.log10(hi) + 0.3)]
 
 
 def metric_figure(
@@ -158,7 +158,7 @@ def metric_figure(
         v = v[np.isfinite(v)]
         lo, hi = min(baseline, solved, v.min() if v.size else np.inf), max(baseline, solved, v.max() if v.size else -np.inf)
         pad = 0.08 * (hi - lo) + 1e-3
-        yaxis = dict(range=[lo - pad, hi + pad])
+        yaxis = dict(range=[float(lo - pad), float(hi + pad)])
     all_steps = s if not past else np.concatenate([s, *(np.asarray(p[1]) for p in past)])
     ytitle = name + ("" if higher_is_better else " (log scale)")
     return _figure(data, refs, f"Task metric: {name}", "training step", ytitle, yaxis, all_steps)

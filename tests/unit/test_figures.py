@@ -140,8 +140,15 @@ def test_the_train_pages_quick_figures_pass_plotlys_checks_and_keep_their_lines(
         grad_norm_figure(h.step, h.grad_norm, [True] * len(h), 1.0),
         loss_figure([], [], 0.17, 0.01, "mse"),
     ]
+    import json
+
+    import plotly.io as pio
+
     for fig in figs:
         checked = go.Figure(fig.to_dict())  # raises ValueError on any unknown property or bad value
+        # and what reaches the browser is what plotly would send for the checked figure (a "font_size"
+        # shorthand, say, is expanded by the checks but would be sent as is without them)
+        assert json.loads(pio.to_json(fig, validate=False)) == json.loads(pio.to_json(checked, validate=False))
         assert [t.name for t in checked.data] == [t.name for t in fig.data]
         assert len(checked.layout.shapes) == len(fig.layout.annotations) >= 1
         assert checked.layout.title.text and checked.layout.xaxis.title.text == "training step"
