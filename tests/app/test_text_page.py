@@ -13,7 +13,9 @@ def test_text_page_trains_a_new_model_live_and_pauses():
     at.button(key="tx_train").click().run()
     state = at.session_state["tx_state"]
     assert state.corpus.name == "story" and not state.shipped and state.session.running
-    time.sleep(1.5)  # the process-wide worker trains it meanwhile
+    end = time.monotonic() + 60  # the process-wide worker trains it meanwhile, in turns with other tests' sessions
+    while state.trainer.step == 0 and time.monotonic() < end:
+        time.sleep(0.1)
     at.button(key="tx_pause").click().run()
     assert not at.exception and not state.session.running and state.trainer.step > 0
     assert f"trained here for {state.trainer.step:,} steps" in text(at)
