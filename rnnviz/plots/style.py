@@ -177,7 +177,11 @@ def for_screen(fig: go.Figure, present: bool = False, narrow: bool = False) -> g
                 ax.tickvals, ax.ticktext = ax.tickvals[::k], ax.ticktext[::k]
     for ax in fig.select_yaxes():  # a log axis spanning less than a decade labels 2..9: too many to read
         if ax.type == "log" and ax.nticks is None and ax.dtick is None:
-            ax.nticks = 6
+            span = abs(ax.range[1] - ax.range[0]) if ax.range is not None else None
+            if span is not None and 1.0 <= span <= 4.0:
+                ax.dtick = 1  # one label a decade: plotly's 2 and 5 between them overlapped on a short chart
+            else:
+                ax.nticks = 6
     if present:
         base = lay.font.size if lay.font and lay.font.size else FONT["size"]
         fig.update_layout(font=dict(size=base * scale), hoverlabel=dict(font_size=16))
