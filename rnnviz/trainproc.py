@@ -29,7 +29,6 @@ turn order use it).
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import pickle
 import select
@@ -44,7 +43,6 @@ from collections import OrderedDict
 
 from .training import Trainer
 
-LOG = logging.getLogger("rnnviz")
 KEEP = 64  # runs the child keeps (least recently trained dropped first; a dropped run is sent again)
 NICE = 10  # the child's niceness: on a busy core it gets about a tenth of it, on an idle one all of it
 _HEADER = struct.Struct("<Q")

@@ -55,20 +55,9 @@ def reference_line(
 ) -> None:
     """A horizontal reference line with its label at the right end, just above or below it.
     (Plotly's own hline labels land in the wrong place on log axes, so the label is placed here.)"""
-    fig.add_hline(y=y, line=dict(color=color, dash=dash, width=2))
-    fig.add_annotation(
-        x=1,
-        xref="paper",
-        xanchor="right",
-        y=np.log10(y) if log else y,
-        yref="y",
-        yanchor="bottom" if above else "top",
-        yshift=2 if above else -2,
-        text=text,
-        showarrow=False,
-        font=dict(color=color, size=13),
-        bgcolor="rgba(255,255,255,0.7)",
-    )
+    shape, note = reference_parts(y, text, color, dash, above, log)
+    fig.add_shape(shape)
+    fig.add_annotation(note)
 
 
 def layout_dict(title: str, x: str, y: str, height: int = 360) -> dict:
