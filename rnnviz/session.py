@@ -478,12 +478,13 @@ class Worker:
     from what the trainer recorded. A session leaves the turn order when it pauses, reaches its
     cap, diverges, or its browser has not shown a page for ``idle_after`` seconds (a closed tab);
     the worker holds only weak references, so a session that Streamlit forgets is freed.
-    A training session's turn is trained by the thread's trainer process (:mod:`rnnviz.trainproc`),
-    out of reach of the page scripts' interpreter lock; ``elsewhere=False`` (or the environment
-    variable RNNVIZ_TRAIN_IN_PROCESS=1) trains in the thread itself. A thread with nothing to train
-    for ``release_after`` seconds ends its trainer process.
     Any object with ``running``, ``seen``, ``tick(seconds)``, ``pause()`` and ``status`` can take
     turns the same way (a Compare-lab race, :class:`rnnviz.compare.race.Race`: one turn for all its models).
+    A job that also has ``tick_in(proc, seconds)`` (a training session, a race) has its turn trained by
+    the thread's trainer process (:mod:`rnnviz.trainproc`), out of reach of the page scripts'
+    interpreter lock; ``elsewhere=False`` (or the environment variable RNNVIZ_TRAIN_IN_PROCESS=1)
+    trains in the thread itself. A thread with nothing to train for ``release_after`` seconds ends
+    its trainer process.
     """
 
     def __init__(
@@ -556,7 +557,7 @@ class Worker:
             try:
                 if time.monotonic() - s.seen > self.idle_after:
                     s.pause()  # nobody is looking: an idle session costs nothing
-                elif self.elsewhere and isinstance(s, TrainingSession):
+                elif self.elsewhere and hasattr(s, "tick_in"):
                     s.tick_in(for_this_thread(), self.chunk)
                 else:
                     s.tick(self.chunk)

@@ -13,13 +13,13 @@ turn to a trainer process (:class:`TrainerProcess`, ``python -m rnnviz.trainproc
 of the server that the operating system schedules beside it, at a lower priority (nice 10): when
 pages need the core they get it first, and training takes all that is left (on a busy core about
 a tenth, on an idle one all of it). The child keeps a copy of every run it has trained
-recently; for a turn the server sends the run's key and fingerprint (the whole run, pickled, only
-when the child's copy is missing or stale: a new model, a Step press trained here, a changed
-setting), the child trains for the turn's seconds and sends back what changed
-(:meth:`rnnviz.training.Trainer.delta`: weights, optimiser state, data stream, the new history),
-which the server applies to its own copy under the session's lock. The server's copy is always
-the one pages read; the child's is a cache. Training is deterministic, so the history is the same
-step for step as training in the server (a test checks).
+recently (and drops its copy of a run the server has let go); for a turn the server sends the
+run's key and fingerprint (the whole run, pickled, only when the child's copy is missing or stale:
+a new model, a Step press trained here, a changed setting), the child trains for the turn's
+seconds and sends back what changed (:meth:`rnnviz.training.Trainer.delta`: weights, optimiser
+state, data stream, the new history), which the server applies to its own copy under the session's
+lock. The server's copy is always the one pages read; the child's is a cache. Training is
+deterministic, so the history is the same step for step as training in the server (a test checks).
 
 If the child cannot start or dies, the turn trains in the server as before and the failure is
 logged; ``RNNVIZ_TRAIN_IN_PROCESS=1`` keeps all training in the server (tests of the worker's
@@ -41,9 +41,16 @@ import uuid
 import weakref
 from collections import OrderedDict
 
+from .errors import NotReady, Stale  # defined there so the Compare lab's race can catch them too
 from .training import Trainer
 
-KEEP = 64  # runs the child keeps (least recently trained dropped first; a dropped run is sent again)
+# Runs the child keeps (least recently trained dropped first; a dropped run is sent again, whole). The
+# worker visits runs in a cycle (every running session in turn, and a Compare-lab race's racers one a
+# turn), and an LRU smaller than the cycle misses on every turn: 20 students racing 6 models each are
+# 120 runs, plus their Train-page sessions. The child forgets the runs the server has let go (see
+# TrainerProcess.train), so KEEP bounds live runs only: room for a class of 30 with a race and a
+# Train session each. A run here is a few hundred kB to a few MB (weights, Adam state, history).
+KEEP = 256
 NICE = 10  # the child's niceness: on a busy core it gets about a tenth of it, on an idle one all of it
 _HEADER = struct.Struct("<Q")
 
@@ -71,14 +78,6 @@ def _recv(f):
     return pickle.loads(data)
 
 
-class NotReady(Exception):
-    """The child is still starting (importing torch takes seconds): train this turn elsewhere."""
-
-
-class Stale(Exception):
-    """The run changed while its turn was being prepared: nothing was trained (the next turn sends it)."""
-
-
 class TrainerProcess:
     """One child process that trains runs for the server, one turn at a time (not thread-safe: one
     worker thread owns one). A child that has gone away between turns is started again."""
@@ -89,8 +88,10 @@ class TrainerProcess:
         self._proc: subprocess.Popen | None = None
         self._ready = False
         self._keys: weakref.WeakKeyDictionary[Trainer, str] = weakref.WeakKeyDictionary()
+        self._gone: list[str] = []  # keys of runs the server has let go: the next job tells the child to drop them
         self.turns = 0  # turns trained in the child
         self.sent = 0  # runs sent whole (new or stale in the child)
+        self.kept = 0  # runs the child held after its last turn
 
     def _start(self) -> subprocess.Popen:
         if self._proc is None or self._proc.poll() is not None:
@@ -136,10 +137,14 @@ class TrainerProcess:
         key = self._keys.get(trainer)
         if key is None:
             key = self._keys[trainer] = uuid.uuid4().hex
+            weakref.finalize(trainer, self._gone.append, key).atexit = False  # holds the list, not self
         lock = lock or contextlib.nullcontext()
         with lock:
             job = {"key": key, "fingerprint": trainer.fingerprint(), "n_steps": n_steps, "seconds": seconds}
         proc = self._start()
+        job["gone"] = gone = []
+        while self._gone:  # pop() is atomic: a run collected meanwhile (on any thread) goes with the next job
+            gone.append(self._gone.pop())
         try:
             _send(proc.stdin, job)
             reply = _recv(proc.stdout)
@@ -157,6 +162,7 @@ class TrainerProcess:
         if "error" in reply:
             raise RuntimeError(reply["error"])
         self.turns += 1
+        self.kept = reply.get("kept", 0)
         return reply["delta"]
 
     def close(self) -> None:
@@ -209,6 +215,8 @@ def serve(inp, out) -> None:
         except EOFError:
             return
         key = job["key"]
+        for k in job.get("gone", ()):  # runs the server no longer has
+            runs.pop(k, None)
         try:
             if "run" in job:
                 runs[key] = pickle.loads(job["run"])
@@ -222,7 +230,7 @@ def serve(inp, out) -> None:
                 runs.popitem(last=False)
             mark = tr.mark()
             tr.run(n_steps=job["n_steps"], seconds=job["seconds"])
-            reply = {"delta": tr.delta(mark)}
+            reply = {"delta": tr.delta(mark), "kept": len(runs)}
         except Exception as e:  # the server logs it and trains this turn itself
             runs.pop(key, None)
             reply = {"error": f"{type(e).__name__}: {e}"}

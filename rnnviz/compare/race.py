@@ -8,9 +8,11 @@ each is scored on the same fixed held-out batch (generator ``[seed, 3]``). A rac
 held-out score counts as solved (the task's threshold, as on the Train page) or at the step budget.
 
 A :class:`Race` has the interface the process-wide worker of :mod:`rnnviz.session` drives
-(``running``, ``seen``, ``tick(seconds)``, ``pause()``, ``status``): handed to ``WORKER.submit`` it
-takes one turn in the worker's round robin like any single training session, and inside its turn
-the racers take turns, so a race of six models costs the server one session's share, not six.
+(``running``, ``seen``, ``tick(seconds)``, ``tick_in(proc, seconds)``, ``pause()``, ``status``):
+handed to ``WORKER.submit`` it takes one turn in the worker's round robin like any single training
+session, and inside its turn the racers take turns, so a race of six models costs the server one
+session's share, not six. Like a Train-page session's, the turn trains in the worker thread's
+trainer process (:meth:`Race.tick_in`, :mod:`rnnviz.trainproc`), out of reach of the pages.
 :meth:`Race.finish` runs it to the end without a clock (the sweep and the tests): training is
 deterministic, so the numbers are the same however the turns fell.
 
@@ -19,6 +21,7 @@ Sizes of the models and what each can see are in :data:`MEMORY` and :func:`seque
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,7 +30,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError
+from ..errors import ConfigError, NotReady, Stale
 from ..models import COMPARE_ARCHS, parameter_count
 from ..runs import build_compare_run
 from ..settings import Settings
@@ -104,15 +107,29 @@ class Racer:
     def params(self) -> int:
         return parameter_count(self.trainer.model)
 
+    def chunk_steps(self) -> int:
+        """The most steps the next chunk may take: up to the next held-out evaluation (so a solved
+        racer stops at the evaluation that saw it), never past the budget; 0 when finished."""
+        tr = self.trainer
+        left = self.budget - tr.step
+        if self.finished or left <= 0:
+            return 0
+        return min(left, tr.cfg.eval_every - tr.step % tr.cfg.eval_every)
+
     def advance(self, seconds: float | None) -> int:
         """Train until the next held-out evaluation (or the budget), or until ``seconds`` have passed
         (None: no clock). Returns the steps taken; marks the racer finished when it is."""
-        tr = self.trainer
         if self.finished:
             return 0
-        left = self.budget - tr.step
-        to_eval = tr.cfg.eval_every - tr.step % tr.cfg.eval_every
-        n = tr.run(n_steps=max(0, min(left, to_eval)), seconds=seconds) if left > 0 else 0
+        n_steps = self.chunk_steps()
+        n = self.trainer.run(n_steps=n_steps, seconds=seconds) if n_steps > 0 else 0
+        self.after_chunk()
+        return n
+
+    def after_chunk(self) -> None:
+        """Bookkeeping after a chunk, trained here or in a trainer process: the training seconds of
+        new evaluations, when it was solved, whether it is finished."""
+        tr = self.trainer
         h = tr.history
         while len(self.eval_seconds) < len(h.heldout_step):  # evaluations happen at the end of a chunk
             self.eval_seconds.append(0.0 if h.heldout_step[len(self.eval_seconds)] == 0 else tr.seconds)
@@ -120,7 +137,6 @@ class Racer:
             self.solved_seconds = tr.seconds  # the chunk ended at the evaluation that saw it solved
         if tr.status is TrainerStatus.DIVERGED or tr.step >= self.budget or (self.stop_when_solved and tr.solved_at is not None):
             self.finished = True
-        return n
 
     def result(self) -> dict:
         """The racer's numbers: a plain dict (JSON-ready apart from NaN)."""
@@ -260,23 +276,73 @@ class Race:
             if self.status == RaceStatus.RUNNING:
                 self.status = RaceStatus.PAUSED
 
+    def _next_racer(self) -> Racer | None:
+        """The racer whose turn it is (round robin over the unfinished ones); None, and DONE, when
+        all have finished. Call under the lock; the turn moves on when the racer has trained."""
+        left = [r for r in self.racers if not r.finished]
+        if not left:
+            self.status = RaceStatus.DONE
+            return None
+        return left[self._turn % len(left)]
+
+    def _after_turn(self) -> None:
+        self._turn += 1
+        self.version += 1
+        if self.done:
+            self.status = RaceStatus.DONE
+
     def tick(self, seconds: float | None = 0.1) -> int:
         """One turn: the next unfinished racer trains for about ``seconds`` (None: up to its next
         held-out evaluation). Returns the steps taken."""
         with self.lock:
             if self.status != RaceStatus.RUNNING:
                 return 0
-            left = [r for r in self.racers if not r.finished]
-            if not left:
-                self.status = RaceStatus.DONE
+            racer = self._next_racer()
+            if racer is None:
                 return 0
-            racer = left[self._turn % len(left)]
-            self._turn += 1
             n = racer.advance(seconds)
-            self.version += 1
-            if self.done:
-                self.status = RaceStatus.DONE
+            self._after_turn()
             return n
+
+    def tick_in(self, proc, seconds: float | None = 0.1) -> int:
+        """:meth:`tick`, with the racer's chunk trained by a trainer process (``proc``, a
+        :class:`rnnviz.trainproc.TrainerProcess`; the worker gives each of its threads one), so the
+        pages' interpreter lock never slows the race. The same steps as :meth:`tick` (up to the next
+        held-out evaluation, never past the budget; training is deterministic, so the numbers are
+        the same). The lock is held only to read the racer and to apply the result; a result for a
+        race paused meanwhile, or a racer trained here meanwhile, is dropped. If the child is still
+        starting or fails, this turn trains here (:meth:`tick`). Returns the steps taken.
+
+        Seconds: the racer's training seconds (its steps per second, seconds to solve, the curves'
+        time axis) are the child's own clock around its training, sent back with the delta, as
+        :meth:`tick` counts the server thread's: not the pipe, the pickling or the wait for a turn,
+        which depend on how busy the server is, not on the model."""
+        with self.lock:
+            if self.status != RaceStatus.RUNNING:
+                return 0
+            racer = self._next_racer()
+            if racer is None:
+                return 0
+            tr, n_steps = racer.trainer, racer.chunk_steps()
+            if n_steps <= 0 or tr.status is TrainerStatus.DIVERGED:
+                return self.tick(seconds)  # nothing to train, only bookkeeping: here
+            before = (tr.step, tr.mark())
+        try:
+            delta = proc.train(tr, n_steps, seconds, lock=self.lock)
+        except NotReady:  # the child is still starting: this turn trains here
+            return self.tick(seconds)
+        except Stale:  # the racer changed while the turn was prepared: the next turn sends it again
+            return 0
+        except Exception:
+            logging.getLogger("rnnviz").exception("the trainer process failed; this turn trains in the server")
+            return self.tick(seconds)
+        with self.lock:
+            if racer.trainer is not tr or (tr.step, tr.mark()) != before or self.status != RaceStatus.RUNNING:
+                return 0  # paused (Pause stops at once: the chunk in flight is not shown) or trained here
+            tr.apply_delta(delta)
+            racer.after_chunk()
+            self._after_turn()
+            return tr.step - before[0]
 
     def finish(self, progress=None) -> Race:
         """Run every racer to its end, one after another, without a clock; ``progress(done, total)``

@@ -144,3 +144,29 @@ def test_a_run_changed_while_its_turn_is_prepared_is_not_sent_half_changed(proc)
     assert proc.sent == sent and tr.step == 0
     tr.apply_delta(proc.train(tr, 10, 30.0))  # the next turn sends the changed run and trains it
     assert tr.step == 10 and proc.sent == sent + 1
+
+
+def test_a_class_of_races_is_sent_once_not_every_turn(proc):
+    # 20 students racing 6 models are 120 runs visited in a cycle: an LRU smaller than the cycle
+    # (the child kept 64) missed on every turn and pickled every run whole again; 100 here
+    runs = [make_run("adding", arch="rnn", seq_len=6, hidden_size=4, batch_size=4) for _ in range(100)]
+    sent = proc.sent
+    for _ in range(2):
+        for tr in runs:
+            tr.apply_delta(proc.train(tr, 1, 30.0))
+    assert proc.sent == sent + len(runs) and all(tr.step == 2 for tr in runs)
+    assert proc.kept >= len(runs)
+
+
+def test_the_child_forgets_the_runs_the_server_let_go(proc):
+    import gc
+
+    runs = [make_run("adding", arch="lstm", seq_len=6, hidden_size=4, batch_size=4) for _ in range(3)]
+    gc.collect()
+    for tr in runs + runs[:1]:  # the last turn tells the child about any run collected before
+        tr.apply_delta(proc.train(tr, 1, 30.0))
+    kept = proc.kept
+    del runs[1:], tr  # a Reset, a new race, a closed tab: the server's copies are freed
+    gc.collect()
+    runs[0].apply_delta(proc.train(runs[0], 1, 30.0))
+    assert proc.kept == kept - 2  # the child's copies went with them
