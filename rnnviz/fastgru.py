@@ -8,19 +8,24 @@ the same equations (:func:`rnnviz.cells.gru_cell`, PyTorch's convention and weig
 
 forward
     everything that does not depend on the past, the input projection of all steps, at once
-    (inside the same autograd node), then per step one matrix product ``W_hh h_{t-1}`` and four
-    elementwise operations; states are kept transposed ([H, B]) so that every gate is a block of
+    (inside the same autograd node), then per step one matrix product ``W_hh h_{t-1}`` and one
+    pass over the gates; states are kept transposed ([H, B]) so that every gate is a block of
     whole rows; nothing is recorded for autograd.
 backward
-    everything that does not depend on the incoming gradient (the local derivatives of the
-    gates) is computed for all steps at once; the loop over t = T..1 then needs four operations
-    per step, and the weight gradients of all steps are summed at the end:
+    the loop over t = T..1 computes each step's gate derivatives and carries g back with one
+    matrix product; the weight gradients of all steps are summed at the end:
     dW_hh = sum_t dpre_t h_{t-1}^T.
 
-Measured here (adding problem, T=50, H=32, B=64, one thread, a shared 2-core machine): forward +
-backward 1.5-1.8x faster than nn.GRU and still about twice the fused LSTM's time; a whole training
-step 1.0-1.8x a plain loop over nn.GRU from run to run (1.39x in the shipped speed.json;
-``bench/bench_core.py`` prints it), so not reliably the 1.5x aimed for.
+The two loops through time are compiled from C (``fastgru_kernel.c``, ``cc -O3 -march=native``) on
+first use, about a second, and kept in a cache directory (:func:`cache_dir`); they are called through
+ctypes, which lets go of Python's interpreter lock meanwhile. Where no C compiler is found (or
+RNNVIZ_NATIVE_GRU=0) the same loops run as torch operations, about six per step each way: the
+numbers are the same (tests check both paths against nn.GRU), only slower, because at H=32, B=64 one
+torch operation costs a few microseconds of dispatch, more than its arithmetic.
+
+Measured here (adding problem, T=50, H=32, B=64, one thread, 2-core machine, ``python bench/bench_core.py
+--archs gru,lstm --solve-steps 0 --no-inspection``): a whole training step 1.9x a plain loop over nn.GRU
+and 0.96x the LSTM trainer with the compiled loops; 1.2-1.3x and about 0.6x with the torch-operation loops.
 
 Symbols as in :mod:`rnnviz.cells`; with a_t = W_in x_t + b_in + r_t * hn_t, hn_t = W_hn h_{t-1} + b_hn
 and g = dL/dh_t (from the readout at t plus from step t+1):
@@ -39,8 +44,106 @@ GRU is used instead (:func:`gru_forward` decides).
 
 from __future__ import annotations
 
+import ctypes
+import hashlib
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
 import torch
 from torch import nn
+
+KERNEL_SOURCE = Path(__file__).with_name("fastgru_kernel.c")
+CFLAGS = ["-O3", "-std=c11", "-fno-trapping-math", "-shared", "-fPIC"]  # -fno-trapping-math: lets gcc vectorise the gates
+_native_lock = threading.Lock()
+_native: list = []  # [the loaded library or None], filled on first use
+
+
+def _cpu_key() -> str:
+    """What the compiled code depends on besides its source: the machine, the CPU's instruction sets."""
+    flags = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line for line in f if line.startswith(("flags", "Features"))), "")
+    except OSError:
+        pass
+    return f"{platform.machine()} {flags}"
+
+
+def cache_dir() -> Path:
+    """Where the compiled kernel is kept: RNNVIZ_CACHE, else $XDG_CACHE_HOME/rnnviz, else ~/.cache/rnnviz."""
+    if os.environ.get("RNNVIZ_CACHE"):
+        return Path(os.environ["RNNVIZ_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rnnviz"
+
+
+def _compile() -> Path:
+    """Compile fastgru_kernel.c for this machine (once: the library is cached under a name made of the
+    source, the flags and the CPU), and return its path. Raises OSError or CalledProcessError."""
+    source = KERNEL_SOURCE.read_bytes()
+    cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if not cc:
+        raise OSError("no C compiler (cc, gcc or clang) on PATH")
+    key = hashlib.sha256(source + " ".join(CFLAGS).encode() + _cpu_key().encode() + cc.encode()).hexdigest()[:16]
+    target = cache_dir() / f"fastgru-{key}.so"
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=".so", dir=target.parent)
+    os.close(fd)
+    try:
+        for arch in (["-march=native"], []):  # some compilers (and CPUs) have no -march=native
+            cmd = [cc, *CFLAGS, *arch, "-o", tmp, str(KERNEL_SOURCE), "-lm"]
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+            if done.returncode == 0:
+                break
+        done.check_returncode()
+        os.replace(tmp, target)  # atomic: a process building at the same time finds a whole file or none
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target
+
+
+def native():
+    """The compiled loops (a ctypes library), or None: where RNNVIZ_NATIVE_GRU=0, or no compiler is found
+    or compiling fails (then the loops run as torch operations, one log line says why). Compiled on first
+    use (about a second), then loaded from the cache."""
+    with _native_lock:
+        if not _native:
+            lib = None
+            if os.environ.get("RNNVIZ_NATIVE_GRU", "1") != "0":
+                try:
+                    lib = ctypes.CDLL(str(_compile()))  # CDLL: calls release Python's interpreter lock
+                    ptr, i = ctypes.c_void_p, ctypes.c_int
+                    lib.rnnviz_gru_forward.argtypes = [i, i, i] + [ptr] * 8
+                    lib.rnnviz_gru_backward.argtypes = [i, i, i] + [ptr] * 9
+                    lib.rnnviz_gru_forward.restype = lib.rnnviz_gru_backward.restype = None
+                except (OSError, subprocess.SubprocessError, AttributeError) as e:
+                    detail = getattr(e, "stderr", "") or ""
+                    logging.getLogger("rnnviz").warning(
+                        "GRU kernel not compiled (%s %s); using torch operations", e, detail[:300]
+                    )
+                    lib = None
+            _native.append(lib)
+        return _native[0]
+
+
+def _native_ok(*tensors: torch.Tensor):
+    """The compiled library if every tensor suits it (float32, CPU, contiguous), else None."""
+    if all(t.dtype == torch.float32 and t.device.type == "cpu" and t.is_contiguous() for t in tensors):
+        return native()
+    return None
+
+
+def _ptrs(*tensors: torch.Tensor) -> list:
+    """Raw pointers for a ctypes call: the caller must keep every tensor alive until the call returns."""
+    return [ctypes.c_void_p(t.data_ptr()) for t in tensors]
 
 
 def _forward_loop(p: torch.Tensor, h0: torch.Tensor, w2: torch.Tensor) -> list[torch.Tensor]:
@@ -49,9 +152,14 @@ def _forward_loop(p: torch.Tensor, h0: torch.Tensor, w2: torch.Tensor) -> list[t
     [T, H, B]. Every step writes into views of preallocated outputs (no stacking at the end)."""
     T, H, B = p.shape[0], h0.shape[0], h0.shape[1]
     hs = torch.empty(T + 1, H, B, dtype=p.dtype, device=p.device)
-    hh = torch.empty(T, 3 * H, B, dtype=p.dtype, device=p.device)
     rz = torch.empty(T, 2 * H, B, dtype=p.dtype, device=p.device)
     n = torch.empty(T, H, B, dtype=p.dtype, device=p.device)
+    lib = _native_ok(p, h0, w2)
+    if lib is not None and T > 0:
+        hh_n, scratch = torch.empty(T, H, B), torch.empty(3 * H, B)
+        lib.rnnviz_gru_forward(T, H, B, *_ptrs(p, h0, w2, hs, rz, n, hh_n, scratch))
+        return [hs, rz, n, hh_n]
+    hh = torch.empty(T, 3 * H, B, dtype=p.dtype, device=p.device)
     hs[0] = h0
     h = h0
     minus_one = torch.full_like(h0, -1.0)
@@ -64,12 +172,13 @@ def _forward_loop(p: torch.Tensor, h0: torch.Tensor, w2: torch.Tensor) -> list[t
     return [hs, rz, n, hh[:, 2 * H :]]
 
 
-def _backward_loop(grad_out: torch.Tensor, factor: torch.Tensor, z: torch.Tensor, w2_t: torch.Tensor) -> list[torch.Tensor]:
+def _backward_loop(grad_out: torch.Tensor, factor: torch.Tensor, z: torch.Tensor, w2: torch.Tensor) -> list[torch.Tensor]:
     """The backward recurrence, t = T..1. grad_out [T, H, B] (from the outputs), factor [T, 3H, B], z [T, H, B],
-    w2_t [H, 3H]. Returns dL/dh_t (total) [T, H, B], dL/dhh_t [T, 3H, B] and dL/dh_0 [H, B]."""
+    w2 [3H, H]. Returns dL/dh_t (total) [T, H, B], dL/dhh_t [T, 3H, B] and dL/dh_0 [H, B]."""
     T, H, B = grad_out.shape
     gs = torch.empty_like(grad_out)
     dhh = torch.empty(T, 3, H, B, dtype=grad_out.dtype, device=grad_out.device)
+    w2_t = w2.t().contiguous()
     go, factor_, z_, gs_, dhh_ = grad_out.unbind(0), factor.view(T, 3, H, B).unbind(0), z.unbind(0), gs.unbind(0), dhh.unbind(0)
     g = gs_[T - 1].copy_(go[T - 1])  # dL/dh_T
     for t in range(T - 1, -1, -1):
@@ -107,6 +216,12 @@ def _layer_backward(saved, grad_out: torch.Tensor) -> tuple[torch.Tensor, torch.
     """GRULayer's backward: dL/dp [T, 4H, B], dL/dh0 [H, B], dL/dw2 [3H, H] from dL/dh_1..h_T [T, H, B]."""
     w2, hs, rz, n, hh_n = saved
     T, H, B = n.shape
+    grad_out = grad_out.contiguous()
+    lib = _native_ok(grad_out, hs, rz, n, hh_n, w2) if T > 0 else None
+    if lib is not None:  # the whole loop (gate derivatives included) in C, straight into dL/dp
+        d_p, g0, scratch = torch.empty(T, 4 * H, B), torch.empty(H, B), torch.empty(H, B)  # held until the call returns
+        lib.rnnviz_gru_backward(T, H, B, *_ptrs(grad_out, hs, rz, n, hh_n, w2, d_p, g0, scratch))
+        return d_p, g0, torch.bmm(d_p[:, : 3 * H], hs[:-1].transpose(1, 2)).sum(0)
     r, z = rz[:, :H], rz[:, H:]
     # Inside step t every gradient is g = dL/dh_t times a factor that does not depend on g: the
     # factors are computed for all steps at once, the loop only multiplies and carries g back.
@@ -116,7 +231,7 @@ def _layer_backward(saved, grad_out: torch.Tensor) -> tuple[torch.Tensor, torch.
     torch.mul(torch.addcmul(r, r, r, value=-1.0).mul_(hh_n), ha, out=factor[:, :H])  # dL/dpre_r / g
     torch.mul(torch.addcmul(z, z, z, value=-1.0), hs[:-1] - n, out=factor[:, H : 2 * H])  # dL/dpre_z / g
     torch.mul(ha, r, out=factor[:, 2 * H :])  # dL/dhh_n / g
-    gs, d_hh, g0 = _backward_loop(grad_out.contiguous(), factor, z.contiguous(), w2.t().contiguous())
+    gs, d_hh, g0 = _backward_loop(grad_out, factor, z.contiguous(), w2.contiguous())
     d_w2 = torch.bmm(d_hh, hs[:-1].transpose(1, 2)).sum(0)  # [3H, H]: every step's weight gradient
     d_p = torch.cat([d_hh, gs * ha], dim=1)  # [T, 4H, B]
     return d_p, g0, d_w2

@@ -212,7 +212,8 @@ def arch_cost(settings: Settings) -> Shown:
     ]
     cap = (
         f"The GRU has {ratio:.2f} of the LSTM's recurrent weights. The times were measured just now on this server "
-        f"(batch {settings.batch}, one thread, median of 8 steps); they depend on the kernels PyTorch has for each cell."
+        f"(batch {settings.batch}, one thread, median of 8 steps); they depend on the code each cell runs "
+        "(PyTorch's fused LSTM, rnnviz's compiled GRU loops)."
     )
     return Shown(figure=fig, table=table, caption=cap)
 
