@@ -90,11 +90,17 @@ def _compile() -> Path:
     if not cc:
         raise OSError("no C compiler (cc, gcc or clang) on PATH")
     key = hashlib.sha256(source + " ".join(CFLAGS).encode() + _cpu_key().encode() + cc.encode()).hexdigest()[:16]
-    target = cache_dir() / f"fastgru-{key}.so"
-    if target.exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".so", dir=target.parent)
+    for folder in (cache_dir(), Path(tempfile.gettempdir()) / f"rnnviz-{os.getuid()}"):  # the second: a read-only home
+        target = folder / f"fastgru-{key}.so"
+        if target.exists():
+            return target
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(suffix=".so", dir=folder)
+            break
+        except OSError:
+            if folder != cache_dir():
+                raise
     os.close(fd)
     try:
         for arch in (["-march=native"], []):  # some compilers (and CPUs) have no -march=native

@@ -1,6 +1,7 @@
 """The trainer's hand-written GRU computes what torch's nn.GRU computes, gradients included."""
 
 import logging
+import os
 import shutil
 
 import pytest
@@ -143,3 +144,14 @@ def test_the_kernel_is_compiled_once_and_then_loaded_from_the_cache(tmp_path, mo
     stamp = first.stat().st_mtime_ns
     assert fastgru._compile() == first and first.stat().st_mtime_ns == stamp
     assert [p.name for p in tmp_path.iterdir()] == [first.name]
+
+
+def test_an_unwritable_cache_falls_back_to_the_temporary_folder(tmp_path, monkeypatch):
+    if not shutil.which("cc"):
+        pytest.skip("no C compiler on this machine")
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("RNNVIZ_CACHE", str(blocked / "rnnviz"))  # mkdir fails: its parent is a file
+    monkeypatch.setattr(fastgru.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
+    got = fastgru._compile()
+    assert got.parent == tmp_path / "tmp" / f"rnnviz-{os.getuid()}" and got.exists()
