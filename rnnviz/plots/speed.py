@@ -138,7 +138,7 @@ def stream_memory_figure(stream: dict) -> go.Figure:
 KERNEL_LABELS = {
     "lstm_torch": "LSTM, torch nn.LSTM (fused C++ kernel)",
     "gru_torch": "GRU, torch nn.GRU (no fused CPU kernel)",
-    "gru_rnnviz": "GRU, rnnviz (hand-written backward)",
+    "gru_rnnviz": "GRU, rnnviz (loops in C, backward by hand)",
     "lstm_loop": "LSTM, Python loop over the cells",
     "gru_loop": "GRU, Python loop over the cells",
 }
