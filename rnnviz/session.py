@@ -44,7 +44,7 @@ from .runs import build_run, retrain
 from .settings import FIELDS, Change, Settings, live_changes, what_changes
 from .training import History, Trainer
 from .training import Status as TrainerStatus
-from .trainproc import NotReady, Stale, TrainerProcess, for_this_thread, in_process, release_this_thread
+from .trainproc import TrainerProcess, for_this_thread, in_process, release_this_thread
 
 PAST_RUNS = 3  # earlier runs of a session kept as faint curves on the Train page
 CAP_SIZES = (500, 1000, 2000, 3000, 5000, 10000, 20000)
@@ -304,15 +304,11 @@ class TrainingSession:
             if self.status is not Status.RUNNING or left <= 0 or tr.status is TrainerStatus.DIVERGED:
                 return self.tick(seconds)
             before = (tr.step, tr.mark())
-        try:
-            delta = proc.train(tr, left, seconds, lock=self.lock)
-        except NotReady:  # the child is still starting: this turn trains here
+        delta = proc.turn(tr, left, seconds, lock=self.lock)
+        if delta is proc.HERE:  # the child is starting or failed: this turn trains here
             return self.tick(seconds)
-        except Stale:  # the run changed while the turn was prepared: the next turn takes the new one
+        if delta is None:  # the run changed while the turn was prepared: the next turn takes the new one
             return self.status
-        except Exception:
-            logging.getLogger("rnnviz").exception("the trainer process failed; this turn trains in the server")
-            return self.tick(seconds)
         with self.lock:
             # a setting changed meanwhile (a new length, rate...) applies from the next chunk, as when training here
             if self.trainer is tr and (tr.step, tr.mark()) == before and self.status is Status.RUNNING:
@@ -563,7 +559,7 @@ class Worker:
                     s.tick(self.chunk)
             except Exception:  # a failing session must not stop the others' training
                 logging.getLogger("rnnviz").exception("training a session failed; it is paused")
-                s.status = Status.PAUSED
+                s.pause()
             with self._cond:
                 self._busy.discard(id(s))
                 if s.running:

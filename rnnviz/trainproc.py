@@ -29,6 +29,7 @@ turn order use it).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import pickle
 import select
@@ -41,7 +42,6 @@ import uuid
 import weakref
 from collections import OrderedDict
 
-from .errors import NotReady, Stale  # defined there so the Compare lab's race can catch them too
 from .training import Trainer
 
 # Runs the child keeps (least recently trained dropped first; a dropped run is sent again, whole). The
@@ -53,6 +53,14 @@ from .training import Trainer
 KEEP = 256
 NICE = 10  # the child's niceness: on a busy core it gets about a tenth of it, on an idle one all of it
 _HEADER = struct.Struct("<Q")
+
+
+class NotReady(Exception):
+    """The child is still starting (importing torch takes seconds): train this turn elsewhere."""
+
+
+class Stale(Exception):
+    """The run changed while its turn was being prepared: nothing was trained (the next turn sends it)."""
 
 
 def in_process() -> bool:
@@ -81,6 +89,8 @@ def _recv(f):
 class TrainerProcess:
     """One child process that trains runs for the server, one turn at a time (not thread-safe: one
     worker thread owns one). A child that has gone away between turns is started again."""
+
+    HERE = object()  # what turn() returns when this turn should train in the server (callers may not import us)
 
     command = (sys.executable, "-m", "rnnviz.trainproc")
 
@@ -164,6 +174,21 @@ class TrainerProcess:
         self.turns += 1
         self.kept = reply.get("kept", 0)
         return reply["delta"]
+
+    def turn(self, trainer: Trainer, n_steps: int, seconds: float | None, lock) -> dict | object | None:
+        """:meth:`train` for a worker's turn, with what can go wrong sorted out once for every kind of job:
+        the delta; None when the run changed while the turn was prepared (nothing trained: skip the turn,
+        the next one sends the new run); :attr:`HERE` when the turn should train in the server instead
+        (the child is still starting, or it failed: the log says so)."""
+        try:
+            return self.train(trainer, n_steps, seconds, lock=lock)
+        except NotReady:
+            return self.HERE
+        except Stale:
+            return None
+        except Exception:
+            logging.getLogger("rnnviz").exception("the trainer process failed; this turn trains in the server")
+            return self.HERE
 
     def close(self) -> None:
         p, self._proc = self._proc, None

@@ -21,7 +21,6 @@ Sizes of the models and what each can see are in :data:`MEMORY` and :func:`seque
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError, NotReady, Stale
+from ..errors import ConfigError
 from ..models import COMPARE_ARCHS, parameter_count
 from ..runs import build_compare_run
 from ..settings import Settings
@@ -277,8 +276,11 @@ class Race:
                 self.status = RaceStatus.PAUSED
 
     def _next_racer(self) -> Racer | None:
-        """The racer whose turn it is (round robin over the unfinished ones); None, and DONE, when
-        all have finished. Call under the lock; the turn moves on when the racer has trained."""
+        """The racer whose turn it is (round robin over the unfinished ones); None when the race is not
+        running, and DONE when all have finished. Call under the lock; the turn moves on when the racer
+        has trained."""
+        if self.status != RaceStatus.RUNNING:
+            return None
         left = [r for r in self.racers if not r.finished]
         if not left:
             self.status = RaceStatus.DONE
@@ -295,8 +297,6 @@ class Race:
         """One turn: the next unfinished racer trains for about ``seconds`` (None: up to its next
         held-out evaluation). Returns the steps taken."""
         with self.lock:
-            if self.status != RaceStatus.RUNNING:
-                return 0
             racer = self._next_racer()
             if racer is None:
                 return 0
@@ -318,8 +318,6 @@ class Race:
         :meth:`tick` counts the server thread's: not the pipe, the pickling or the wait for a turn,
         which depend on how busy the server is, not on the model."""
         with self.lock:
-            if self.status != RaceStatus.RUNNING:
-                return 0
             racer = self._next_racer()
             if racer is None:
                 return 0
@@ -327,14 +325,10 @@ class Race:
             if n_steps <= 0 or tr.status is TrainerStatus.DIVERGED:
                 return self.tick(seconds)  # nothing to train, only bookkeeping: here
             before = (tr.step, tr.mark())
-        try:
-            delta = proc.train(tr, n_steps, seconds, lock=self.lock)
-        except NotReady:  # the child is still starting: this turn trains here
-            return self.tick(seconds)
-        except Stale:  # the racer changed while the turn was prepared: the next turn sends it again
+        delta = proc.turn(tr, n_steps, seconds, lock=self.lock)
+        if delta is None:  # the racer changed while the turn was prepared: the next turn sends it again
             return 0
-        except Exception:
-            logging.getLogger("rnnviz").exception("the trainer process failed; this turn trains in the server")
+        if delta is proc.HERE:  # the child is starting or failed: this turn trains here
             return self.tick(seconds)
         with self.lock:
             if racer.trainer is not tr or (tr.step, tr.mark()) != before or self.status != RaceStatus.RUNNING:

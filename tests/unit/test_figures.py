@@ -1,6 +1,9 @@
 """Figures that point at the lesson, export tables, and earlier runs kept by a session (issue 14)."""
 
+import json
+
 import numpy as np
+import plotly.io as pio
 import pytest
 
 import rnnviz  # noqa: F401
@@ -140,10 +143,6 @@ def test_the_train_pages_quick_figures_pass_plotlys_checks_and_keep_their_lines(
         grad_norm_figure(h.step, h.grad_norm, [True] * len(h), 1.0),
         loss_figure([], [], 0.17, 0.01, "mse"),
     ]
-    import json
-
-    import plotly.io as pio
-
     for fig in figs:
         checked = go.Figure(fig.to_dict())  # raises ValueError on any unknown property or bad value
         # and what reaches the browser is what plotly would send for the checked figure (a "font_size"

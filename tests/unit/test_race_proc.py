@@ -3,7 +3,6 @@ as the race trained here, a Pause drops the turn in flight, a lost child costs n
 worker sends races there as it does Train-page sessions."""
 
 import logging
-import sys
 import time
 
 import pytest
@@ -13,7 +12,6 @@ import rnnviz.session
 from rnnviz.compare.race import Race
 from rnnviz.session import Worker
 from rnnviz.settings import parse
-from rnnviz.trainproc import TrainerProcess
 
 ALL = ["rnn", "lstm", "gru", "cnn", "transformer", "gru_attention"]
 # the CNN and the GRU with attention solve this at step 30, the others do not in the budget of 40
@@ -22,14 +20,6 @@ S = parse({"task": "first_symbol", "seq_len": 5, "hidden": 8}, strict=True)[0]
 
 def new_race(archs=ALL, budget=40):
     return Race.new(S, archs, budget=budget, eval_every=10, heldout_size=64)
-
-
-@pytest.fixture(scope="module")
-def proc():
-    tp = TrainerProcess()
-    assert tp.start(wait=60)
-    yield tp
-    tp.close()
 
 
 @pytest.fixture(scope="module")
@@ -130,25 +120,13 @@ def test_a_child_that_went_away_costs_the_race_nothing(proc, finished):
     assert_same_race(race, finished)
 
 
-FAILS_MID_TURN = (  # says it is ready, reads the first bytes of a job, then exits
-    "import pickle, struct, sys; d = pickle.dumps({'ready': True}); "
-    "sys.stdout.buffer.write(struct.pack('<Q', len(d)) + d); sys.stdout.flush(); sys.stdin.buffer.read(8)"
-)
-
-
-def test_when_the_child_fails_mid_turn_the_turn_trains_here_and_says_so(caplog):
-    tp = TrainerProcess()
-    tp.command = (sys.executable, "-c", FAILS_MID_TURN)
-    try:
-        assert tp.start(wait=30)
-        race = new_race(["gru", "cnn"])
-        race.start()
-        with caplog.at_level(logging.ERROR, logger="rnnviz"):
-            assert race.tick_in(tp, None) == 10
-        assert race.racers[0].trainer.step == 10 and race.running and race.version == 1
-        assert "trainer process failed" in caplog.text
-    finally:
-        tp.close()
+def test_when_the_child_fails_mid_turn_the_turn_trains_here_and_says_so(failing_proc, caplog):
+    race = new_race(["gru", "cnn"])
+    race.start()
+    with caplog.at_level(logging.ERROR, logger="rnnviz"):
+        assert race.tick_in(failing_proc, None) == 10
+    assert race.racers[0].trainer.step == 10 and race.running and race.version == 1
+    assert "trainer process failed" in caplog.text
 
 
 def test_the_worker_trains_a_race_in_its_trainer_process(proc, finished, monkeypatch):

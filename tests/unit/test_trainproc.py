@@ -8,17 +8,8 @@ import torch
 from rnnviz.session import Status, TrainingSession
 from rnnviz.settings import Settings
 from rnnviz.training import make_run
-from rnnviz.trainproc import TrainerProcess
 
 TINY = Settings(task="adding", arch="lstm", hidden=8, seq_len=12, batch=16, seed=3)
-
-
-@pytest.fixture(scope="module")
-def proc():
-    tp = TrainerProcess()
-    assert tp.start(wait=60)
-    yield tp
-    tp.close()
 
 
 def _same(a, b):
@@ -102,25 +93,13 @@ def test_a_child_that_went_away_is_started_again(proc):
     assert s.trainer.step > before and proc.sent == sent + 1  # the new child got the whole run
 
 
-FAILS_MID_TURN = (  # says it is ready, reads the first bytes of a job, then exits
-    "import pickle, struct, sys; d = pickle.dumps({'ready': True}); "
-    "sys.stdout.buffer.write(struct.pack('<Q', len(d)) + d); sys.stdout.flush(); sys.stdin.buffer.read(8)"
-)
-
-
-def test_when_the_child_fails_mid_turn_the_turn_trains_here_and_says_so(caplog):
-    import sys
-
-    tp = TrainerProcess()
-    tp.command = (sys.executable, "-c", FAILS_MID_TURN)
-    assert tp.start(wait=30)
+def test_when_the_child_fails_mid_turn_the_turn_trains_here_and_says_so(failing_proc, caplog):
     s = TrainingSession.new(TINY, cap_size=500)
     s.start()
     with caplog.at_level(logging.ERROR, logger="rnnviz"):
-        s.tick_in(tp, 0.1)
+        s.tick_in(failing_proc, 0.1)
     assert s.trainer.step > 0 and s.running  # trained here; nothing lost
     assert "trainer process failed" in caplog.text
-    tp.close()
 
 
 def test_a_run_changed_while_its_turn_is_prepared_is_not_sent_half_changed(proc):
