@@ -23,6 +23,18 @@ using deploy/serve.py's start(replicas, port, pin=True), and reports total steps
 replica. With 2 cores and 2 replicas the browser shares the cores with the replicas.
 --replicas-only skips the one-replica rows (when they were measured in an earlier run).
 
+The application scenario (--app forecast,translate,music,sounds or all; --variant same|seeds|both; --wait):
+    python bench/load.py --app forecast --sessions 8,20 --students-nice 19 [--variant same|seeds|both]
+N students open one application page (Forecast, Translate, Music, Sounds) and press its button at once:
+everyone with the default settings (same: the server should compute it once and share it), or each with
+a seed of its own (seeds: `/Forecast?fc_seed=K`, typed into the page's seed widget where the page does not
+take it from the link; where the page shows no seed at all, the row says so). One row per (page, variant,
+N): seconds from each student's press to the result shown in that student's page (min / median / max; see
+_apps.py for how the result is recognised on today's and on converted pages), how many saw it within the
+goal (same: 10 s, seeds: 90 s), the students' progress at press + goal (their page's progress bar; 1 once
+the result shows), the probe's p50 and p95 while the class waits, exceptions and disconnects in any page.
+Each row has a fresh server; --wait bounds how long a row waits for the slowest student.
+
 Everything runs on loopback, every wait has a timeout, and the whole run stops by itself (--limit).
 Every browser context, browser and server started here is closed or killed on exit, Ctrl-C included.
 """
@@ -39,10 +51,12 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import _apps as apps  # noqa: E402
 from _browser import (  # noqa: E402
     ROOT,
     VIEWPORT,
@@ -316,6 +330,198 @@ def renice(pid: int, nice: int) -> int:
         return 0
 
 
+GOALS = {"same": 10.0, "seeds": 90.0}  # issue 20: everyone sees the default within 10 s; N seeds within 90 s
+
+
+class AppLevel(Level):
+    """One application row: N students press one page's button at once (all the same settings, or each
+    its own seed) while the probe moves the slider on Hidden states; seconds from each student's press to
+    the result shown in that student's page, and their progress at the goal's mark."""
+
+    def __init__(self, app, variant, browser, url, n, a, groups):
+        super().__init__(browser, url, n, a, groups)
+        self.app, self.variant = app, variant
+
+    def student(self, k):
+        """A student's page, ready to press: the seed K = k + 1 set (variant seeds) and the button in view.
+        Returns (tab, how the seed was set: 'link', 'widget', '' for no seed on the page, '-' for variant same)."""
+        app, to = self.app, self.a.timeout
+        t = self.tab()
+        t.goto(app.page, f"{app.seed}={k + 1}" if self.variant == "seeds" else "", timeout=to)
+        t.settle(to, calm=0.3)
+        apps.reveal_button(t, app, to)
+        return t, (apps.set_seed(t, app, k + 1, to) if self.variant == "seeds" else "-")
+
+    def run(self):
+        a, to, app, goal = self.a, self.a.timeout, self.app, GOALS[self.variant]
+        sampler = Sampler(self.server_pids)
+        sampler.start()
+        row = {"sessions": self.n, "app": app.name, "variant": self.variant, "goal_s": goal, "wait_s": a.wait}
+        try:
+            students, via = [], []
+            for k in range(self.n):
+                try:
+                    t, v = self.student(k)
+                except Exception as e:
+                    raise RuntimeError(f"student {k + 1} of {self.n}, opening {app.page}: {type(e).__name__}: {e}") from e
+                if not v:
+                    row["unavailable"] = (
+                        f"the {app.page} page here has no per-student seed (no widget with key {app.seed}, so "
+                        f"?{app.seed}=K cannot be seen to be honoured)"
+                    )
+                    return row
+                students.append(t)
+                via.append(v)
+            before = renderer_pids()
+            probe = self.tab()
+            try:
+                probe.goto("Hidden_states", timeout=to)
+                probe.settle(to)
+            except Exception as e:
+                raise RuntimeError(f"the probe, opening Hidden_states: {type(e).__name__}: {e}") from e
+            if a.students_nice:
+                row["reniced"] = sum(renice(pid, a.students_nice) for pid in before & renderer_pids())
+                row["students_nice"] = a.students_nice
+            thumb = probe.slider("Time step t")
+            direction = bounce(thumb)
+            for t in students:
+                apps.watch(t, app)
+            presses = []
+            cpu0, bcpu0 = [cpu_ticks(g) for g in self.groups()], cpu_ticks(browser_pids())
+            for t in students:
+                p = apps.press(t, app)
+                if p is None:
+                    raise RuntimeError(f"{app.label!r} missing or disabled in a student's page")
+                presses.append(p)
+            t0 = min(presses) / 1000
+            deadline = t0 + a.wait
+            probes, errors, parts, next_at, next_look = [], [], [], time.time() + a.probe_every, 0.0
+            done: set[int] = set()
+            while time.time() < deadline and not (len(done) == len(students) and len(probes) >= 5):
+                now = time.time()
+                if now >= next_look and len(done) < len(students):  # one look at the pages still waiting
+                    for i, t in enumerate(students):
+                        if i not in done:
+                            with contextlib.suppress(Exception):
+                                if (apps.state(t) or {}).get("result") is not None:
+                                    done.add(i)
+                    next_look = time.time() + 1.0
+                    continue
+                if now < next_at:
+                    time.sleep(min(0.1, next_at - now))
+                    continue
+                direction = bounce(thumb, direction)
+                try:
+                    m = probe.move("Time step t", "every unit at every step", direction, timeout=to)
+                    probes.append(m["total_ms"])
+                    parts.append(m)
+                except Exception as e:  # a probe that times out is a result, not the end of the run
+                    errors.append(f"{type(e).__name__}: {str(e)[:120]}")
+                direction = "ArrowRight" if direction == "ArrowLeft" else "ArrowLeft"
+                next_at = max(next_at + a.probe_every, time.time() + 0.2)
+            window = time.time() - t0
+            cpu1, bcpu1 = [cpu_ticks(g) for g in self.groups()], cpu_ticks(browser_pids())
+            states = []
+            for t in students:
+                try:
+                    states.append(apps.state(t))
+                except Exception:  # a page that cannot be read is a student who did not see the result
+                    states.append(None)
+            inf = float("inf")
+            times = [(s["result"] - s["press"]) / 1000 if s and s["result"] is not None else inf for s in states]
+            marks = [apps.progress_at(s, s["press"] + goal * 1000) if s else None for s in states]
+            bars = any(s and s["barSeen"] for s in states)
+            prog = sorted((0.0 if m is None else m) for m in marks) if bars else []
+            pmed = statistics.median(prog) if prog else None
+            row.update(
+                seen_min=min(times),
+                seen_median=statistics.median(times),
+                seen_max=max(times),
+                seen=sum(x < inf for x in times),
+                within_goal=sum(x <= goal for x in times),
+                progress_min=prog[0] if prog else None,
+                progress_median=pmed,
+                progress_min_over_median=(prog[0] / pmed) if pmed else None,
+                progress_measured=bool(prog) and a.wait >= goal,
+                marker={h: sum((s or {}).get("how") == h for s in states) for h in ("new", "old")},
+                seed_via={v: via.count(v) for v in sorted(set(via))},
+                press_spread_s=(max(presses) - min(presses)) / 1000,
+                probe_n=len(probes),
+                probe_p50=percentile(probes, 50),
+                probe_p95=percentile(probes, 95),
+                probe_errors=errors,
+                probe_script_ms=percentile([m["script_ms"] for m in parts if m.get("script_ms") is not None], 50),
+                probe_wait_ms=percentile([m["to_script_start_ms"] for m in parts if m.get("to_script_start_ms") is not None], 50),
+                probe_draw_ms=percentile([m["frame_to_draw_ms"] for m in parts if m.get("frame_to_draw_ms") is not None], 50),
+                exceptions=sum(t.exceptions() for t in self.tabs),
+                errors_shown=sum(t.page.locator("[data-testid='stAlertContentError']").count() for t in self.tabs),
+                disconnects=sum(t.disconnects + (0 if t.connected() else 1) + t.crashed for t in self.tabs),
+                server_cpu=100 * (sum(cpu1) - sum(cpu0)) / TICK / window,
+                browser_cpu=100 * (bcpu1 - bcpu0) / TICK / window,
+                window_s=window,
+                times_s=[None if x == inf else round(x, 2) for x in times],
+                progress=[None if m is None else round(m, 3) for m in marks],
+            )
+        finally:
+            self.close_all()
+            row["peak_rss_mb"] = sampler.peak / 1024
+            sampler.stop()
+        return row
+
+
+def print_app_rows(rows):
+    def secs(v, wait):
+        return "-" if v is None else (f">{wait:.0f}" if v == float("inf") else f"{v:.1f}")
+
+    head = (
+        f"{'page':<9} {'variant':<7} {'N':>3} {'seconds to result min/med/max':>29} {'in goal':>9} "
+        f"{'progress min/med':>16} {'min/med':>7} {'probe p50':>9} {'p95 ms':>7} {'n':>3} {'exc':>3} {'disc':>4} "
+        f"{'srv CPU':>7} {'brw CPU':>7}"
+    )
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        w = r.get("wait_s", 0)
+        if r.get("unavailable") or r.get("error"):
+            why = r.get("unavailable") or "row failed: " + r["error"]
+            print(f"{r['app']:<9} {r['variant']:<7} {r['sessions']:>3} {why}")
+            continue
+        spread = f"{secs(r['seen_min'], w)}/{secs(r['seen_median'], w)}/{secs(r['seen_max'], w)}"
+        goal = f"{r['within_goal']}/{r['sessions']}<={r['goal_s']:.0f}s"
+        prog = (
+            f"{fmt(r['progress_min'], digits=2)}/{fmt(r['progress_median'], digits=2)}"
+            if r.get("progress_median") is not None
+            else "n/a"
+        )
+        print(
+            f"{r['app']:<9} {r['variant']:<7} {r['sessions']:>3} {spread:>29} {goal:>9} {prog:>16} "
+            f"{fmt(r.get('progress_min_over_median'), digits=2):>7} {fmt(r.get('probe_p50')):>9} "
+            f"{fmt(r.get('probe_p95')):>7} {r.get('probe_n', 0):>3} {r.get('exceptions', '-'):>3} "
+            f"{r.get('disconnects', '-'):>4} {fmt(r.get('server_cpu'), '%'):>7} {fmt(r.get('browser_cpu'), '%'):>7}"
+        )
+        notes = [
+            f"load average {r['loadavg_before']:.2f} before the row; result marker: "
+            + ", ".join(f"{k} {v}" for k, v in r["marker"].items() if v)
+            + (f"; seed set by {', '.join(f'{k} {v}' for k, v in r['seed_via'].items())}" if r["variant"] == "seeds" else "")
+            + f"; presses spread over {r['press_spread_s']:.1f} s; peak RSS {fmt(r.get('peak_rss_mb'), ' MB')}"
+        ]
+        if r.get("reniced"):
+            notes.append(f"{r['reniced']} student renderer processes at nice {r.get('students_nice')}; the probe's at 0")
+        if r["seen"] < r["sessions"]:
+            notes.append(f"{r['sessions'] - r['seen']} student(s) saw no result within {w:.0f} s")
+        if r.get("errors_shown"):
+            notes.append(f"{r['errors_shown']} error message(s) shown (st.error)")
+        if r.get("probe_n"):
+            notes.append(
+                f"probe p50 parts: input to server run {fmt(r.get('probe_wait_ms'))} ms, server run "
+                f"{fmt(r.get('probe_script_ms'))} ms, last frame to figure drawn {fmt(r.get('probe_draw_ms'))} ms"
+            )
+        if r.get("probe_errors"):
+            notes.append(f"{len(r['probe_errors'])} probe move(s) failed: {r['probe_errors'][0]}")
+        for n in notes:
+            print(f"{'':<9} note: {n}")
+
+
 def print_rows(rows):
     head = (
         f"{'setup':<26} {'N':>3} {'steps/session min/med/max':>26} {'min/med':>7} {'steps/s':>8} {'probe p50':>9} "
@@ -375,7 +581,25 @@ def main():
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds any one wait may take (default 60)")
     ap.add_argument("--limit", type=float, help="seconds the whole run may take (default: from the sizes)")
     ap.add_argument("--json", help="write the rows here")
+    ap.add_argument(
+        "--app",
+        help="the application scenario instead of Train: " + ", ".join(apps.APPS) + " or all (comma-separated)",
+    )
+    ap.add_argument(
+        "--variant",
+        choices=("same", "seeds", "both"),
+        default="both",
+        help="with --app: everyone presses the default (same), each student its own seed (seeds), or both (default)",
+    )
+    ap.add_argument(
+        "--wait",
+        type=float,
+        default=180.0,
+        help="with --app: seconds after the first press to wait for every student's result (default 180)",
+    )
     a = ap.parse_args()
+    if a.app:
+        return main_apps(ap, a)
     sizes = [int(x) for x in a.sessions.split(",") if x.strip()]
     if not sizes or min(sizes) < 1 or max(sizes) > 100:
         ap.error("--sessions takes numbers from 1 to 100")
@@ -464,8 +688,9 @@ def main():
         print(f"wrote {a.json}")
 
 
-def run_one(browser, n, replicas, setup, serve, a, procs):
-    """One row, with its own fresh server (or replicas), stopped whatever happens."""
+def run_one(browser, n, replicas, setup, serve, a, procs, make=Level):
+    """One row, with its own fresh server (or replicas), stopped whatever happens.
+    make(browser, url, n, a, groups) builds the row's Level (Train) or AppLevel."""
     row = {"setup": setup, "replicas": replicas, "sessions": n}
     log = os.path.join(tempfile.gettempdir(), f"rnnviz-load-{os.getpid()}-{replicas}-{n}.log")
     try:
@@ -474,7 +699,7 @@ def run_one(browser, n, replicas, setup, serve, a, procs):
                 procs[server.pid] = proc_start(server.pid)
                 server.wait_ready(a.timeout * 2)
                 row["server_cpus"] = cpus_allowed(server.pid)
-                row.update(Level(browser, server.url, n, a, lambda: [server.pids()]).run())
+                row.update(make(browser, server.url, n, a, lambda: [server.pids()]).run())
         else:
             with contextlib.ExitStack() as stack:
                 dep = serve.start(replicas, free_port(), pin=True)
@@ -488,10 +713,97 @@ def run_one(browser, n, replicas, setup, serve, a, procs):
                     return [[p] + descendants(p) for p in pids_listening(ports)]
 
                 row["server_cpus"] = ",".join(cpus_allowed(p) for p in pids_listening(ports))
-                row.update(Level(browser, dep.url, n, a, groups).run())
+                row.update(make(browser, dep.url, n, a, groups).run())
     except Exception as e:  # one failed row is reported and the next row still runs; Ctrl-C and Overtime end the run
         row["error"] = f"{type(e).__name__}: {str(e)[:200]}"
     return row
+
+
+def main_apps(ap, a):
+    """--app: one row per (page, variant, N), each with a fresh server on core 0 and the browser on core 1."""
+    names = list(apps.APPS) if a.app.strip() == "all" else [x.strip() for x in a.app.split(",") if x.strip()]
+    bad = [x for x in names if x not in apps.APPS]
+    if bad or not names:
+        ap.error(f"--app takes {', '.join(apps.APPS)} or all, not {', '.join(bad) or 'nothing'}")
+    sizes = [int(x) for x in a.sessions.split(",") if x.strip()]
+    if not sizes or min(sizes) < 1 or max(sizes) > 100:
+        ap.error("--sessions takes numbers from 1 to 100")
+    if a.replicas != 1:
+        ap.error("--app runs on one replica (--replicas 1)")
+    variants = ["same", "seeds"] if a.variant == "both" else [a.variant]
+    plan = [(apps.APPS[x], v, n) for x in names for v in variants for n in sizes]
+    limit = a.limit or sum(150 + 8 * n + a.wait + 60 for _, _, n in plan) + 60
+    sigterm_as_exit()
+    watchdog(limit)
+    from playwright.sync_api import sync_playwright
+
+    allowed = os.sched_getaffinity(0)
+    pin = a.pin = {0, 1} <= allowed
+    if not pin:
+        print(f"warning: cores 0 and 1 are not both allowed here ({sorted(allowed)}): nothing is pinned", file=sys.stderr)
+    print(
+        f"rnnviz load, applications: {', '.join(names)}, variants {variants}, sessions {sizes}, results awaited "
+        f"{a.wait:.0f} s, probe every {a.probe_every:g} s, students' pages at nice {a.students_nice}; {os.cpu_count()} CPUs "
+        f"shared with other work (load average {os.getloadavg()[0]:.2f} at the start); the run stops by itself after "
+        f"{limit:.0f} s"
+    )
+    rows, procs, t_start = [], {}, time.time()
+    old_affinity = os.sched_getaffinity(0)
+    try:
+        if pin:
+            os.sched_setaffinity(0, {1})  # the Playwright driver, and through it Chromium, inherit core 1
+        with sync_playwright() as pw:
+            browser = launch_browser(pw)
+            procs.update({p: proc_start(p) for p in browser_pids()})
+            bp = browser_pids()
+            print(f"browser processes pinned to cores {cpus_allowed(bp[0]) if bp else '?'}")
+            try:
+                for app, variant, n in plan:
+
+                    def make(browser, url, n, a, groups, app=app, variant=variant):
+                        return AppLevel(app, variant, browser, url, n, a, groups)
+
+                    load = os.getloadavg()[0]  # other people's work on this machine, before the server starts
+                    r = run_one(browser, n, 1, "1 replica (core 0)", None, a, procs, make)
+                    r.update(app=app.name, variant=variant, loadavg_before=load)
+                    rows.append(r)
+                    w = r.get("wait_s", a.wait)
+                    said = r.get("unavailable") or (
+                        f"ERROR {r['error']}"
+                        if r.get("error")
+                        else f"{r['within_goal']}/{n} within {r['goal_s']:.0f} s, slowest "
+                        + (f"not within {w:.0f} s" if r["seen_max"] == float("inf") else f"{r['seen_max']:.1f} s")
+                        + f", probe p95 {fmt(r.get('probe_p95'))} ms, load average before {r['loadavg_before']:.2f}"
+                    )
+                    print(f"  {app.name} {variant} N={n}: {said}", flush=True)
+            finally:
+                browser.close()
+    except BaseException as e:  # Ctrl-C, SIGTERM, Overtime: say so and show the rows already measured
+        print(f"\nstopped early ({type(e).__name__}: {e}); {len(rows)} row(s) measured; it was here:", file=sys.stderr)
+        traceback.print_exc(limit=-4)
+        if rows:
+            print_app_rows(rows)
+        raise
+    finally:
+        os.sched_setaffinity(0, old_affinity)
+        left = reap(procs)
+        if left:
+            print(f"killed processes left behind: {left}", file=sys.stderr)
+    print(f"\nrnnviz load, applications, load average {os.getloadavg()[0]:.2f} at the end (shared machine)\n")
+    print_app_rows(rows)
+    print(
+        "\nseconds to result: each student's button press to the result shown in that student's page (page clock); "
+        f">{a.wait:.0f}: not seen within --wait;\nin goal: students who saw it within the goal (same: 10 s, seeds: 90 s); "
+        "progress: the fraction of each student's job done at press + goal (1 once the result\nis shown, else the page's "
+        "progress bar; n/a where no page showed one), min/med = the slowest student's progress over the median's;\n"
+        "probe: time-step slider on Hidden states to the heatmap redrawn (ms), n = probe moves, from the first press until "
+        "every student saw the result;\nexc/disc: exceptions and disconnects in any page; CPU: 100% = one core."
+    )
+    print(f"whole run {time.time() - t_start:.0f} s")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(rows, f, indent=1, default=lambda v: None)
+        print(f"wrote {a.json}")
 
 
 if __name__ == "__main__":
