@@ -1,8 +1,6 @@
 """Compare: RNN, LSTM, GRU, a causal CNN, a Transformer and a GRU with attention raced on the same task,
 the shipped sweep over sequence lengths, and the article's comparison table with measured numbers."""
 
-import time
-
 import pandas as pd
 import streamlit as st
 
@@ -10,7 +8,7 @@ import rnnviz  # noqa: F401
 from rnnviz import ui
 from rnnviz.compare.claims import claim_rows
 from rnnviz.compare.race import LABELS, MEMORY, results_table
-from rnnviz.compare.sweep import SIZES_FILE, SWEEP_FILE, find_cell, load
+from rnnviz.compare.sweep import SIZES_FILE, SWEEP_FILE, cell_settings, find_cell, load
 from rnnviz.models import COMPARE_ARCHS
 from rnnviz.plots.compare import data_size_figure, race_figure, solve_rate_figure, steps_to_solve_figure
 from rnnviz.settings import parse, seq_len_range
@@ -21,7 +19,14 @@ RACE_TASKS = ("adding", "temporal_order", "first_symbol", "copy")
 LENGTHS = (10, 20, 30, 50, 100, 150, 200)
 BUDGETS = (100, 250, 500, 1000, 2000, 5000)
 
-ctx = ui.page("Compare", "🏁")
+ctx = ui.page("Compare", "🏁", app="compare")
+ss = st.session_state
+linked = ss.pop("rv_linked_compare", None) or {}  # what this session's link asked for (its first visit only)
+if any(f"cmp_{a}" in linked for a in COMPARE_ARCHS):  # the link names the models: one switch each
+    ss["rv_cmp_models"] = [a for a in COMPARE_ARCHS if ss.get(f"cmp_{a}", True)]
+ss.setdefault("rv_cmp_models", list(COMPARE_ARCHS))
+ss.setdefault("rv_cmp_budget", 1000)
+ss.setdefault("rv_cmp_x", "step")
 st.title("Compare: six models race on one task")
 st.markdown(
     "Pick some models and a task, then press **Start the race**. Every model gets the same training "
@@ -35,7 +40,6 @@ c1, c2, c3 = st.columns([3, 2, 2])
 archs = c1.multiselect(
     "Models in the race",
     COMPARE_ARCHS,
-    default=list(COMPARE_ARCHS),
     format_func=LABELS.get,
     key="rv_cmp_models",
     persist_state="session",
@@ -63,7 +67,6 @@ seq_len = c3.select_slider(
 budget = st.select_slider(
     "Step budget for each model",
     BUDGETS,
-    value=1000,
     key="rv_cmp_budget",
     persist_state="session",
     format_func=lambda v: f"{v:,} steps",
@@ -77,15 +80,19 @@ st.caption(
     f"{'of at least' if race_task.higher_is_better else 'below'} {race_task.solved_metric:g} on 256 examples no "
     "model ever trains on, checked every 25 steps."
 )
+for a in COMPARE_ARCHS:  # the link's switches follow the box
+    ss[f"cmp_{a}"] = a in archs
 race = ui_cmp.race()
 running = race is not None and race.running
 b1, b2, _ = st.columns([2, 2, 1])
-if b1.button("Start the race", type="primary", icon=":material/flag:", key="rv_cmp_start", disabled=running):
-    err = ui_cmp.start(settings, archs, budget)
+pressed = b1.button("Start the race", type="primary", icon=":material/flag:", key="rv_cmp_start", disabled=running)
+if pressed or (linked.get("cmp_run") and not ui_cmp.matches(race, settings, archs, budget)):
+    err = ui_cmp.start(settings, archs, budget)  # a link with cmp_run: the same race, shared or run again
     if err:
         st.error(f"Cannot start: {err}", icon=":material/error:")
     else:
         st.rerun()
+ss["cmp_run"] = ui_cmp.matches(race, settings, archs, budget)  # the link says "run" only for the race shown
 if race is not None and not race.done:
     if running:
         b2.button("Pause", icon=":material/pause:", key="rv_cmp_pause", on_click=ui_cmp.pause)
@@ -93,19 +100,11 @@ if race is not None and not race.done:
         b2.button("Go on", icon=":material/play_arrow:", key="rv_cmp_resume", on_click=ui_cmp.resume)
 
 
-@st.fragment(run_every=ui_cmp.redraw_seconds() if running else None)
-def live_race():
-    """Redraws while the worker trains the race; it only reads it."""
-    r = ui_cmp.race()
-    if r is None:
-        st.info("No race yet: choose the models and press **Start the race**.", icon=":material/flag:")
-        return
-    if running and not r.running:  # finished (or paused) since the page was drawn: redraw the buttons too
-        st.rerun()
-    results = r.results()
-    t = r.task
-    word = "finished" if r.done else ("racing" if r.running else "paused")
-    st.progress(r.progress, text=f"Race {word}: {sum(x['steps'] for x in results):,} steps trained in all")
+st.caption(
+    "A race with exactly these choices that already ran on this server is shown at once: training is repeatable, so "
+    "it would draw the same curves again (only the seconds would differ). A class starting the same race shares one."
+)
+if race is not None:
     x = st.radio(
         "Horizontal axis",
         ("step", "seconds"),
@@ -114,6 +113,28 @@ def live_race():
         key="rv_cmp_x",
         persist_state="session",
     )
+
+
+@st.fragment(run_every=ui_cmp.redraw_seconds() if running else None)
+def live_race():
+    """Redraws while the worker trains the race; it only reads it."""
+    r = ui_cmp.race()
+    if r is None:
+        st.info(
+            "No race yet: choose the models and press **Start the race**. A race you run comes back with this page's "
+            "share link (in the sidebar), in a new browser session too.",
+            icon=":material/flag:",
+        )
+        return
+    if not ui_cmp.matches(r, settings, archs, budget):
+        st.info("The choices above changed since this race was run: press **Start the race** to race them.")
+    if running and not r.running:  # finished (or paused) since the page was drawn: redraw the buttons too
+        st.rerun()
+    results = r.results()
+    t = r.task
+    word = "finished" if r.done else ("racing" if r.running else "paused")
+    st.progress(r.progress, text=f"Race {word}: {sum(q['steps'] for q in results):,} steps trained in all")
+    x = ss.get("rv_cmp_x", "step")
     curves = [{"arch": q["arch"], "label": q["label"], **q["curve"]} for q in results]
     loss_name = "cross-entropy" if t.loss == "ce" else "mean squared error"
     st.plotly_chart(race_figure(curves, t.baseline_loss, t.solved_loss, loss_name, x=x), key="rv_cmp_race_fig")
@@ -188,11 +209,15 @@ else:
     c_arch = k1.selectbox("Model", sw["archs"], format_func=LABELS.get, key="rv_cmp_cell_arch", persist_state="session")
     c_len = k2.selectbox("Length T", sw["lengths"], key="rv_cmp_cell_len", persist_state="session")
     c_seed = k3.selectbox("Seed", sw["seeds"], key="rv_cmp_cell_seed", persist_state="session")
-    if st.button("Re-run this cell", icon=":material/replay:", key="rv_cmp_cell_go"):
+    cell_race = ui_cmp.race(ui_cmp.CELL_KEY)
+    cell_wanted = cell_settings(sw["task"], int(c_len), int(c_seed)), [c_arch], int(sw["budget"])
+    cell_pressed = st.button("Re-run this cell", icon=":material/replay:", key="rv_cmp_cell_go")
+    if cell_pressed or (linked.get("cmp_cell_run") and not ui_cmp.matches(cell_race, *cell_wanted)):
         err = ui_cmp.start_cell(sw["task"], c_arch, int(c_len), int(c_seed), int(sw["budget"]))
         if err:
             st.error(f"Cannot re-run it: {err}", icon=":material/error:")
-    cell_race = ui_cmp.race(ui_cmp.CELL_KEY)
+        cell_race = ui_cmp.race(ui_cmp.CELL_KEY)
+    ss["cmp_cell_run"] = ui_cmp.matches(cell_race, *cell_wanted)
     cell_running = cell_race is not None and cell_race.running
 
     @st.fragment(run_every=ui_cmp.redraw_seconds() if cell_running else None)
@@ -215,8 +240,6 @@ else:
             (st.success if same else st.warning)(
                 f"Now: {now}. In the file: {then}. " + ("The same, as it should be." if same else "Different.")
             )
-        elif not r.done and not r.running and time.monotonic() - r.seen > 60:
-            st.info("Paused: press Re-run to start again.")
 
     live_cell()
 
@@ -261,3 +284,4 @@ if sz is not None:
     st.code(sz["command"], language="bash", wrap_lines=True)
 
 st.caption(ctx.status_line() + " The race and the sweep do not change that model.")
+ui.share(ctx)

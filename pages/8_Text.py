@@ -10,10 +10,10 @@ import rnnviz  # noqa: F401
 from rnnviz import ui
 from rnnviz.data.corpus import CORPORA, load_corpus, user_corpus
 from rnnviz.errors import ConfigError
-from rnnviz.language.charlm import DEFAULTS, bits, fit_text, read_text, stream
-from rnnviz.language.context import DEFAULT_SENTENCE, context_view, repeated_words
-from rnnviz.language.sentiment import DEFAULT_SENTENCE as SENTIMENT_DEFAULT
-from rnnviz.language.sentiment import read_words, reader_ready, score_test_set
+from rnnviz.jobs import JobStatus
+from rnnviz.language.charlm import bits, fit_text, read_text, stream
+from rnnviz.language.context import context_view, repeated_words
+from rnnviz.language.sentiment import TRAIN_STEPS, read_words, score_test_set
 from rnnviz.plots.language import (
     bpc_figure,
     context_html,
@@ -28,10 +28,15 @@ from rnnviz.plots.language import (
 )
 from rnnviz.plots.states import activation_text_html
 from rnnviz.plots.training import loss_figure
+from rnnviz.ui import jobs as ui_jobs
 from rnnviz.ui import text as tx
 from rnnviz.ui.upload import read_text_upload
 
-ui.page("Text", "✍️", explorer=False)
+ctx = ui.page("Text", "✍️", explorer=False, app="text")
+ss = st.session_state
+tx.defaults()
+link_line = tx.from_link()  # a link's model (from the cache, or trained again by the worker) and reader
+tx.adopt()  # the model a link asked for is trained: it replaces the one shown meanwhile
 state = tx.state()
 st.title("Text: a network that reads and writes one character at a time")
 st.markdown(
@@ -44,8 +49,15 @@ st.markdown(
 
 # ----- the model -------------------------------------------------------------------------------
 st.header("1. The model", divider="gray")
+if link_line:
+    st.info(link_line, icon=":material/link:")
 st.markdown(f"**Showing:** {state.origin()}, on **{state.corpus.title}**.")
 st.caption(state.corpus.describe())
+if state.shipped and tx.restoring()[1] is None:
+    st.caption(
+        "A new browser session starts from the shipped model. A model you train here comes back with this page's "
+        "share link (in the sidebar): from the server's memory, or trained again from the same seed."
+    )
 NAMES = {
     "pydoc": "Python's language reference (large, about 200,000 characters)",
     "story": "The robot's notebook (a short story, 1,300 characters)",
@@ -71,7 +83,7 @@ with st.expander("Train a model here", expanded=not state.shipped and state.trai
         key="tx_arch",
         persist_state="session",
     )
-    hidden = c3.select_slider("Hidden units", [32, 64, 128], value=DEFAULTS["hidden"], key="tx_hidden", persist_state="session")
+    hidden = c3.select_slider("Hidden units", [32, 64, 128], key="tx_hidden", persist_state="session")
     corpus, why = None, ""
     if which == "upload":
         up = st.file_uploader(
@@ -100,16 +112,25 @@ with st.expander("Train a model here", expanded=not state.shipped and state.trai
         "the large corpus. The pictures below use the model as it is when you move one of their controls."
     )
 
+ui_jobs.own(state.session)  # someone is looking: the worker keeps training it (the heartbeat knows whose)
+restore_job, _ = tx.restoring()
 running = state.session.running
+restoring = restore_job is not None and not restore_job.done
 
 
-@st.fragment(run_every=1.0 if running else None)
+@st.fragment(run_every=ui_jobs.redraw_seconds() if running or restoring else None)
 def live():
     s = state.session
     if s.running:
-        s.seen = time.monotonic()
+        ui_jobs.own(s)
     elif running:
         st.rerun()
+    j, _ = tx.restoring()
+    if j is not None:
+        v = j.view()
+        if v.done and restoring:  # the linked model is trained: draw the page with it
+            st.rerun()
+        ui_jobs.progress_line(v, "Training the model of this link again")
     if state.shipped:
         return
     tr = s.trainer
@@ -152,16 +173,15 @@ model, tokens = state.model(), state.tokens
 st.header("2. Let it write", divider="gray")
 
 
-@st.fragment
 def write():
+    """Not a fragment: its choices go into the page's link, which only a whole run redraws."""
     c1, c2, c3, c4, c5 = st.columns([3, 2, 1, 1, 1])
-    prompt = c1.text_input("Start it with", "The ", key="tx_prompt", persist_state="session", max_chars=200)
+    prompt = c1.text_input("Start it with", key="tx_prompt", persist_state="session", max_chars=200)
     temp = c2.slider(
         "Temperature",
         0.0,
         2.0,
-        0.7,
-        0.1,
+        step=0.1,
         key="tx_temp",
         persist_state="session",
         help="0: always the likeliest letter. 1: as the model believes. Above 1: wilder.",
@@ -174,9 +194,9 @@ def write():
         persist_state="session",
         help="Draw only from the k likeliest letters.",
     )
-    n = c4.select_slider("Letters", [50, 100, 200, 300, 500], value=200, key="tx_n", persist_state="session")
+    n = c4.select_slider("Letters", [50, 100, 200, 300, 500], key="tx_n", persist_state="session")
     seed = c5.number_input(
-        "Seed", 0, 9999, 0, key="tx_seed", persist_state="session", help="The same seed and settings write the same text."
+        "Seed", 0, 9999, key="tx_seed", persist_state="session", help="The same seed and settings write the same text."
     )
     fitted, note = fit_text(prompt, tokens)
     if note:
@@ -207,7 +227,7 @@ write()
 
 # ----- reading a sentence ----------------------------------------------------------------------
 st.header("3. What it expects next", divider="gray")
-sentence = st.text_input("Type a sentence", DEFAULT_SENTENCE, key="tx_sentence", persist_state="session", max_chars=300)
+sentence = st.text_input("Type a sentence", key="tx_sentence", persist_state="session", max_chars=300)
 fitted, note = fit_text(sentence, tokens)
 if note:
     st.info(note)
@@ -225,7 +245,10 @@ def sentence_views(fitted: str) -> None:
     )
     st.markdown("#### The sentence coloured by one hidden unit")
     H = reading.hidden.shape[1]
-    unit = st.slider("Unit", 0, H - 1, 0, key="tx_unit", persist_state="session")
+    # set again each run: the slider is a new widget when the model's size changes, and would start from 0; a unit
+    # of a bigger model (a link's, or the one before) becomes the last unit of this one
+    st.session_state["tx_unit"] = min(max(int(st.session_state.get("tx_unit", 0)), 0), H - 1)
+    unit = st.slider("Unit", 0, H - 1, key="tx_unit", persist_state="session")
     st.markdown(
         activation_text_html([shown(c) for c in fitted], reading.hidden[:, unit], f"h_t of unit {unit}"), unsafe_allow_html=True
     )
@@ -247,6 +270,7 @@ def sentence_views(fitted: str) -> None:
     else:
         words = list(repeated_words(view.sentence))
         if len(words) > 1:
+            st.session_state["tx_word"] = view.word  # kept when the choices change with the sentence
             st.selectbox("Repeated word", words, key="tx_word", persist_state="session")
         n_occ = len(view.spans)
         labels = [f"“{view.word}” #{i + 1}" for i in range(n_occ)]
@@ -300,16 +324,39 @@ st.markdown(
     "negative. It trained on the app's *Sentiment with negation* task, where a **not** right before the opinion word "
     "flips it. Below is what it would answer after each word, if the sentence stopped there."
 )
-if not reader_ready() and not st.session_state.get("tx_sent_go"):
+reader = tx.reader()
+reader_job = tx.reader_job_now()
+reader_training = reader is None and reader_job is not None and reader_job.status in (JobStatus.RUNNING, JobStatus.PAUSED)
+if reader is None:
     st.button(
         "Train the sentiment reader (a few seconds)",
         key="tx_sent_train",
-        on_click=lambda: st.session_state.update(tx_sent_go=True),
+        on_click=tx.ask_reader,
+        disabled=reader_training,
+        help=f"An LSTM of 24 units, {TRAIN_STEPS} steps, trained on the server once: the same reader for the whole class.",
     )
+
+    @st.fragment(run_every=ui_jobs.redraw_seconds() if reader_training else None)
+    def reader_progress():
+        j = tx.reader_job_now()
+        if j is None:
+            return
+        v = j.view()
+        if v.done and reader_training:  # trained: draw the section with it
+            st.rerun()
+        step = max((a for a, _ in v.steps.values()), default=0)
+        if v.status is JobStatus.FAILED:
+            ui_jobs.progress_line(v, "Training the sentiment reader")
+        else:
+            st.progress(
+                min(1.0, step / TRAIN_STEPS),
+                text=f"Training the sentiment reader: step {step:,} of {TRAIN_STEPS:,} · {v.seconds:.0f} s",
+            )
+
+    reader_progress()
 else:
-    reader = tx.sentiment_reader()
     s_tokens = reader.task.tokens
-    said = st.text_input("A sentence (use its words)", SENTIMENT_DEFAULT, key="tx_sent", persist_state="session", max_chars=300)
+    said = st.text_input("A sentence (use its words)", key="tx_sent", persist_state="session", max_chars=300)
     st.caption("Its words: " + ", ".join(sorted(s_tokens)) + ". Other words are shown in grey and skipped.")
     try:
         wr = read_words(reader.model, s_tokens, said)
@@ -355,3 +402,8 @@ if os.path.exists(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(_
     )
 else:
     st.markdown("The Compare page races an RNN, an LSTM and a Transformer on the same task.")
+
+# ----- the link: the page's choices, the model shown, the reader -----------------------------------
+ss["tx_run"], ss["tx_steps"] = tx.run_in_link(which, arch, int(hidden))
+ss["tx_reader"] = reader is not None or reader_training
+ui.share(ctx)

@@ -211,6 +211,12 @@ def check_budget(budget) -> int:
     return int(budget)
 
 
+def race_key(settings: Settings, archs, budget: int) -> tuple:
+    """The name of a race: training is deterministic (every racer draws the same batches from the seed),
+    so equal settings, models and budget give the same steps, curves and solves (only the seconds differ)."""
+    return ("race", settings.key(), tuple(archs), int(budget))
+
+
 @dataclass
 class Race:
     """Several racers built from the same settings; trained in turns by :meth:`tick` (one racer per
@@ -274,6 +280,17 @@ class Race:
         with self.lock:
             if self.status == RaceStatus.RUNNING:
                 self.status = RaceStatus.PAUSED
+
+    def touch(self, owner: str | None = None) -> None:
+        """Someone is looking (as :meth:`rnnviz.jobs.Job.touch`: a race can be kept on the job board)."""
+        self.seen = time.monotonic()
+        if owner:
+            self.__dict__.setdefault("owners", set()).add(owner)
+
+    @property
+    def key(self) -> tuple:
+        """What names this race's numbers: its settings, models (in order) and budget (see :func:`race_key`)."""
+        return race_key(self.settings, [r.arch for r in self.racers], self.racers[0].budget)
 
     def _next_racer(self) -> Racer | None:
         """The racer whose turn it is (round robin over the unfinished ones); None when the race is not

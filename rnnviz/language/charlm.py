@@ -30,6 +30,7 @@ import torch
 
 from ..data.corpus import Corpus, load_corpus
 from ..errors import ConfigError
+from ..jobs import Job, Stage
 from ..runs import build_run
 from ..settings import Settings
 from ..training import Trainer
@@ -280,6 +281,26 @@ def train_text_model(
         if progress:
             progress(run.step, steps, run.history.loss[-1])
     return run
+
+
+MAX_LINK_STEPS = 20_000  # the most steps a link may ask a page to train again
+
+
+def text_model_key(corpus: Corpus, settings: Settings, steps: int) -> tuple:
+    """The name of a character model trained for ``steps`` steps (on the job board): a built-in corpus
+    by name, its settings (the seed among them) and the steps."""
+    return ("text-model", corpus.name, settings.key(), int(steps))
+
+
+def text_model_job(corpus: Corpus, settings: Settings, steps: int, start: Trainer | None = None) -> Job:
+    """build_text_run(corpus, settings) trained to ``steps`` steps, as a job of the shared worker (a link
+    that names a model trained on a page: the same weights, retrained from the seed). ``start``: a copy of
+    the same run at an earlier step to go on from (the process-wide cache's). Its result is the Trainer."""
+    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or not 0 <= steps <= MAX_LINK_STEPS:
+        raise ConfigError(f"steps must be a whole number from 0 to {MAX_LINK_STEPS}, got {steps!r}")
+    label = f"{settings.arch.upper()} on {corpus.title}"
+    stage = Stage(label, lambda _ctx: start if start is not None else build_text_run(corpus, settings), int(steps))
+    return Job(text_model_key(corpus, settings, steps), label, [stage], lambda _ctx, stages: stages[0].trainer)
 
 
 def samples(model, tokens, corpus_name: str, seed: int = 0) -> list[str]:

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from ..errors import ConfigError
+from ..jobs import Job, Stage
 from ..runs import build_run
 from ..settings import Settings
 from ..training import Trainer
@@ -67,21 +68,56 @@ def split_words(sentence: str) -> tuple[list[str], list[bool]]:
     return words, [w in vocab for w in words]
 
 
+def reader_key(seed: int = 0, steps: int = TRAIN_STEPS, hidden: int = TRAIN["hidden"]) -> tuple:
+    """The name of a reader's training (on the job board and in the process-wide cache)."""
+    return ("sentiment-reader", int(seed), int(steps), int(hidden))
+
+
+def reader_job(seed: int = 0, steps: int = TRAIN_STEPS, hidden: int = TRAIN["hidden"]) -> Job:
+    """The reader's training as a job for the shared worker: an LSTM on the sentiment task, taking turns
+    over TRAIN_LENGTHS (one stage of 50 steps at each length, all on one trainer) so it answers at the
+    end of a short sentence as well as a long one. Its result is the trained Trainer (read-only from
+    then on), also kept in the process-wide cache (:func:`reader_ready`). Deterministic for a seed."""
+    if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= 10_000:
+        raise ConfigError(f"steps must be a whole number from 1 to 10000, got {steps!r}")
+    key = reader_key(seed, steps, hidden)
+    settings = Settings(task="sentiment").replace(**{**TRAIN, "seed": seed, "hidden": hidden})
+
+    def prepare() -> Trainer:
+        return build_run(settings, eval_every=10_000, snapshot_every=10_000, heldout_size=256)
+
+    def at_length(seq_len: int):
+        def build(run: Trainer) -> Trainer:
+            run.update(seq_len=seq_len)  # the next 50 steps at this length (the same trainer goes on)
+            return run
+
+        return build
+
+    stages = []
+    for turn, start in enumerate(range(0, steps, 50)):
+        length = TRAIN_LENGTHS[turn % len(TRAIN_LENGTHS)]
+        stages.append(Stage(f"words {length}", at_length(length), min(start + 50, steps)))
+
+    def combine(run: Trainer, _stages) -> Trainer:
+        run.update(seq_len=TRAIN["seq_len"])
+        with _LOCK:
+            _READERS.setdefault(key, run)
+        return _READERS[key]
+
+    return Job(key, "the sentiment reader", stages, combine, prepare=prepare)
+
+
 def train_reader(steps: int = TRAIN_STEPS, seed: int = 0, hidden: int = TRAIN["hidden"], progress=None) -> Trainer:
-    """An LSTM trained on the sentiment task, taking turns over TRAIN_LENGTHS (50 steps at each) so it
-    answers at the end of a short sentence as well as a long one. Deterministic for a seed."""
-    s = Settings(task="sentiment").replace(**{**TRAIN, "seed": seed, "hidden": hidden})
-    run = build_run(s, eval_every=10_000, snapshot_every=10_000, heldout_size=256)
-    turn = 0
-    while run.step < steps:
-        run.update(seq_len=TRAIN_LENGTHS[turn % len(TRAIN_LENGTHS)])
-        if run.run(n_steps=min(50, steps - run.step)) == 0:
-            break
-        turn += 1
-        if progress:
-            progress(run.step, steps)
-    run.update(seq_len=TRAIN["seq_len"])
-    return run
+    """:func:`reader_job` trained here, to its end (the command line, tests): the same weights as the
+    page's reader. ``progress(step, steps)`` after each chunk."""
+    job = reader_job(seed, steps, hidden)
+    report = None
+    if progress:
+
+        def report(_fraction: float, _doing: str) -> None:
+            progress(job.ctx.step if job.ctx is not None else 0, steps)
+
+    return job.run_here(report).result
 
 
 _READERS: dict[tuple, Trainer] = {}
@@ -91,16 +127,22 @@ _LOCK = threading.Lock()
 def shared_reader(seed: int = 0, progress=None) -> Trainer:
     """train_reader(seed=seed), trained once per process and then shared read-only (it is never
     trained further, and the same seed always gives the same weights)."""
-    key = (seed, TRAIN_STEPS)
+    key = reader_key(seed)
     with _LOCK:
-        if key not in _READERS:
-            _READERS[key] = train_reader(seed=seed, progress=progress)
-        return _READERS[key]
+        if key in _READERS:
+            return _READERS[key]
+    return train_reader(seed=seed, progress=progress)  # its job keeps it in _READERS
+
+
+def cached_reader(seed: int = 0) -> Trainer | None:
+    """The reader for this seed if this process has trained it already (else None: nothing is trained)."""
+    with _LOCK:
+        return _READERS.get(reader_key(seed))
 
 
 def reader_ready(seed: int = 0) -> bool:
     """Whether shared_reader(seed) is already trained in this process."""
-    return (seed, TRAIN_STEPS) in _READERS
+    return cached_reader(seed) is not None
 
 
 @dataclass

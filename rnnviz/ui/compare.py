@@ -1,19 +1,24 @@
-"""The Compare page's glue: a race (or one re-run sweep cell) kept in the browser session and trained
-by the process-wide worker, in turns with every other session on the server."""
+"""The Compare page's glue: a race (or one re-run sweep cell) trained by the process-wide worker, in
+turns with every other session on the server, and kept on the process-wide job board
+(:data:`rnnviz.jobs.JOBS`) under the race's name (:func:`rnnviz.compare.race.race_key`): a class
+starting the same race (same settings, models and budget), or opening a link to it, shares one race
+and its result, computed once. The browser session remembers which race it shows."""
 
 from __future__ import annotations
 
 import threading
-import time
 
 import streamlit as st
 
 from ..compare.claims import measure_step_time
-from ..compare.race import Race
+from ..compare.race import Race, RaceStatus, check_archs, check_budget, race_key
 from ..compare.sweep import EVAL_EVERY, HELDOUT_SIZE, cell_settings
 from ..errors import ConfigError
+from ..jobs import JOBS
+from ..models import COMPARE_ARCHS
 from ..session import WORKER
 from ..settings import Settings
+from . import jobs
 
 RACE_KEY = "rv_race"
 CELL_KEY = "rv_cell_race"
@@ -23,39 +28,71 @@ STATUS_WORDS = {"unsolved": "not solved in the budget", "training": "training…
 
 
 def race(key: str = RACE_KEY) -> Race | None:
+    """The race this browser session shows. Someone is looking: the worker keeps training it, and a race
+    paused because nobody was looking goes on (one the user paused waits for Go on)."""
     r = st.session_state.get(key)
     if r is not None:
-        r.seen = time.monotonic()  # someone is looking: the worker keeps training it
+        jobs.own(r)
+        if r.status == RaceStatus.PAUSED and not r.done and not r.__dict__.get("held"):
+            r.start()
+            WORKER.submit(r)
     return r
 
 
+def ordered(archs) -> list[str]:
+    """The chosen models in the page's order (the order of choosing does not make another race)."""
+    return [a for a in COMPARE_ARCHS if a in set(archs)]
+
+
+def matches(r: Race | None, settings: Settings, archs, budget: int) -> bool:
+    """Whether the race shown is the one these choices would run."""
+    return r is not None and r.key == race_key(settings, ordered(archs), budget)
+
+
 def start(settings: Settings, archs, budget: int, key: str = RACE_KEY) -> str | None:
-    """Build a new race and hand it to the worker. Returns a one-line reason if it cannot start
-    (the race that was there stays as it was)."""
+    """The race these choices name, handed to the worker: the one already on the board if any (running:
+    this session follows it; finished: its result at once), else a new one. Returns a one-line reason if it
+    cannot start (the race that was there stays as it was)."""
     try:
-        r = Race.new(settings, archs, budget=budget, eval_every=EVAL_EVERY, heldout_size=HELDOUT_SIZE)
+        archs, budget = tuple(ordered(check_archs(archs))), check_budget(budget)
+    except ConfigError as e:
+        return str(e)
+
+    def make() -> Race:
+        return Race.new(settings, archs, budget=budget, eval_every=EVAL_EVERY, heldout_size=HELDOUT_SIZE)
+
+    try:
+        r = JOBS.get_or_start(race_key(settings, archs, budget), make, WORKER.submit)
     except ConfigError as e:
         return str(e)
     old = st.session_state.get(key)
-    if old is not None:
-        old.pause()
+    if old is not None and old is not r:
+        _leave(old)
+    r.__dict__["held"] = False  # asked for again (the board started it): a race someone paused goes on
+    jobs.own(r)
     st.session_state[key] = r
-    r.start()
-    WORKER.submit(r)
     return None
+
+
+def _leave(r: Race) -> None:
+    """This session no longer shows ``r``: it stops when nobody else does (a shared race goes on for them)."""
+    owners = r.__dict__.get("owners") or set()
+    owners.discard(jobs.session_id())
+    if not owners:
+        r.pause()
 
 
 def resume(key: str = RACE_KEY) -> None:
     r = st.session_state.get(key)
     if r is not None and not r.done:
-        r.start()
-        WORKER.submit(r)
+        jobs.resume(r)
 
 
 def pause(key: str = RACE_KEY) -> None:
+    """The user's Pause: the race waits for Go on (for everyone who shares it)."""
     r = st.session_state.get(key)
     if r is not None:
-        r.pause()
+        jobs.pause(r)
 
 
 def start_cell(task: str, arch: str, seq_len: int, seed: int, budget: int) -> str | None:

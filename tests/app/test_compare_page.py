@@ -3,7 +3,7 @@ through the worker on a symbol task, refuses an empty race, and leaves the sessi
 
 import time
 
-from appkit import go, new_app, session, text
+from appkit import go, new_app, session, text, wait_jobs
 
 
 def test_compare_page_races_and_shows_the_sweep():
@@ -42,3 +42,49 @@ def test_compare_page_races_and_shows_the_sweep():
     assert list(table.index) == ["vanilla RNN", "Transformer"]
     assert (table["steps done"] != "–").all() and (table["parameters"] != "–").all()
     assert session(at).trainer.step == before  # the Train page's model was not touched
+
+
+RACE_LINK = {
+    "hidden": "8",
+    "cmp_lstm": "false",
+    "cmp_gru": "false",
+    "cmp_cnn": "false",
+    "cmp_gru_attention": "false",
+    "cmp_task": "temporal_order",
+    "cmp_len": "10",
+    "cmp_budget": "100",
+    "cmp_x": "seconds",
+    "cmp_run": "true",
+    "cmp_cell_arch": "gru",
+    "cmp_cell_len": "20",
+    "cmp_cell_seed": "2",
+}
+
+
+def test_a_compare_link_sets_the_choices_and_two_browsers_share_one_race():
+    from rnnviz.jobs import JOBS
+
+    made = JOBS.made
+    at = go(new_app(query=RACE_LINK), "pages/6_Compare.py")
+    ss = at.session_state
+    assert ss["rv_cmp_models"] == ["rnn", "transformer"] and ss["rv_cmp_task"] == "temporal_order"
+    assert (ss["rv_cmp_len"], ss["rv_cmp_budget"], ss["rv_cmp_x"]) == (10, 100, "seconds")
+    assert (ss["rv_cmp_cell_arch"], ss["rv_cmp_cell_len"], ss["rv_cmp_cell_seed"]) == ("gru", 20, 2)
+    wait_jobs(at)  # the link named a race that was run: the page asked the worker for it without a press
+    race = ss["rv_race"]
+    assert race.done and race.settings.hidden == 8 and [r.arch for r in race.racers] == ["rnn", "transformer"]
+    assert {k: at.query_params[k] for k in RACE_LINK} == RACE_LINK
+    table = next(t.value for t in at.table if "steps done" in t.value.columns)
+    again = go(new_app(query=RACE_LINK), "pages/6_Compare.py")  # a second browser: the same race, not a second one
+    assert again.session_state["rv_race"] is race and JOBS.made <= made + 1
+    assert next(t.value for t in again.table if "steps done" in t.value.columns).equals(table)
+
+
+def test_junk_in_a_compare_link_gets_one_note():
+    at = go(new_app(query={"cmp_task": "chess", "cmp_len": "7", "cmp_rnn": "maybe", "cmp_budget": "300"}), "pages/6_Compare.py")
+    assert len(at.warning) == 1, [w.value for w in at.warning]
+    note = at.warning[0].value
+    assert "cmp_task='chess'" in note and "cmp_len='7'" in note and "cmp_rnn='maybe'" in note and "cmp_budget=300" in note
+    ss = at.session_state
+    assert ss["rv_cmp_task"] == "adding" and ss["rv_cmp_len"] == 10 and ss["rv_cmp_budget"] == 250
+    assert "rnn" in ss["rv_cmp_models"] and "rv_race" not in ss  # no race was asked for

@@ -4,6 +4,7 @@ task, their held-out curves overlaid in one figure, and the table fills in."""
 import time
 
 import pytest
+from conftest import App
 
 
 @pytest.mark.parametrize("task", ["Adding problem", "Temporal order"])
@@ -44,3 +45,36 @@ def test_six_models_race_live(app, task):
         assert all("100" in r for r in rows), rows
     assert task in app.page.inner_text("body")
     app.shot(f"compare_race_{task.split()[0].lower()}")
+
+
+def test_the_compare_pages_share_link_brings_its_choices_and_the_race_back(app, rv_browser, server):
+    app.open(
+        "Compare",
+        "hidden=8&cmp_task=temporal_order&cmp_len=10&cmp_budget=100&cmp_lstm=false&cmp_cnn=false&cmp_gru_attention=false",
+    )
+    app.page.get_by_role("button", name="Start the race").click()
+    end = time.time() + 90
+    while "Race finished" not in app.page.inner_text("body") and time.time() < end:
+        time.sleep(0.5)
+    app.settle()
+    app.page.get_by_text("training seconds").click()  # the x-axis: a choice the link keeps too
+    app.settle()
+    rows = app.page.locator("[data-testid='stTable']").first.locator("tbody tr").all_inner_texts()
+    share = app.page.locator("[data-testid='stSidebar'] [data-testid='stCode']", has_text=server).first.inner_text().strip()
+    for part in ("hidden=8", "cmp_task=temporal_order", "cmp_len=10", "cmp_budget=100", "cmp_x=seconds", "cmp_run=true"):
+        assert part in share, (part, share)
+
+    other = rv_browser.new_context(viewport={"width": 1400, "height": 900})  # another student's browser
+    fresh = App(other.new_page(), server)
+    fresh.page.goto(share)
+    fresh.settle()
+    body = fresh.page.inner_text("body")
+    assert "Race finished" in body and not fresh.exceptions()  # the same race, at once
+    task = fresh.page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").filter(has_text="Task").first
+    shown = task.evaluate("e => e.innerText + ' ' + [...e.querySelectorAll('input')].map(i => i.value).join(' ')")
+    assert "Temporal order" in shown, shown
+    assert fresh.page.get_by_role("radio", name="training seconds").is_checked()
+    names = [t["name"] for t in fresh.figure("Held-out loss of every model")["traces"]]
+    assert names == ["vanilla RNN", "GRU", "Transformer"], names
+    assert fresh.page.locator("[data-testid='stTable']").first.locator("tbody tr").all_inner_texts() == rows
+    other.close()

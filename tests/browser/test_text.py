@@ -2,6 +2,26 @@
 "learning"s of the default sentence have different hidden states and different predictions."""
 
 import re
+import time
+
+from conftest import App
+
+
+def wait_for_text(app, words: str, timeout: float = 120) -> str:
+    end = time.time() + timeout
+    while time.time() < end:
+        body = app.page.inner_text("body")
+        if words in body:
+            app.settle()
+            return body
+        time.sleep(0.5)
+    raise AssertionError(f"never showed {words!r}")
+
+
+def share_link(app, server) -> str:
+    """The link in the sidebar's "Share this page" box."""
+    box = app.page.locator("[data-testid='stSidebar'] [data-testid='stCode']", has_text=server).first
+    return box.inner_text().strip()
 
 
 def written(app) -> str:
@@ -43,7 +63,46 @@ def test_text_page_writes_and_shows_context(app):
 
     # the sentiment reader: "not" before "good" makes the answer negative
     app.page.get_by_role("button", name="Train the sentiment reader").click()
-    app.settle()
-    assert "Its answer: negative" in app.page.inner_text("body")
+    wait_for_text(app, "Its answer: negative")  # the worker trains it (once per server); the page redraws when done
     assert not app.exceptions()
     app.shot("text_page")
+
+
+def test_the_text_pages_share_link_brings_its_choices_and_its_trained_model_back(app, rv_browser, server):
+    app.open("Text", "tx_corpus=story&tx_hidden=32&tx_arch=gru&tx_letters=50")
+    prompt = app.page.get_by_label("Start it with")
+    prompt.fill("the robot ")
+    prompt.press("Enter")
+    app.settle()
+    app.slider("Temperature").focus()
+    for _ in range(3):
+        app.page.keyboard.press("ArrowRight")
+    app.settle()
+    app.page.get_by_text("Train a model here").click()
+    app.page.get_by_role("button", name="Train a new model on this text").click()
+    time.sleep(3)  # a few steps of training on the server
+    app.page.get_by_role("button", name="Pause").click()
+    body = wait_for_text(app, "trained here for")
+    steps = re.search(r"trained here for ([0-9,]+) steps", body).group(1)
+    first = written(app)
+    share = share_link(app, server)
+    for part in (
+        "tx_corpus=story",
+        "tx_arch=gru",
+        "tx_hidden=32",
+        "tx_run=true",
+        f"tx_steps={steps.replace(',', '')}",
+        "tx_temp=1",
+    ):
+        assert part in share, (part, share)
+
+    other = rv_browser.new_context(viewport={"width": 1400, "height": 900})  # another student's browser
+    fresh = App(other.new_page(), server)
+    fresh.page.goto(share)
+    fresh.settle()
+    body = fresh.page.inner_text("body")
+    assert f"trained here for {steps} steps" in body and "robot's notebook" in body and not fresh.exceptions()
+    assert fresh.page.get_by_label("Start it with").input_value() == "the robot "
+    assert "temperature 1" in body and "Wrote 50 characters" in body
+    assert written(fresh) == first  # the same model and choices write the same letters
+    other.close()
