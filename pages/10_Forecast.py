@@ -5,12 +5,14 @@ import streamlit as st
 import rnnviz  # noqa: F401
 from rnnviz import ui
 from rnnviz.data.series import stock
+from rnnviz.jobs import JobStatus
 from rnnviz.plots.forecast import forecast_figure
 from rnnviz.plots.style import ARCH_LABELS
 from rnnviz.signals.forecast import ForecastConfig, default_sizes, random_walk_verdict, score_table, verdict
 from rnnviz.ui import forecast as uf
+from rnnviz.ui import jobs as ui_jobs
 
-ui.page("Forecast", "📈", explorer=False)
+ctx = ui.page("Forecast", "📈", explorer=False, app="forecast")
 st.title("Forecast a real time series")
 st.markdown(
     "Weather, prices and sea temperatures are sequences, and forecasting them is a job RNNs are often given. "
@@ -18,26 +20,28 @@ st.markdown(
     "shown. Then the honest question: does it beat the simple rules a statistician would try first? "
     "**Start here:** pick a series, press **Train and forecast**, and compare the errors in the table."
 )
-st.caption("This page has its own models and choices; the sidebar's settings belong to the Train and inspection pages.")
+st.caption(
+    "This page has its own models and choices; the sidebar's settings belong to the Train and inspection pages. "
+    "Training runs on the server while you look elsewhere, and a class asking for the same forecast shares one."
+)
+ss = st.session_state
+for k, v in (("fc_arch", "lstm"), ("fc_seeds", 3), ("fc_steps", 300), ("fc_hidden", 32), ("fc_seed", 0)):
+    ss.setdefault(k, v)
 
 # ----- choose --------------------------------------------------------------------------------
 left, right = st.columns([2, 3])
 with left:
     series, why = uf.pick_series()
     arch = st.radio(
-        "Network",
-        ("rnn", "lstm", "gru"),
-        index=1,
-        format_func=ARCH_LABELS.get,
-        horizontal=True,
-        key="fc_arch",
-        persist_state="session",
+        "Network", ("rnn", "lstm", "gru"), format_func=ARCH_LABELS.get, horizontal=True, key="fc_arch", persist_state="session"
     )
-if series is not None and st.session_state.get("fc_sized_for") != uf.series_key(series):
+linked = dict(ss.get("rv_linked_forecast") or {})  # what this session's link asked for (its first visit only)
+uf.sizes_from_link(series)
+if series is not None and ss.get("fc_sized_for") != uf.series_key(series):
     w, h = default_sizes(series)  # a new series starts from sizes that suit it
-    st.session_state.update(fc_window=min(w, 120), fc_horizon=min(h, 300), fc_sized_for=uf.series_key(series))
+    ss.update(fc_window=min(w, 120), fc_horizon=min(h, 300), fc_sized_for=uf.series_key(series))
 for k, v in (("fc_window", 20), ("fc_horizon", 30)):  # no series yet (a CSV still to come)
-    st.session_state.setdefault(k, v)
+    ss.setdefault(k, v)
 with right:
     c1, c2 = st.columns(2)
     window = c1.slider(
@@ -56,50 +60,43 @@ with right:
         persist_state="session",
         help="Forecast and scored; never trained on.",
     )
-    c3, c4, c5 = st.columns(3)
+    c3, c4, c5, c6 = st.columns(4)
     seeds = c3.select_slider(
-        "Seeds (the band)", (1, 2, 3, 4, 5), 3, key="fc_seeds", persist_state="session", help="Train this many copies."
+        "Seeds (the band)", (1, 2, 3, 4, 5), key="fc_seeds", persist_state="session", help="Train this many copies."
     )
-    steps = c4.select_slider("Training steps", (50, 100, 200, 300, 600, 1000), 300, key="fc_steps", persist_state="session")
-    hidden = c5.select_slider("Hidden units", (8, 16, 32, 64), 32, key="fc_hidden", persist_state="session")
+    steps = c4.select_slider("Training steps", (50, 100, 200, 300, 600, 1000), key="fc_steps", persist_state="session")
+    hidden = c5.select_slider("Hidden units", (8, 16, 32, 64), key="fc_hidden", persist_state="session")
+    seed = c6.number_input(
+        "First seed",
+        0,
+        9999,
+        key="fc_seed",
+        persist_state="session",
+        help="The copies start from seeds this, this + 1, ...: the same seeds give the same forecast.",
+    )
 if why:
     st.error(f"{why[0].upper()}{why[1:]}. Nothing was changed: the last forecast is still shown below.")
 if series is not None:
     uf.source_box(series)
 
-cfg = ForecastConfig(window, horizon, archs=(arch,), hidden=hidden, steps=steps, seeds=seeds)
-if st.button("Train and forecast", type="primary", icon=":material/show_chart:", disabled=series is None, key="fc_go"):
+cfg = ForecastConfig(window, horizon, archs=(arch,), hidden=hidden, steps=steps, seeds=seeds, seed=int(seed))
+pressed = st.button("Train and forecast", type="primary", icon=":material/show_chart:", disabled=series is None, key="fc_go")
+job = ui_jobs.current("forecast")
+if pressed or (linked.get("fc_run") and series is not None and not uf.matches(job, series, cfg)):
     try:
-        cfg.resolve(series)
+        job = uf.start("forecast", series, cfg)  # a link with fc_run: the same forecast, from the board or made again
     except ValueError as e:
+        ss["fc_run"] = False
         st.error(f"{str(e)[0].upper()}{str(e)[1:]}. Nothing was changed.")
-    else:
-        st.session_state["fc_result"] = uf.run_forecast(series, cfg, f"Training the {ARCH_LABELS[arch]}")
+ss["fc_run"] = uf.matches(job, series, cfg)  # the link says "made" only for the forecast the choices give
+
 
 # ----- what happened ---------------------------------------------------------------------------
-r = st.session_state.get("fc_result")
-if r is None:
-    if series is not None:
-        st.plotly_chart(
-            forecast_figure(
-                series.axis,
-                series.values,
-                uf.held_out_start(series, horizon),
-                {},
-                title=series.title,
-                unit=series.unit,
-                x_title=series.axis_label,
-            ),
-            key="fc_preview",
-        )
-        st.caption(
-            "The shaded end is held out: press **Train and forecast** and every model forecasts it without having seen it."
-        )
-else:
-    if not uf.same_setup(series, cfg, r):
-        st.info("The choices above changed since this forecast was made: press **Train and forecast** to redo it.")
-    a = next(iter(r.nets))
+def draw_result(r, a: str, key) -> None:
+    """The finished forecast: the figure, the table and the verdict."""
     k1, k2 = st.columns([3, 2])
+    ss.setdefault("fc_kind", "iterated")
+    ss.setdefault("fc_whole", False)
     kind = k1.radio(
         "Forecast shown",
         ("iterated", "one_step"),
@@ -108,14 +105,15 @@ else:
         key="fc_kind",
         persist_state="session",
     )
-    whole = k2.toggle("Show the whole history", False, key="fc_whole", persist_state="session")
+    whole = k2.toggle("Show the whole history", key="fc_whole", persist_state="session")
     net = r.nets[a]
     band = (
         {a: (net.iterated.min(0), net.iterated.max(0))} if kind == "iterated" else {a: (net.one_step.min(0), net.one_step.max(0))}
     )
     show_last = None if whole else max(4 * r.config.horizon, 3 * r.config.season, 60)
-    st.plotly_chart(
-        forecast_figure(
+    fig = uf.figure(
+        ("result", key, kind, whole),  # a class looking at one forecast builds its figure once
+        lambda: forecast_figure(
             r.series.axis,
             r.series.values,
             r.n_train,
@@ -128,8 +126,8 @@ else:
             filled=r.series.filled,
             x_title=r.series.axis_label,
         ),
-        key="fc_figure",
     )
+    st.plotly_chart(fig, key="fc_figure")
     st.caption(
         (
             "**All at once**: standing at the end of the history, each model forecasts the whole held-out stretch, "
@@ -161,6 +159,91 @@ else:
     st.markdown("\n".join(f"- {line}" for line in verdict(r, kind)))
     st.caption(f"Exponential smoothing here: {r.ets_description}, fitted on the history only.")
 
+
+job_running = job is not None and job.running
+
+
+@st.fragment(run_every=1.0 if job_running else None)
+def progress_area() -> None:
+    """While the job trains: its progress and Pause / Go on, redrawn every second (cheap); once it is
+    done, the whole page again (the result, the buttons, the link)."""
+    j = ui_jobs.current("forecast")
+    if j is None:
+        return
+    v = j.view()
+    if v.done:
+        if job_running:
+            st.rerun()
+        return
+    ui_jobs.progress_line(v, f"Forecasting with the {ARCH_LABELS[v.key[2].archs[0]]}")
+    b1, _ = st.columns([1, 4])
+    if v.running:
+        b1.button("Pause", icon=":material/pause:", key="fc_pause", on_click=ui_jobs.pause, args=(j,))
+    elif v.status is JobStatus.PAUSED:
+        b1.button("Go on", icon=":material/play_arrow:", key="fc_resume", on_click=ui_jobs.resume, args=(j,))
+
+
+@st.fragment(run_every=ui_jobs.redraw_seconds(job) if job_running else None)
+def partial_area() -> None:
+    """While the job trains: the forecasts it has so far (the baselines, then each network as its seeds
+    finish), redrawn less often as more students watch (the figure is built once per new piece)."""
+    j = ui_jobs.current("forecast")
+    v = j.view() if j is not None else None
+    if v is None or v.done or v.ctx is None:
+        return
+    p = v.ctx
+    n_done = sum(q is not None for q in v.pieces.values())
+
+    def build():
+        forecasts, band = uf.partial(v, "iterated")
+        return forecast_figure(
+            p.series.axis,
+            p.series.values,
+            p.n_train,
+            forecasts,
+            band,
+            title=p.series.title,
+            unit=p.series.unit,
+            show_last=max(4 * p.config.horizon, 3 * p.config.season, 60),
+            filled=p.series.filled,
+            x_title=p.series.axis_label,
+        )
+
+    st.plotly_chart(uf.figure(("partial", j.key, n_done), build), key="fc_partial")
+    st.caption(
+        "The baselines are ready; each network's forecast appears as soon as a copy has finished training "
+        f"({n_done} of {len(v.steps)} so far)."
+    )
+
+
+progress_area()
+shown = ui_jobs.current("forecast")
+if shown is None:
+    if series is not None:
+        st.plotly_chart(
+            forecast_figure(
+                series.axis,
+                series.values,
+                uf.held_out_start(series, horizon),
+                {},
+                title=series.title,
+                unit=series.unit,
+                x_title=series.axis_label,
+            ),
+            key="fc_preview",
+        )
+        st.caption(
+            "The shaded end is held out: press **Train and forecast** and every model forecasts it without having seen it."
+        )
+elif not shown.done:
+    partial_area()
+else:
+    r = shown.view().result
+    if not uf.matches(shown, series, cfg):
+        st.info("The choices above changed since this forecast was made: press **Train and forecast** to redo it.")
+    with st.container(key="rv_result_forecast"):
+        draw_result(r, next(iter(r.nets)), shown.key)
+
 # ----- the stock lesson ---------------------------------------------------------------------------
 st.divider()
 st.markdown("### The stock lesson: forecasting a random walk")
@@ -170,16 +253,41 @@ st.markdown(
     "That is a **random walk**, and real prices over days behave much like one."
 )
 s1, s2 = st.columns([1, 3])
+ss.setdefault("fc_walk_seed", 0)
 walk_seed = s1.number_input(
-    "Walk seed", 0, 9999, 0, key="fc_walk_seed", persist_state="session", help="A different seed draws a different walk."
+    "Walk seed", 0, 9999, key="fc_walk_seed", persist_state="session", help="A different seed draws a different walk."
 )
 walk = stock(seed=int(walk_seed))
 s2.caption(f"**Source:** {walk.source} **Licence:** {walk.licence}")
-walk_cfg = ForecastConfig(archs=(arch,), hidden=hidden, steps=steps, seeds=seeds)
-if st.button(f"Train the {ARCH_LABELS[arch]} on the walk", icon=":material/casino:", key="fc_walk_go"):
-    st.session_state["fc_walk_result"] = uf.run_forecast(walk, walk_cfg, f"The {ARCH_LABELS[arch]} on the random walk")
-w = st.session_state.get("fc_walk_result")
-if w is not None:
+walk_cfg = ForecastConfig(archs=(arch,), hidden=hidden, steps=steps, seeds=seeds, seed=int(seed))
+walk_pressed = st.button(f"Train the {ARCH_LABELS[arch]} on the walk", icon=":material/casino:", key="fc_walk_go")
+walk_job = ui_jobs.current("walk")
+if walk_pressed or (linked.get("walk_run") and not uf.matches(walk_job, walk, walk_cfg)):
+    walk_job = uf.start("walk", walk, walk_cfg)
+ss["walk_run"] = uf.matches(walk_job, walk, walk_cfg)
+
+
+walk_running = walk_job is not None and walk_job.running
+
+
+@st.fragment(run_every=1.0 if walk_running else None)
+def walk_progress() -> None:
+    j = ui_jobs.current("walk")
+    if j is None:
+        return
+    v = j.view()
+    if v.done:
+        if walk_running:
+            st.rerun()
+        return
+    ui_jobs.progress_line(v, "The random-walk lesson")
+
+
+def walk_area(j) -> None:
+    v = j.view()
+    w = v.result
+    if not uf.matches(j, walk, walk_cfg):
+        st.info("The choices above changed since this was trained: press the button to redo it.")
     wa = next(iter(w.nets))
     wn = w.nets[wa]
     st.plotly_chart(
@@ -209,6 +317,12 @@ if w is not None:
         hide_index=True,
         column_config={c: st.column_config.NumberColumn(format="%.3g") for c in walk_table.columns if c.startswith("MA")},
     )
+
+
+walk_progress()
+shown_walk = ui_jobs.current("walk")
+if shown_walk is not None and shown_walk.done:
+    walk_area(shown_walk)
 st.markdown(
     "**Why nothing beats “tomorrow equals today” here.** Each day's move is drawn fresh, so nothing in the past "
     "says which way the next one goes. The best any forecaster can do is today's price, which is exactly the naive "
@@ -217,3 +331,5 @@ st.markdown(
     "held-out stretch “all at once”, that is luck: draw another walk with a new seed and the winner changes. The "
     "lesson for real data: before trusting a network's forecast, check it against the naive forecast."
 )
+
+ui.share(ctx)

@@ -40,6 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .jobs import IDLE_SECONDS
 from .runs import build_run, retrain
 from .settings import FIELDS, Change, Settings, live_changes, what_changes
 from .training import History, Trainer
@@ -117,6 +118,41 @@ def compare_label(old: Settings, new: Settings, most: int = 2) -> str:
         return "same settings"
     more = f" and {len(was) - most} more" if len(was) > most else ""
     return f"{', '.join(was[:most])} (now {', '.join(now[:most])}){more}"
+
+
+@dataclass(frozen=True)
+class View:
+    """One reading of a session, taken at one moment under its lock (:meth:`TrainingSession.view`):
+    what a page's status line, step counter and notices say. The worker changes the session between
+    chunks; a page that draws from one View never shows a status from one moment beside a step or a
+    notice from another. ``history`` is a copy (whose lists no longer grow) when asked for."""
+
+    status: Status
+    step: int  # the steps trained: the number the step counter shows, and the step a diverged run stopped at
+    round_start: int
+    cap_size: int
+    message: str
+    version: int
+    solved_at: int | None = None
+    steps_per_second: float | None = None  # None before any training time was measured
+    history: History | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.status is Status.RUNNING
+
+    @property
+    def diverged(self) -> bool:
+        return self.status is Status.DIVERGED
+
+    @property
+    def cap(self) -> int:
+        return self.round_start + self.cap_size
+
+    @property
+    def progress(self) -> float:
+        """Fraction of this round's budget used, 0 to 1 (as :attr:`TrainingSession.progress`)."""
+        return min(1.0, max(0.0, (self.step - self.round_start) / self.cap_size))
 
 
 @dataclass
@@ -213,6 +249,23 @@ class TrainingSession:
     @property
     def message(self) -> str:
         return self.trainer.message
+
+    def view(self, history: bool = False) -> View:
+        """Status, step, message... read together under the lock (with a copy of the history if asked),
+        so a page draws them as they were at one moment (see :class:`View`)."""
+        with self.lock:
+            tr = self.trainer
+            return View(
+                status=self.status,
+                step=tr.step,
+                round_start=self.round_start,
+                cap_size=self.cap_size,
+                message=tr.message,
+                version=self.version,
+                solved_at=tr.solved_at,
+                steps_per_second=tr.steps_per_second if tr.seconds > 0 else None,
+                history=tr.history.copy() if history else None,
+            )
 
     # ----- events --------------------------------------------------------------------------
     def handle(self, event: Event | str, seconds: float | None = None) -> Status:
@@ -472,8 +525,11 @@ class Worker:
     running session one chunk of CHUNK_SECONDS in turn (round robin), so N sessions on one core
     each get about 1/N of it whatever their pages are doing, and a page redraws at a modest rate
     from what the trainer recorded. A session leaves the turn order when it pauses, reaches its
-    cap, diverges, or its browser has not shown a page for ``idle_after`` seconds (a closed tab);
-    the worker holds only weak references, so a session that Streamlit forgets is freed.
+    cap, diverges, or nobody has looked at it for ``idle_after`` seconds and none of its browsers
+    has a page open (the heartbeat: :attr:`connected`, see :meth:`idle`; a closed tab stops within
+    about 15 s); the worker holds only weak references, so a session that Streamlit forgets is freed.
+    The applications' jobs (:class:`rnnviz.jobs.Job`) take turns the same way. Each job stays on the
+    thread that first took it, so its run lives in one trainer process.
     Any object with ``running``, ``seen``, ``tick(seconds)``, ``pause()`` and ``status`` can take
     turns the same way (a Compare-lab race, :class:`rnnviz.compare.race.Race`: one turn for all its models).
     A job that also has ``tick_in(proc, seconds)`` (a training session, a race) has its turn trained by
@@ -484,7 +540,11 @@ class Worker:
     """
 
     def __init__(
-        self, threads: int | None = None, chunk: float | None = None, idle_after: float = 120.0, elsewhere: bool | None = None
+        self,
+        threads: int | None = None,
+        chunk: float | None = None,
+        idle_after: float = 120.0,
+        elsewhere: bool | None = None,
     ):
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         self.threads = threads or max(1, min(MAX_PARALLEL_TRAINING, cores))
@@ -499,16 +559,23 @@ class Worker:
         self._stopping = False
         atexit.register(self.stop)  # no thread may be inside torch while the interpreter shuts down
         self.on_stop: Callable[[TrainingSession], None] | None = None  # e.g. keep a copy in the cache
+        # the heartbeat: connected(owners) says whether any of a job's browser sessions still has a page
+        # open (the Streamlit layer installs it); a job nobody has looked at for idle_after seconds and
+        # whose browsers are all gone pauses. Without it, only the last look counts.
+        self.connected: Callable[[set], bool] | None = None
 
     def submit(self, session: TrainingSession) -> None:
-        """Train this session (if it is running) until it stops."""
+        """Train this session (or job, or race) while it is running. A job stays on the thread that first
+        took it, so its run lives in one trainer process (another would need the whole run sent)."""
         with self._cond:
             if id(session) in self._busy or any(r() is session for r in self._queue):
                 return
             self._queue.append(weakref.ref(session))
-            self._cond.notify()
+            self._cond.notify_all()
             while len(self._started) < self.threads:
-                t = threading.Thread(target=self._loop, name=f"rnnviz-trainer-{len(self._started)}", daemon=True)
+                t = threading.Thread(
+                    target=self._loop, args=(len(self._started),), name=f"rnnviz-trainer-{len(self._started)}", daemon=True
+                )
                 self._started.append(t)
                 t.start()
 
@@ -525,19 +592,51 @@ class Worker:
         with self._cond:
             return sum(1 for r in self._queue if r() is not None) + len(self._busy)
 
-    def _next(self) -> TrainingSession | None:
+    def _next(self, me: int = 0) -> TrainingSession | None:
+        """The next running job for thread ``me``: its own jobs and new ones, in turn order."""
         with self._cond:
+            last_work = time.monotonic()
             while not self._stopping:
-                while self._queue:
-                    s = self._queue.pop(0)()
-                    if s is not None and s.running:
-                        self._busy.add(id(s))
-                        return s
-                if not self._cond.wait(self.release_after) and not self._queue:
+                keep = []
+                found = None
+                for r in self._queue:
+                    s = r()
+                    if s is None or not s.running:
+                        continue  # stopped jobs leave the turn order (a page's submit brings them back)
+                    home = s.__dict__.get("_worker_home")
+                    if found is None and (home is None or home == me or home >= self.threads):
+                        found = s
+                    else:
+                        keep.append(r)
+                self._queue[:] = keep
+                if found is not None:
+                    found.__dict__["_worker_home"] = me
+                    self._busy.add(id(found))
+                    return found
+                self._cond.wait(min(self.release_after, 1.0))
+                if time.monotonic() - last_work > self.release_after:
                     release_this_thread()  # nothing to train for a while: the trainer process's memory goes back
+                    last_work = time.monotonic()
             return None
 
-    def _loop(self) -> None:
+    def idle(self, s) -> bool:
+        """Nobody is looking at ``s``: no page has touched it for idle_after seconds, and none of the
+        browser sessions that asked for it (``owners``) has a page open any more."""
+        now = time.monotonic()
+        if now - s.seen <= self.idle_after:
+            return False
+        owners = s.__dict__.get("owners")
+        if owners and self.connected is not None:
+            try:
+                alive = self.connected(owners)
+            except Exception:
+                alive = False
+            if alive:
+                s.seen = now
+                return False
+        return True
+
+    def _loop(self, me: int = 0) -> None:
         import torch
 
         torch.set_num_threads(1)
@@ -547,11 +646,11 @@ class Worker:
             except OSError:
                 logging.getLogger("rnnviz").exception("no trainer process; training stays in the server")
         while True:
-            s = self._next()
+            s = self._next(me)
             if s is None:
                 return
             try:
-                if time.monotonic() - s.seen > self.idle_after:
+                if self.idle(s):
                     s.pause()  # nobody is looking: an idle session costs nothing
                 elif self.elsewhere and hasattr(s, "tick_in"):
                     s.tick_in(for_this_thread(), self.chunk)
@@ -564,11 +663,11 @@ class Worker:
                 self._busy.discard(id(s))
                 if s.running:
                     self._queue.append(weakref.ref(s))
-                    self._cond.notify()
+                    self._cond.notify_all()
             if not s.running and self.on_stop:
                 self.on_stop(s)
             del s  # hold no reference while waiting: a forgotten session must be freed
 
 
-WORKER = Worker(chunk=float(os.environ.get("RNNVIZ_WORKER_CHUNK", 0.1)))
+WORKER = Worker(chunk=float(os.environ.get("RNNVIZ_WORKER_CHUNK", 0.1)), idle_after=IDLE_SECONDS)
 WORKER.on_stop = RUNS.put  # a run that stops is kept, so a reload of its link restores it at once

@@ -44,7 +44,8 @@ class Field:
     """One setting: its name (URL key, widget key, Settings attribute), how it is shown and checked.
 
     kind: "choice" (one of ``options``), "int" or "float" (from lo to hi; ``options`` are the values a
-    widget offers), "bool", or "scale" (None = as initialised, or a float from lo to hi).
+    widget offers), "bool", "scale" (None = as initialised, or a float from lo to hi), or "text" (what a
+    student typed on an application page: printable characters, at most ``hi`` of them).
     effect: what changing it does to a trained run (:class:`Change`).
     section: where the sidebar shows it.
     """
@@ -61,6 +62,7 @@ class Field:
     help: str = ""
     labels: dict | None = None  # option -> words shown for it
     noun: str = ""  # how a sentence names it, if not by its label
+    widget_key: str = ""  # an application page's field: the key of the page's own widget that shows it
 
     @property
     def widget(self) -> str:
@@ -89,6 +91,8 @@ class Field:
             return "as initialised"
         if self.kind == "bool":
             return "on" if value else "off"
+        if self.kind == "text":
+            return "“" + (value if len(value) <= 40 else value[:40] + "…") + "”"
         return f"{value:g}" if isinstance(value, float) else str(value)
 
     def url(self, value) -> str:
@@ -108,6 +112,8 @@ class Field:
             return f"a whole number from {int(self.lo)} to {int(self.hi)}"
         if self.kind == "scale":
             return f"auto or a number from {self.lo:g} to {self.hi:g}"
+        if self.kind == "text":
+            return f"text of at most {int(self.hi)} printable characters"
         return f"a number from {self.lo:g} to {self.hi:g}"
 
     def coerce(self, raw) -> object:
@@ -130,6 +136,10 @@ class Field:
             if str(raw).strip().lower() in v:
                 return v[str(raw).strip().lower()]
             raise bad
+        if self.kind == "text":
+            if isinstance(raw, str) and len(raw) <= self.hi and raw.isprintable():
+                return raw
+            raise bad
         if self.kind == "scale" and (raw is None or str(raw).strip().lower() in ("auto", "none", "")):
             return None
         try:
@@ -150,6 +160,8 @@ class Field:
 
     def nearest(self, raw) -> object:
         """The legal value closest to raw, for a link that asked for too much (None if raw is junk)."""
+        if self.kind == "text":  # the printable characters, cut to the longest text allowed
+            return "".join(c for c in str(raw) if c.isprintable())[: int(self.hi)]
         if self.kind in ("int", "float", "scale"):
             try:
                 x = float(raw)
@@ -444,8 +456,10 @@ def parse(values: dict, strict: bool = False, base: Settings | None = None) -> t
 
 def from_query(query: dict) -> tuple[Settings, list[str]]:
     """Settings from a link's parameters, with a note for each one that was junk (never raises).
-    Parameters that are not settings but known to the app (see LINK_EXTRAS) are left to the caller."""
-    return parse({k: v for k, v in query.items() if k not in LINK_EXTRAS})
+    Parameters that are not settings but known to the app (see LINK_EXTRAS, and every application
+    page's own fields, PAGE_FIELDS) are left to the caller."""
+    keys = page_keys()
+    return parse({k: v for k, v in query.items() if k not in LINK_EXTRAS and k not in keys})
 
 
 LINK_EXTRAS = ("step", "present", "page", "lesson")  # link parameters that are not settings
@@ -483,3 +497,176 @@ def live_changes(old: Settings, new: Settings) -> dict:
 
 
 assert {f.name for f in fields(Settings)} == set(BY_NAME), "FIELDS and Settings must list the same names"
+
+
+# ----- the application pages' own choices in a link ---------------------------------------------
+# The explorer's keys (FIELDS, and step) keep their meaning on every page, so each application page's
+# choices take names of their own. One table per page, parsed by page_values and written by
+# page_query, with the same rules as the explorer's: junk is replaced by the nearest legal value (or
+# the default) with one note. ``default`` None: the page decides (Forecast's window and horizon
+# depend on the series); such a field is always written.
+
+_ARCH3 = ("rnn", "lstm", "gru")
+PAGE_FIELDS: dict[str, tuple[Field, ...]] = {
+    "forecast": (
+        Field("series", "Series", "choice", "sunspots", ("sunspots", "co2", "elnino", "nile"), widget_key="fc_series"),
+        Field("network", "Network", "choice", "lstm", _ARCH3, labels=ARCH_NAMES, widget_key="fc_arch"),
+        Field("window", "Window", "int", None, lo=2, hi=120, widget_key="fc_window"),
+        Field("horizon", "Horizon", "int", None, lo=1, hi=300, widget_key="fc_horizon"),
+        Field("fc_steps", "Training steps", "int", 300, (50, 100, 200, 300, 600, 1000), lo=1, hi=1000, widget_key="fc_steps"),
+        Field("fc_seeds", "Seeds", "int", 3, (1, 2, 3, 4, 5), lo=1, hi=5, widget_key="fc_seeds"),
+        Field("fc_units", "Hidden units", "int", 32, (8, 16, 32, 64), lo=8, hi=64, widget_key="fc_hidden"),
+        Field("fc_seed", "Seed", "int", 0, lo=0, hi=9999, widget_key="fc_seed"),
+        Field("fc_shown", "Forecast shown", "choice", "iterated", ("iterated", "one_step"), widget_key="fc_kind"),
+        Field("fc_whole", "Show the whole history", "bool", False, widget_key="fc_whole"),
+        Field("fc_run", "Forecast made", "bool", False),
+        Field("walk_seed", "Walk seed", "int", 0, lo=0, hi=9999, widget_key="fc_walk_seed"),
+        Field("walk_run", "Walk forecast made", "bool", False),
+    ),
+}
+
+# The Translate page (pages/9_Translate.py): the sentence typed, which models translate it (the shipped
+# ones or the two trained on the page), the Train button's steps, hidden units and seed, and whether both
+# models were trained with them (a link with tr_run gets the same models again: from the server, or trained anew).
+PAGE_FIELDS["translate"] = (
+    Field("tr_text", "A number in words", "text", "three hundred and forty two", hi=300, widget_key="tr_text"),
+    Field("tr_which", "Models", "choice", "shipped", ("shipped", "mine"), widget_key="tr_which"),
+    Field(
+        "tr_steps", "Training steps", "int", 300, (100, 200, 300, 500, 800, 1000, 1500), lo=100, hi=1500, widget_key="tr_steps"
+    ),
+    Field("tr_units", "Hidden units", "int", 32, (8, 16, 32, 64), lo=8, hi=64, widget_key="tr_hidden"),
+    Field("tr_seed", "Seed", "int", 0, lo=0, hi=9999, widget_key="tr_seed"),
+    Field("tr_run", "Both models trained", "bool", False),
+)
+
+# The Text page (pages/8_Text.py): the character model's corpus and size, whether a model trained here is
+# shown and for how many steps (rebuilt from seed 0), the writing and reading choices, the sentiment reader.
+# An uploaded text does not travel in a link: "upload" only says the student had chosen one.
+PAGE_FIELDS["text"] = (
+    Field("tx_corpus", "Corpus", "choice", "pydoc", ("pydoc", "story", "upload"), widget_key="tx_corpus"),
+    Field("tx_arch", "Cell", "choice", "lstm", ("lstm", "gru", "rnn"), labels=ARCH_NAMES, widget_key="tx_arch"),
+    Field("tx_hidden", "Hidden units", "int", 128, (32, 64, 128), lo=32, hi=128, widget_key="tx_hidden"),
+    Field("tx_run", "A model trained here is shown", "bool", False),
+    Field("tx_steps", "Its training steps", "int", 0, lo=0, hi=20_000),
+    Field("tx_prompt", "Start it with", "text", "The ", hi=200, widget_key="tx_prompt"),
+    Field("tx_temp", "Temperature", "float", 0.7, lo=0.0, hi=2.0, widget_key="tx_temp"),
+    Field("tx_topk", "Top-k", "choice", None, (None, 1, 2, 3, 5, 10, 20), labels={None: "all"}, widget_key="tx_topk"),
+    Field("tx_letters", "Letters", "int", 200, (50, 100, 200, 300, 500), lo=50, hi=500, widget_key="tx_n"),
+    Field("tx_seed", "Seed", "int", 0, lo=0, hi=9999, widget_key="tx_seed"),
+    Field("tx_sentence", "Sentence", "text", "I am learning machine learning", hi=300, widget_key="tx_sentence"),
+    Field("tx_unit", "Unit", "int", 0, lo=0, hi=127, widget_key="tx_unit"),
+    Field("tx_word", "Repeated word", "text", "", hi=60, widget_key="tx_word"),
+    Field("tx_reader", "Sentiment reader trained", "bool", False),
+    Field("tx_sent", "Sentiment sentence", "text", "the film was not good", hi=300, widget_key="tx_sent"),
+)
+
+# The Compare page (pages/6_Compare.py): which models race (one switch each), the race's task, length,
+# budget and axis, whether a race was run (the same race again: shared, or run from the same seed), and
+# the sweep cell to re-run. The models' sizes, seed and optimiser are the explorer's keys.
+PAGE_FIELDS["compare"] = (
+    *(Field(f"cmp_{a}", f"{a} in the race", "bool", True) for a in ("rnn", "lstm", "gru", "cnn", "transformer", "gru_attention")),
+    Field(
+        "cmp_task",
+        "Race task",
+        "choice",
+        "adding",
+        ("adding", "temporal_order", "first_symbol", "copy"),
+        widget_key="rv_cmp_task",
+    ),
+    Field("cmp_len", "Race sequence length", "int", 50, (10, 20, 30, 50, 100, 150, 200), lo=10, hi=200, widget_key="rv_cmp_len"),
+    Field(
+        "cmp_budget", "Step budget", "int", 1000, (100, 250, 500, 1000, 2000, 5000), lo=100, hi=5000, widget_key="rv_cmp_budget"
+    ),
+    Field("cmp_x", "Horizontal axis", "choice", "step", ("step", "seconds"), widget_key="rv_cmp_x"),
+    Field("cmp_run", "Race run", "bool", False),
+    Field(
+        "cmp_cell_arch",
+        "Sweep cell model",
+        "choice",
+        "rnn",
+        ("rnn", "lstm", "gru", "cnn", "transformer", "gru_attention"),
+        widget_key="rv_cmp_cell_arch",
+    ),
+    Field("cmp_cell_len", "Sweep cell length", "int", 10, (10, 20, 50, 100, 200), lo=10, hi=200, widget_key="rv_cmp_cell_len"),
+    Field("cmp_cell_seed", "Sweep cell seed", "int", 0, (0, 1, 2), lo=0, hi=2, widget_key="rv_cmp_cell_seed"),
+    Field("cmp_cell_run", "Sweep cell re-run", "bool", False),
+)
+
+# The Music page (pages/11_Music.py): the model to train (architecture, steps, seed) and whether the page
+# shows it (a link with mu_run gets the same model again: from the server, or trained anew from the seed),
+# and the tune it writes: the seed phrase (by its place among the 270 held-out tunes, 0-269), how many of
+# its notes, how many notes to write, temperature, sampling seed and tempo.
+PAGE_FIELDS["music"] = (
+    Field("mu_arch", "Architecture", "choice", "lstm", _ARCH3, labels=ARCH_NAMES, widget_key="mu_arch"),
+    Field("mu_steps", "Training steps", "int", 300, lo=50, hi=1500, widget_key="mu_steps"),
+    Field("mu_seed", "Seed", "int", 0, lo=0, hi=9999, widget_key="mu_seed"),
+    Field("mu_run", "A model trained here is shown", "bool", False),
+    Field("mu_tune", "Seed phrase (held-out tune)", "int", 0, lo=0, hi=269, widget_key="mu_tune"),
+    Field("mu_notes", "Seed notes", "int", 8, lo=1, hi=32, widget_key="mu_nseed"),
+    Field("mu_length", "Notes to write", "int", 48, lo=8, hi=200, widget_key="mu_len"),
+    Field("mu_temp", "Temperature", "float", 0.8, lo=0.0, hi=2.0, widget_key="mu_temp"),
+    Field("mu_sample", "Sampling seed", "int", 0, lo=0, hi=9999, widget_key="mu_gseed"),
+    Field("mu_tempo", "Tempo (beats per minute)", "int", 150, lo=60, hi=240, widget_key="mu_bpm"),
+)
+
+# The Sounds page (pages/12_Sounds.py): the model to train and whether the page shows it (so_run, as on
+# Music), and the clip it listens to: the vowel (0-4, or its name: ah, ee, oo, eh, aw), noise and clip number.
+PAGE_FIELDS["sounds"] = (
+    Field("so_arch", "Architecture", "choice", "gru", _ARCH3, labels=ARCH_NAMES, widget_key="so_arch"),
+    Field("so_steps", "Training steps", "int", 200, lo=20, hi=800, widget_key="so_steps"),
+    Field("so_seed", "Seed", "int", 0, lo=0, hi=9999, widget_key="so_seed"),
+    Field("so_run", "A model trained here is shown", "bool", False),
+    Field(
+        "so_vowel",
+        "Vowel",
+        "choice",
+        0,
+        (0, 1, 2, 3, 4),
+        labels={0: "ah", 1: "ee", 2: "oo", 3: "eh", 4: "aw"},
+        widget_key="so_label",
+    ),
+    Field("so_noise", "Noise", "float", 0.3, lo=0.0, hi=3.0, widget_key="so_noise"),
+    Field("so_clip", "Clip number", "int", 0, lo=0, hi=9999, widget_key="so_clip"),
+)
+
+
+def page_keys() -> set[str]:
+    """Every application page's link keys (none of them is an explorer setting)."""
+    return {f.name for fs in PAGE_FIELDS.values() for f in fs}
+
+
+def page_values(page: str, query: dict) -> tuple[dict, list[str]]:
+    """An application page's choices from a link: {field name: value} for its fields present in the
+    query (others are left to the page's defaults), and a note for each junk one (never raises)."""
+    out: dict = {}
+    notes: list[str] = []
+    for f in PAGE_FIELDS.get(page, ()):
+        if f.name not in query:
+            continue
+        raw = query[f.name]
+        if isinstance(raw, (list, tuple)):  # a repeated URL parameter: the last one counts
+            raw = raw[-1] if raw else ""
+        try:
+            v = f.coerce(raw)
+        except ConfigError:
+            near = f.nearest(raw)
+            if near is None and f.default is None:
+                notes.append(f"Link parameter {f.name}={str(raw)[:30]!r} is not {f.valid()}; ignored.")
+                continue
+            v = near if near is not None else f.default
+            notes.append(f"Link parameter {f.name}={str(raw)[:30]!r} is not {f.valid()}; using {f.show(v)}.")
+        if f.options and f.kind == "int" and v not in f.options:  # a widget that offers only these values
+            near = min(f.options, key=lambda o: (abs(o - v), o))
+            notes.append(f"Link parameter {f.name}={v} is not one of {', '.join(map(str, f.options))}; using {near}.")
+            v = near
+        out[f.name] = v
+    return out, notes
+
+
+def page_query(page: str, values: dict) -> dict[str, str]:
+    """The link parameters that reproduce a page's choices: each field's value unless it is the default."""
+    q = {}
+    for f in PAGE_FIELDS.get(page, ()):
+        if f.name in values and values[f.name] is not None and (f.default is None or values[f.name] != f.default):
+            q[f.name] = f.url(values[f.name])
+    return q

@@ -40,6 +40,7 @@ import numpy as np
 import torch
 
 from ..data.series import MAX_CSV_BYTES, SERIES, Series, SeriesError, load, read_csv
+from ..jobs import Job, Stage
 from ..model import ARCHS, ModelConfig, SequenceModel
 from ..tasks import Task
 from ..training import TrainConfig, Trainer
@@ -351,17 +352,16 @@ class ForecastResult:
 Progress = Callable[[float, str], None]
 
 
-def train_net(
-    arch: str,
-    z_train: np.ndarray,
-    cfg: ForecastConfig,
-    seed: int,
-    progress: Progress | None = None,
-    done: float = 0.0,
-    share: float = 1.0,
-) -> Trainer:
-    """Train one network one step ahead on windows of the normalised training stretch (the package's
-    Trainer, in chunks so progress can be reported)."""
+def series_fingerprint(series: Series) -> str:
+    """A short name for a series' values (an uploaded one is known by its contents)."""
+    import hashlib
+
+    return series.name + ":" + hashlib.sha1(np.ascontiguousarray(series.values).tobytes()).hexdigest()[:12]
+
+
+def net_trainer(arch: str, z_train: np.ndarray, cfg: ForecastConfig, seed: int) -> Trainer:
+    """One network, untrained, that learns one step ahead on windows of the normalised training stretch
+    (the package's Trainer: the worker trains it in turns, or :meth:`rnnviz.jobs.Job.run_here` here)."""
     task = WindowTask(z_train, cfg.window)
     tcfg = TrainConfig(
         task=task.name,
@@ -375,52 +375,120 @@ def train_net(
         heldout_size=16,
     )
     model = SequenceModel(ModelConfig(arch=arch, hidden_size=cfg.hidden), seed=seed)
-    tr = Trainer(model, task, tcfg)
-    chunk = max(1, cfg.steps // 20)
-    while tr.step < cfg.steps:
-        if not tr.run(n_steps=min(chunk, cfg.steps - tr.step)):
-            break  # diverged: its forecasts will say so (NaN scores)
-        if progress:
-            progress(done + share * tr.step / cfg.steps, f"{MODEL_NAMES[arch]}, seed {seed}: step {tr.step:,} of {cfg.steps:,}")
-    return tr
+    return Trainer(model, task, tcfg)
 
 
-def forecast(series: Series, cfg: ForecastConfig | None = None, progress: Progress | None = None) -> ForecastResult:
-    """Fit every baseline and train every network of cfg on the training stretch; forecast and score
-    the held-out stretch. Deterministic for a config. progress(fraction, text) is called as it goes."""
-    cfg = (cfg or ForecastConfig()).resolve(series)
-    torch.set_num_threads(1)
+@dataclass
+class Prepared:
+    """What every network of a forecast job shares: the series cut at n_train, the baselines' forecasts
+    (fitted on the training stretch) and the normalisation (the training stretch's mean and spread)."""
+
+    series: Series
+    config: ForecastConfig
+    n_train: int
+    baselines: dict[str, tuple[np.ndarray, np.ndarray]]
+    ets_description: str
+    z: np.ndarray
+    mu: float
+    sd: float
+
+
+@dataclass
+class SeedForecast:
+    """One trained network's forecasts (series units) and its training loss: a piece of a forecast job."""
+
+    arch: str
+    seed: int
+    iterated: np.ndarray
+    one_step: np.ndarray
+    loss: list[float]
+    seconds: float
+
+
+def prepare(series: Series, cfg: ForecastConfig) -> Prepared:
+    """The baselines and the normalisation for a resolved config (a second or so: Holt-Winters' fit)."""
     y = np.asarray(series.values, np.float64)
     n_train = len(y) - cfg.horizon
     train, test = y[:n_train], y[n_train:]
-    if progress:
-        progress(0.0, "fitting the baselines")
     baselines = {"naive": naive(train, test), "seasonal_naive": seasonal_naive(train, test, cfg.season)}
     ets_it, ets_one, ets_what = ets(train, test, cfg.season)
     baselines["ets"] = (ets_it, ets_one)
     mu, sd = float(train.mean()), float(train.std()) or 1.0  # the training stretch only
-    z = (y - mu) / sd
+    return Prepared(series, cfg, n_train, baselines, ets_what, (y - mu) / sd, mu, sd)
+
+
+def seed_forecast(p: Prepared, arch: str, seed: int, tr: Trainer) -> SeedForecast:
+    """A trained network's forecasts of the held-out stretch, in the series' unit."""
+    it, one = predict(tr.model, p.z, p.n_train, p.config.horizon, p.config.window)
+    return SeedForecast(arch, seed, it * p.sd + p.mu, one * p.sd + p.mu, list(tr.history.loss), tr.seconds)
+
+
+def assemble(p: Prepared, pieces: list[SeedForecast]) -> ForecastResult:
+    """The result from the baselines and every network's pieces (seeds in order): scores of both kinds."""
+    cfg = p.config
     nets = {}
-    runs = [(a, cfg.seed + k) for a in cfg.archs for k in range(cfg.seeds)]
     for a in cfg.archs:
-        its, ones, losses, secs = [], [], [], 0.0
-        for k in range(cfg.seeds):
-            i = runs.index((a, cfg.seed + k))
-            tr = train_net(a, z[:n_train], cfg, cfg.seed + k, progress, 0.05 + 0.95 * i / len(runs), 0.95 / len(runs))
-            it, one = predict(tr.model, z, n_train, cfg.horizon, cfg.window)
-            its.append(it * sd + mu)
-            ones.append(one * sd + mu)
-            losses.append(list(tr.history.loss))
-            secs += tr.seconds
-        nets[a] = NetForecast(a, np.stack(its), np.stack(ones), losses, secs)
-    r = ForecastResult(series, cfg, n_train, baselines, nets, ets_what)
+        mine = [q for q in pieces if q.arch == a]
+        nets[a] = NetForecast(
+            a,
+            np.stack([q.iterated for q in mine]),
+            np.stack([q.one_step for q in mine]),
+            [q.loss for q in mine],
+            sum(q.seconds for q in mine),
+        )
+    r = ForecastResult(p.series, cfg, p.n_train, p.baselines, nets, p.ets_description)
+    test, train = r.test, r.train
     for kind, target in (("iterated", r.scores), ("one_step", r.one_step_scores)):
         for m, f in r.forecasts(kind).items():
             ok = np.all(np.isfinite(f))
             target[m] = {"mae": mae(test, f) if ok else math.nan, "mase": mase(test, f, train) if ok else math.nan}
+    return r
+
+
+def forecast_key(series: Series, cfg: ForecastConfig) -> tuple:
+    """The job's name: the series' values and the resolved config (training is deterministic for them)."""
+    return ("forecast", series_fingerprint(series), cfg.resolve(series))
+
+
+def forecast_job(series: Series, cfg: ForecastConfig | None = None) -> Job:
+    """Everything :func:`forecast` does, as a job the worker trains in turns: first the baselines, then
+    one stage per network and seed (each piece a :class:`SeedForecast`), then the scores. Raises
+    SeriesError when the config does not fit the series."""
+    cfg = (cfg or ForecastConfig()).resolve(series)
+    runs = [(a, cfg.seed + k) for a in cfg.archs for k in range(cfg.seeds)]
+
+    def build(a, seed):
+        return lambda p: net_trainer(a, p.z[: p.n_train], cfg, seed)
+
+    stages = [Stage(f"{MODEL_NAMES[a]}, seed {seed}", build(a, seed), cfg.steps) for a, seed in runs]
+    seeds = {st.label: run for st, run in zip(stages, runs)}
+
+    def after(p: Prepared, stage: Stage) -> SeedForecast:
+        a, seed = seeds[stage.label]
+        return seed_forecast(p, a, seed, stage.trainer)
+
+    return Job(
+        forecast_key(series, cfg),
+        f"{series.title}: {', '.join(MODEL_NAMES[a] for a in cfg.archs)}",
+        stages,
+        combine=lambda p, done: assemble(p, [st.piece for st in done]),
+        prepare=lambda: prepare(series, cfg),
+        after=after,
+    )
+
+
+def forecast(series: Series, cfg: ForecastConfig | None = None, progress: Progress | None = None) -> ForecastResult:
+    """Fit every baseline and train every network of cfg on the training stretch; forecast and score
+    the held-out stretch. Deterministic for a config. progress(fraction, text) is called as it goes.
+    The same job the page hands to the worker (:func:`forecast_job`), run here to its end."""
+    torch.set_num_threads(1)
+    job = forecast_job(series, cfg)
+    if progress:
+        progress(0.0, "fitting the baselines")
+    job.run_here(progress)
     if progress:
         progress(1.0, "done")
-    return r
+    return job.result
 
 
 # ----- what it means, in words ----------------------------------------------------------------

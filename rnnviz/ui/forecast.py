@@ -1,22 +1,46 @@
 """The Forecast page's Streamlit glue: the series picker (built-in or an uploaded CSV, checked before
-anything changes), the forecast run with a progress bar, and a process-wide cache of finished forecasts
-(deterministic for a series and config, so a class pressing the same button computes it once)."""
+anything changes), the link's choices, and the forecast as a job of the shared worker (single flight:
+a class pressing the same button shares one job and its result)."""
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
 
 import streamlit as st
 
 from ..data.series import BUILTIN, MAX_CSV_BYTES, Series, SeriesError, csv_table, load, read_csv
-from ..signals.forecast import ForecastConfig, ForecastResult, forecast
+from ..jobs import Job
+from ..signals.forecast import (
+    ForecastConfig,
+    ForecastResult,
+    SeedForecast,
+    default_sizes,
+    forecast_job,
+    forecast_key,
+    series_fingerprint,
+)
+from . import jobs
 
-_CACHE: OrderedDict = OrderedDict()  # (series key, config) -> ForecastResult, shared by every session
-_LOCK = threading.Lock()
-_KEEP = 32
 OWN = "csv"  # the series selectbox's option for an uploaded file
+_FIGS: OrderedDict = OrderedDict()  # (what, job key, ...) -> figure, shared by every session
+_FIGS_LOCK = threading.Lock()
+
+
+def figure(key, build):
+    """A figure of a shared job, built once for the whole process: twenty students looking at one
+    forecast do not build its figure twenty times. Callers must not change it."""
+    with _FIGS_LOCK:
+        fig = _FIGS.get(key)
+        if fig is not None:
+            _FIGS.move_to_end(key)
+            return fig
+    fig = build()
+    with _FIGS_LOCK:
+        _FIGS[key] = fig
+        while len(_FIGS) > 48:
+            _FIGS.popitem(last=False)
+    return fig
 
 
 @st.cache_resource(show_spinner=False)
@@ -27,34 +51,61 @@ def builtin(name: str) -> Series:
 
 def series_key(series: Series) -> str:
     """A short fingerprint of a series' values (an uploaded one is known by its contents)."""
-    return series.name + ":" + hashlib.sha1(series.values.tobytes()).hexdigest()[:12]
+    return series_fingerprint(series)
 
 
-def cached(series: Series, cfg: ForecastConfig) -> ForecastResult | None:
-    with _LOCK:
-        r = _CACHE.get((series_key(series), cfg))
-        if r is not None:
-            _CACHE.move_to_end((series_key(series), cfg))
-        return r
+def start(slot: str, series: Series, cfg: ForecastConfig) -> Job:
+    """The forecast job for this series and config (the one already on the board, or a new one for the
+    worker): ``slot`` is "forecast" or "walk". Raises SeriesError when the sizes do not fit."""
+    return jobs.ask(slot, forecast_key(series, cfg), lambda: forecast_job(series, cfg))
 
 
-def run_forecast(series: Series, cfg: ForecastConfig, label: str) -> ForecastResult:
-    """The forecast for this series and config: from the cache, or computed now under a progress bar."""
-    r = cached(series, cfg)
-    if r is not None:
-        return r
-    bar = st.progress(0.0, text=f"{label}: starting…")
+def matches(job: Job | None, series: Series | None, cfg: ForecastConfig) -> bool:
+    """Whether the page's current choices would give this job's result (same series, same config)."""
+    if job is None or series is None:
+        return False
+    try:
+        return job.key == forecast_key(series, cfg)
+    except SeriesError:
+        return False
 
-    def progress(frac: float, what: str) -> None:
-        bar.progress(min(1.0, max(0.0, frac)), text=f"{label}: {what}")
 
-    r = forecast(series, cfg, progress)
-    bar.empty()
-    with _LOCK:
-        _CACHE[(series_key(series), cfg)] = r
-        while len(_CACHE) > _KEEP:
-            _CACHE.popitem(last=False)
-    return r
+def partial(v, kind: str) -> tuple[dict, dict | None]:
+    """While a job runs: (forecasts, band) from what it has so far: the baselines once they are fitted,
+    each network as the mean of its finished seeds."""
+    p = v.ctx
+    if p is None:
+        return {}, None
+    i = 0 if kind == "iterated" else 1
+    out = {k: f[i] for k, f in p.baselines.items()}
+    band = {}
+    done: list[SeedForecast] = [q for q in v.pieces.values() if q is not None]
+    for a in p.config.archs:
+        rows = [(q.iterated if kind == "iterated" else q.one_step) for q in done if q.arch == a]
+        if rows:
+            import numpy as np
+
+            m = np.stack(rows)
+            out[a] = m.mean(0)
+            if len(rows) > 1:
+                band[a] = (m.min(0), m.max(0))
+    return out, band or None
+
+
+def sizes_from_link(series: Series | None) -> None:
+    """After the link filled the widgets: a link that named a series keeps its window and horizon (those it
+    did not name take the series' own), instead of the series' defaults replacing them."""
+    linked = st.session_state.pop("rv_linked_forecast", None)
+    if not linked or series is None:
+        return
+    w, h = default_sizes(series)
+    st.session_state.setdefault("fc_window", min(w, 120))
+    st.session_state.setdefault("fc_horizon", min(h, 300))
+    if "window" not in linked:
+        st.session_state["fc_window"] = min(w, 120)
+    if "horizon" not in linked:
+        st.session_state["fc_horizon"] = min(h, 300)
+    st.session_state["fc_sized_for"] = series_key(series)
 
 
 def own_csv() -> tuple[Series | None, str]:
@@ -112,16 +163,6 @@ def held_out_start(series: Series, horizon: int) -> int:
 def first_days(r: ForecastResult, n: int) -> tuple[int, int]:
     """The index range of a little history and the first n held-out values (a zoomed first view)."""
     return r.n_train - n // 2, r.n_train + n
-
-
-def same_setup(series: Series | None, cfg: ForecastConfig, r: ForecastResult) -> bool:
-    """Whether the page's current choices would give this result (same series, same config)."""
-    if series is None or series_key(series) != series_key(r.series):
-        return False
-    try:
-        return cfg.resolve(series) == r.config
-    except SeriesError:
-        return False
 
 
 def pick_series() -> tuple[Series | None, str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -12,9 +11,9 @@ import torch
 
 from ..inspect import Inspection, inspect_model
 from ..runs import compare_archs
-from ..session import TrainingSession, describe_lengths, text_key
+from ..session import TrainingSession, View, describe_lengths, text_key
 from ..settings import ARCH_NAMES, Settings
-from . import lesson, link, projector, run, sidebar
+from . import jobs, lesson, link, projector, run, sidebar
 
 _COMPARE: OrderedDict = OrderedDict()  # (settings, text, steps) -> curves, shared by every session
 _COMPARE_LOCK = threading.Lock()
@@ -22,10 +21,15 @@ _COMPARE_LOCK = threading.Lock()
 
 @dataclass
 class Ctx:
-    """What a page needs: the session (its settings, its run) and the settings waiting for a choice."""
+    """What a page needs: the session (its settings, its run), ``view``, the one reading of its status,
+    step and message this page run draws from (the notices at the top were drawn from it: see
+    :meth:`TrainingSession.view`), and the settings waiting for a choice."""
 
     session: TrainingSession
+    view: View
     pending: list[str] = field(default_factory=list)
+    app: str | None = None  # an application page's name in the link tables (rnnviz.settings.PAGE_FIELDS)
+    slots: tuple = ()  # where the share box and the QR code go once the page knows its choices (share())
 
     @property
     def settings(self) -> Settings:
@@ -43,15 +47,30 @@ class Ctx:
     def arch(self) -> str:
         return self.session.settings.arch
 
+    def refresh(self) -> None:
+        """Read the session again after the page changed it itself (a new step budget). If its status
+        moved on since the notices at the top were drawn, the page starts over, so that it never shows
+        two readings at once."""
+        view = self.session.view()
+        if view.status is not self.view.status:
+            st.rerun()
+        self.view = view
+
     def status_line(self) -> str:
-        s, tr = self.settings, self.trainer
-        what = "untrained (random initial weights)" if tr.step == 0 else f"trained for {tr.step:,} steps"
+        s, tr, step = self.settings, self.trainer, self.view.step
+        what = "untrained (random initial weights)" if step == 0 else f"trained for {step:,} steps"
         lengths = describe_lengths(tr.history)
         layers = f", {s.layers} layers" if s.layers > 1 else ""
         own = " on your own text" if self.session.text else ""
+        fresh = (
+            " This is a new browser session (the link named no trained model): a model trained in another tab or "
+            "window is not here; its **Share this setup** link brings it back, trained."
+            if step == 0 and self.session.past == () and st.session_state.get(run.FRESH)
+            else ""
+        )
         return (
             f"Showing the session's {ARCH_NAMES[s.arch]} on “{tr.task.title}”{own} (H={s.hidden}{layers}, seed "
-            f"{s.seed}, examples of length T={s.seq_len}): {what}{lengths}."
+            f"{s.seed}, examples of length T={s.seq_len}): {what}{lengths}.{fresh}"
         )
 
     def inspection(self, n: int = 8) -> Inspection:
@@ -100,10 +119,13 @@ class Ctx:
         return curves
 
 
-def page(title: str, icon: str = "🔁", explorer: bool = True) -> Ctx:
+def page(title: str, icon: str = "🔁", explorer: bool = True, app: str | None = None) -> Ctx:
     """Call first on every page: page config, the session's run (from the link on a first visit),
     the sidebar, the run brought in line with it, and the notices every page shows. explorer=False
-    for a page with models of its own: the explorer's settings are folded away in the sidebar."""
+    for a page with models of its own: the explorer's settings are folded away in the sidebar.
+    app: the page's name in the link tables (rnnviz.settings.PAGE_FIELDS): its choices are read from
+    the link on the first visit and written to it; the page calls :func:`share` once its widgets are
+    drawn."""
     projector.read_link()
     st.set_page_config(
         page_title=f"{title} · rnnviz", page_icon=icon, layout="wide", initial_sidebar_state=projector.sidebar_state()
@@ -111,6 +133,8 @@ def page(title: str, icon: str = "🔁", explorer: bool = True) -> Ctx:
     projector.install()
     projector.style()
     torch.set_num_threads(1)
+    jobs.install_heartbeat()
+    app_notes = link.read_app(app) if app else []
     notes = run.open_session()
     sidebar.keep_on_page_switch(title, ("rv_cap_w", projector.KEY))
     sidebar.nav()
@@ -131,16 +155,36 @@ def page(title: str, icon: str = "🔁", explorer: bool = True) -> Ctx:
             + "\n".join(f"- {n}" for n in [*notes, *range_notes]),
             icon=":material/link:",
         )
+    if app_notes:
+        st.warning(
+            "This link's choices for this page were adjusted:\n" + "\n".join(f"- {n}" for n in app_notes), icon=":material/link:"
+        )
     pending = run.reconcile(wanted)
     s = run.session()
-    s.seen = time.monotonic()  # someone is looking: the worker keeps training it
-    if s.diverged:
-        run.diverged_notice(s)
-    link.write(s.settings, s.trainer.step)
-    link.share_box(s.settings, s.trainer.step)
-    projector.phone_box(link.share_url(s.settings, s.trainer.step))
+    jobs.own(s)  # someone is looking: the worker keeps training it (and the heartbeat knows whose it is)
+    view = s.view()  # one reading for the whole page: the worker may finish a chunk at any moment
+    if view.diverged:
+        run.diverged_notice(view)
+    link.write(s.settings, view.step, app)
+    if app:
+        ctx = Ctx(s, view, pending, app, (st.sidebar.empty(), st.empty()))
+    else:
+        link.share_box(s.settings, view.step)
+        projector.phone_box(link.share_url(s.settings, view.step))
+        ctx = Ctx(s, view, pending)
     lesson.back_link(title)
-    return Ctx(s, pending)
+    return ctx
+
+
+def share(ctx: Ctx) -> None:
+    """On an application page, once its widgets are drawn: the address bar, the share box and the QR
+    code name the page's choices as they are now."""
+    s, step = ctx.session.settings, ctx.view.step
+    link.write(s, step, ctx.app)
+    if ctx.slots:
+        link.share_box(s, step, ctx.app, where=ctx.slots[0])
+        with ctx.slots[1].container():
+            projector.phone_box(link.share_url(s, step, app=ctx.app))
 
 
 _STATIC: dict = {}

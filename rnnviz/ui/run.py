@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..session import RUNS, TrainingSession, restore
+from ..session import RUNS, TrainingSession, View, restore
 from ..settings import ARCH_NAMES, Settings
 from . import link, sidebar
 
 KEY = "rv_session"
+FRESH = "rv_fresh"  # the session began with an untrained model (its link had no step)
 
 
 def session() -> TrainingSession:
@@ -41,6 +42,7 @@ def open_session() -> list[str]:
             notes.append(f"On the way it diverged at step {s.trainer.step:,}.")
     else:
         s = TrainingSession.new(settings)
+        ss[FRESH] = True  # opened without a trained model in its link: the pages say how to get one back
     ss[KEY] = s
     return notes
 
@@ -88,10 +90,11 @@ def reconcile(wanted: Settings) -> list[str]:
     return pending
 
 
-def diverged_notice(s: TrainingSession) -> None:
-    """The one notice every page shows for a run that blew up."""
+def diverged_notice(view: View) -> None:
+    """The one notice every page shows for a run that blew up, from the page's one reading of the
+    session (the step is the one the step counter shows: the steps trained before it blew up)."""
     st.error(
-        f"**This run diverged at step {s.trainer.step + 1:,}.** {s.message} Numbers computed from it are "
+        f"**This run diverged at step {view.step:,}.** {view.message} Numbers computed from it are "
         "meaningless (infinite or NaN), so the pages make no claims from them. Press **Reset** on the Train page "
         "to run it again, or turn **clipping** on in the sidebar (that starts a fresh model).",
         icon=":material/error:",

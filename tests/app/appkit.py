@@ -33,3 +33,21 @@ def session(at):
 
 def text(at):
     return " ".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.warning, *at.error, *at.success])
+
+
+def wait_jobs(at, timeout: float = 120.0):
+    """Let the shared worker finish every job the app asked for (pages never train themselves), then
+    run the page again, as its fragment would redraw."""
+    import time
+
+    from rnnviz.jobs import JOBS
+
+    end = time.monotonic() + timeout
+    while any(j.running for j in list(JOBS._jobs.values())):
+        assert time.monotonic() < end, "the worker did not finish the page's jobs"
+        for j in list(JOBS._jobs.values()):
+            j.touch()  # the test is looking, as an open page's heartbeat would say
+        time.sleep(0.05)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

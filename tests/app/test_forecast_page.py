@@ -1,7 +1,7 @@
 """The Forecast page: opens with its source stated, trains a tiny model, draws the forecast and the
 scores table with the baselines, and runs the random-walk lesson."""
 
-from appkit import go, new_app, text
+from appkit import go, new_app, text, wait_jobs
 
 
 def test_forecast_page_trains_tiny_models_and_shows_scores_and_the_stock_lesson():
@@ -12,6 +12,7 @@ def test_forecast_page_trains_tiny_models_and_shows_scores_and_the_stock_lesson(
     assert at.session_state["fc_window"] == 10 and at.session_state["fc_horizon"] == 20  # the Nile's own sizes
     at.button(key="fc_go").click().run()
     assert not at.exception, [e.value for e in at.exception]
+    wait_jobs(at)  # the worker trains it; the page only reads
     table = at.dataframe[0].value
     assert set(table["model"]) == {"naive", "seasonal naive", "exponential smoothing", "GRU (network)"}
     assert "Best on the held-out stretch" in text(at)
@@ -23,5 +24,32 @@ def test_forecast_page_trains_tiny_models_and_shows_scores_and_the_stock_lesson(
     at.button(key="fc_go").click().run()  # sizes that do not fit: one message, the old forecast stays
     assert any("need at least" in e.value for e in at.error) and len(at.dataframe) == 1
     at.button(key="fc_walk_go").click().run()
-    assert not at.exception, [e.value for e in at.exception]
+    wait_jobs(at)
     assert "No model beats the naive forecast" in text(at) or "beat naive on this walk" in text(at)
+
+
+def test_a_forecast_link_sets_the_choices_and_brings_the_same_forecast_back():
+    q = dict(series="nile", network="rnn", window="8", horizon="15", fc_steps="50", fc_seeds="1", fc_units="8", fc_seed="3")
+    at = new_app(query={**q, "fc_run": "1"})
+    go(at, "pages/10_Forecast.py")
+    ss = at.session_state
+    assert (ss["fc_series"], ss["fc_arch"], ss["fc_window"], ss["fc_horizon"]) == ("nile", "rnn", 8, 15)
+    assert (ss["fc_steps"], ss["fc_seeds"], ss["fc_hidden"], ss["fc_seed"]) == (50, 1, 8, 3)
+    wait_jobs(at)  # the link named a made forecast: the page asked the worker for it without a press
+    first = at.dataframe[0].value
+    assert "vanilla RNN (network)" in set(first["model"])
+    assert {k: at.query_params[k] for k in q} == q and at.query_params["fc_run"] == "true"
+    again = new_app(query={**q, "fc_run": "1"})  # a second browser: the same numbers, from the same job
+    go(again, "pages/10_Forecast.py")
+    wait_jobs(again)
+    assert again.dataframe[0].value.equals(first)
+
+
+def test_junk_in_a_forecast_link_gets_one_note_and_legal_values():
+    at = new_app(query={"series": "mars", "window": "-4", "fc_steps": "250", "fc_run": "maybe"})
+    go(at, "pages/10_Forecast.py")
+    notes = " ".join(w.value for w in at.warning)
+    assert "series='mars'" in notes and "window='-4'" in notes and "fc_steps=250" in notes
+    ss = at.session_state
+    assert ss["fc_series"] == "sunspots" and ss["fc_window"] == 2 and ss["fc_steps"] == 200
+    assert not at.dataframe  # no forecast was asked for: nothing trains

@@ -136,3 +136,30 @@ def test_differences_in_words():
         "You changed the hidden units H from 32 to 64, the layers from 1 to 2 and the learning rate from 0.01 to 0.1."
     )
     assert DEFAULT.change_sentence(DEFAULT) == ""
+
+
+def test_every_application_page_keeps_the_explorers_keys_and_names_its_own_apart():
+    from rnnviz.settings import BY_NAME, LINK_EXTRAS, PAGE_FIELDS
+
+    seen = set()
+    for page, fields in PAGE_FIELDS.items():
+        for f in fields:
+            assert f.name not in BY_NAME and f.name not in LINK_EXTRAS, (page, f.name)
+            assert f.name not in seen, f"{f.name} is used by two pages"
+            seen.add(f.name)
+
+
+def test_a_page_link_is_read_with_the_explorers_rules_and_written_without_defaults():
+    from rnnviz.settings import from_query, page_query, page_values
+
+    values, notes = page_values("forecast", {"series": ["nile", "co2"], "network": "GRU", "window": "52", "fc_seeds": "9"})
+    assert values == {"series": "co2", "network": "gru", "window": 52, "fc_seeds": 5}  # the last repeat counts
+    assert notes == ["Link parameter fc_seeds='9' is out of range: a whole number from 1 to 5; using 5."] or len(notes) == 1
+    values, notes = page_values("forecast", {"window": "lots", "fc_run": "yes"})
+    assert values == {"fc_run": True} and "window='lots'" in notes[0] and "ignored" in notes[0]
+    assert page_query("forecast", {"series": "sunspots", "network": "gru", "window": 22, "fc_seed": 0}) == {
+        "network": "gru",
+        "window": "22",
+    }
+    settings, notes = from_query({"series": "co2", "arch": "gru", "nonsense": "1"})
+    assert settings.arch == "gru" and notes == ["Ignored the unknown link parameter “nonsense”."]
