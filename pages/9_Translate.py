@@ -4,10 +4,12 @@ import streamlit as st
 
 import rnnviz  # noqa: F401  (sets one torch thread before torch loads)
 from rnnviz import ui
+from rnnviz.jobs import JobStatus
 from rnnviz.language import translate as tr
 from rnnviz.plots.translate import accuracy_by_length, attention_heatmap, loss_curves
+from rnnviz.ui import jobs as ui_jobs
 
-ctx = ui.page("Translate", "🌐", explorer=False)
+ctx = ui.page("Translate", "🌐", explorer=False, app="translate")
 st.title("Translate: number words to digits, with and without attention")
 st.markdown(
     "Translation is a **sequence-to-sequence** job: a sentence goes in, another comes out, and the two "
@@ -33,7 +35,35 @@ def shipped():
 
 
 cfg, shipped_models, shipped_result = shipped()
-mine = st.session_state.get("tr_mine")  # (models, result, losses) trained in this session
+ss = st.session_state
+linked = ss.pop("rv_linked_translate", None) or {}  # what this session's link asked for (its first visit only)
+for k, v in (("tr_text", tr.EXAMPLES[0]), ("tr_which", "shipped"), ("tr_steps", 300), ("tr_hidden", cfg.hidden), ("tr_seed", 0)):
+    ss.setdefault(k, v)
+
+# ----- the models trained on this page: a job of the shared worker ----------------------------------
+config = tr.page_config(ss["tr_steps"], ss["tr_seed"], ss["tr_hidden"], cfg)  # what the Train button trains with the choices now
+
+
+def matches(job) -> bool:
+    """Whether this job trains what the steps, units and seed chosen now would train."""
+    return job is not None and job.key == tr.translate_key(config)
+
+
+def press() -> None:
+    ss["tr_pressed"] = True
+
+
+job = ui_jobs.current("translate")
+if ss.pop("tr_pressed", False):
+    job = ui_jobs.ask("translate", tr.translate_key(config), lambda: tr.translate_job(config))
+    ss["tr_pick_mine"] = True  # show them once they are trained
+elif linked.get("tr_run") and not matches(job):  # a link to trained models: the same ones, from the board or trained again
+    job = ui_jobs.ask("translate", tr.translate_key(config), lambda: tr.translate_job(config))
+ss["tr_run"] = matches(job)  # the link says "trained" only for the models the choices give
+view = job.view() if job is not None else None  # one reading for the whole page run
+mine = view.result if view is not None and view.done else None  # an Experiment: models, losses, result
+if mine is not None and ss.pop("tr_pick_mine", False):
+    ss["tr_which"] = "mine"
 
 with st.expander("The rules of the task (what the models had to find out by themselves)", expanded=False):
     st.markdown(tr.RULES)
@@ -43,9 +73,7 @@ with st.expander("The rules of the task (what the models had to find out by them
     )
 
 which = "shipped"
-if mine:
-    if st.session_state.pop("tr_pick_mine", False):
-        st.session_state["tr_which"] = "mine"
+if mine is not None:
     which = st.radio(
         "Models",
         ["shipped", "mine"],
@@ -55,24 +83,22 @@ if mine:
         format_func=lambda w: (
             f"shipped (trained {cfg.steps:,} steps each)"
             if w == "shipped"
-            else f"trained here ({mine[1]['config']['steps']:,} steps each)"
+            else f"trained here ({mine.config.steps:,} steps each, {mine.config.hidden} units, seed {mine.config.seed})"
         ),
     )
-models, result = (shipped_models, shipped_result) if which == "shipped" else (mine[0], mine[1])
+models, result = (shipped_models, shipped_result) if which == "shipped" else (mine.models, mine.result)
 
 st.markdown("#### Try it")
 
 
 def use_example(sentence):
-    st.session_state["tr_text"] = sentence
+    ss["tr_text"] = sentence
 
 
 st.caption("Type a number in words below, or start from an example (the button fills in its words):")
 ex = st.columns(len(tr.EXAMPLES))
 for i, (col, sentence) in enumerate(zip(ex, tr.EXAMPLES)):
     col.button(f"{tr.words_to_number(sentence):,}", key=f"tr_ex{i}", on_click=use_example, args=(sentence,), width="stretch")
-if "tr_text" not in st.session_state:
-    st.session_state["tr_text"] = tr.EXAMPLES[0]
 text = st.text_input(
     "A number in words (0 to 999,999)",
     max_chars=300,
@@ -83,10 +109,10 @@ text = st.text_input(
 try:
     tr.check_source(text)
     shown = text
-    st.session_state["tr_last_ok"] = text
+    ss["tr_last_ok"] = text
 except tr.TranslateInputError as e:
     st.error(str(e), icon=":material/spellcheck:")
-    shown = st.session_state.get("tr_last_ok")
+    shown = ss.get("tr_last_ok")
     if shown:
         st.caption(f"Below: the last sentence that could be translated, “{shown}”.")
 
@@ -129,9 +155,10 @@ if shown:
     )
 
 st.markdown("#### Why attention helps with longer inputs")
+H = result["config"]["hidden"]  # the units of the models shown
 st.markdown(
     "Without attention, the encoder must squeeze the whole sentence into its final state: a fixed list of numbers "
-    f"({2 * cfg.hidden} here, {cfg.hidden} from each reading direction), whether the sentence has one word or eleven. "
+    f"({2 * H} here, {H} from each reading direction), whether the sentence has one word or eleven. "
     "That single vector is a **bottleneck**: the longer the input, the more has to fit through it, and the harder it "
     "is for training to find a way to pack it. With attention the decoder keeps every word's encoder state and, "
     "for each digit, takes a weighted average of them, with weights it computes from what it is about to write. "
@@ -151,34 +178,85 @@ st.caption(
 
 st.markdown("#### Train both models yourself")
 st.markdown(
-    "Train both versions here from their seed, on the same batches, and watch which one gets there first. "
-    "Try few steps: attention reads long numbers well long before the final-state model does."
+    "Train both versions from their seed, on the same batches, and watch which one gets there first. "
+    "Try few steps: attention reads long numbers well long before the final-state model does. The server trains "
+    "them while you read on or visit other pages, and a class asking for the same steps, units and seed shares one training."
 )
-t1, t2 = st.columns([2, 1])
-steps = t1.select_slider(
-    "Training steps for each model", [100, 200, 300, 500, 800, 1000, 1500], value=300, key="tr_steps", persist_state="session"
+t1, t2, t3 = st.columns([2, 1, 1])
+t1.select_slider("Training steps for each model", [100, 200, 300, 500, 800, 1000, 1500], key="tr_steps", persist_state="session")
+t2.select_slider(
+    "Hidden units",
+    [8, 16, 32, 64],
+    key="tr_hidden",
+    persist_state="session",
+    help=f"GRU units in each reading direction and in the decoder (the shipped models have {cfg.hidden}). Without "
+    "attention, the decoder's whole view of the sentence is twice this many numbers.",
 )
-seed = t2.number_input("Seed", 0, 9999, 0, key="tr_seed", persist_state="session")
-if st.button("Train both models", key="tr_train", type="primary"):
-    bar = st.progress(0.0, text="Waiting for a free turn: other people on this server are training…")
+t3.number_input("Seed", 0, 9999, key="tr_seed", persist_state="session")
+st.button("Train both models", key="tr_train", type="primary", icon=":material/model_training:", on_click=press)
+drawn = view.status if view is not None else None  # what the page around the fragment was drawn for
 
-    def progress(kind, step, total, loss):
-        bar.progress(tr.overall_progress(kind, step, total), text=tr.progress_text(kind, step, total, loss))
 
-    config = tr.TrainConfig(steps=int(steps), seed=int(seed), hidden=cfg.hidden, embed=cfg.embed, test_size=1000)
-    with tr.LIVE_TRAINING:  # a class pressing Train at once takes turns instead of slowing everyone down
-        exp = tr.run_experiment(config, progress)
-    bar.empty()
-    st.session_state["tr_mine"] = (exp.models, exp.result, exp.losses)
-    st.session_state["tr_pick_mine"] = True
-    st.rerun()
-if mine:
-    st.plotly_chart(loss_curves(mine[2]), key="tr_loss")
-    st.caption(
-        "The loss is how surprised the decoder was by the right next digit, averaged over recent steps (log scale). "
-        "The translations and the accuracy figure above now use these models; pick “shipped” under **Models** at "
-        "the top to go back. Your models stay with this browser session only."
-    )
+def draw_partial(v, j) -> None:
+    """While both models train: progress, Pause / Go on, each model's loss so far, and the scores of the
+    model that is done."""
+    c = v.key[1]
+    ui_jobs.progress_line(v, f"Both models, {c.steps:,} steps each, {c.hidden} units, seed {c.seed}")
+    if v.status is JobStatus.FAILED:
+        return
+    b1, _ = st.columns([1, 4])
+    if v.running:
+        b1.button("Pause", icon=":material/pause:", key="tr_pause", on_click=ui_jobs.pause, args=(j,))
+    elif v.status is JobStatus.PAUSED:
+        b1.button("Go on", icon=":material/play_arrow:", key="tr_resume", on_click=ui_jobs.resume, args=(j,))
+    losses = tr.losses_by_model(v)
+    if losses:
+        st.plotly_chart(loss_curves(losses), key="tr_loss_live")
+    part = tr.partial_result(v)
+    if part is not None:
+        st.plotly_chart(accuracy_by_length(part), key="tr_acc_partial")
+        st.caption(
+            "Scored on the held-out numbers as soon as it finished training: "
+            + ", ".join(f"{tr.STAGES[k]} {100 * x:.1f}% right" for k, x in part["accuracy_longer_than_median"].items())
+            + f" on inputs longer than {part['train_median_words']:g} words. The other model is still training."
+        )
+
+
+@st.fragment(run_every=ui_jobs.redraw_seconds() if job is not None and job.running else None)
+def training_area() -> None:
+    """Redraws while the job trains (it only reads the job's view); the trained models' curves once done."""
+    j = ui_jobs.current("translate")
+    if j is None:
+        st.caption(
+            "Nothing has been trained in this browser session yet, so the page shows the shipped models. "
+            "To get models trained earlier back, open the share link of the page that showed them: it trains them "
+            "again from the same seed (at once if the server still has them)."
+        )
+        return
+    v = j.view()
+    if v.status is not drawn:  # finished, paused or resumed since the page was drawn: redraw it all (models, link)
+        st.rerun()
+    if not v.done:
+        draw_partial(v, j)
+        return
+    e = v.result
+    if not matches(j):
+        st.info("The choices above changed since these models were trained: press **Train both models** to train them.")
+    with st.container(key="rv_result_translate"):
+        st.plotly_chart(loss_curves(e.losses), key="tr_loss")
+        long = e.result["accuracy_longer_than_median"]
+        st.caption(
+            f"Trained here: {e.config.steps:,} steps each, {e.config.hidden} units, from seed {e.config.seed}, scored on "
+            f"{e.config.test_size:,} "
+            f"held-out numbers: on inputs longer than {e.result['train_median_words']:g} words "
+            f"**{100 * long['attention']:.1f}%** right with attention, **{100 * long['no_attention']:.1f}%** without. "
+            "The loss is how surprised the decoder was by the right next digit, averaged over recent steps (log scale). "
+            "With **Models** at the top set to “trained here”, the translations and the accuracy figure above use these "
+            "models; “shipped” goes back. The share link brings them back in another browser."
+        )
+
+
+training_area()
 
 st.markdown("#### The hybrid, and where it led")
 compare = [p for p in ui.PAGES if p[1].startswith("Compare")]
@@ -195,3 +273,5 @@ st.markdown(
 )
 if compare:
     st.page_link(compare[0][0], label="Compare lab", icon=":material/arrow_forward:")
+
+ui.share(ctx)

@@ -282,7 +282,7 @@ def cmd_translate(a) -> int:
     from .language import translate as tr
 
     cfg = tr.TrainConfig(steps=a.steps, hidden=a.hidden, batch=a.batch, lr=a.lr, seed=a.seed, test_size=a.test_size).validate()
-    exp = tr.run_experiment(cfg, tr.stderr_progress)
+    exp = tr.run_experiment(cfg, tr.StderrProgress())  # the page's job, run here
     if a.save:
         try:
             flags = (

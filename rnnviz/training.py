@@ -321,9 +321,9 @@ class Trainer:
         if key not in self._evals:
             b = self.heldout_batch()
             with torch.no_grad():
-                out = self.model(b.x)
+                out, loss_t = self._forward(b)
                 ok = bool(torch.isfinite(out).all())
-                loss = float(sequence_loss(out, b.y, b.mask)) if ok else _NAN
+                loss = float(loss_t) if ok else _NAN
                 metric = float(self.task.metric(out, b)) if ok else _NAN
             if not (math.isfinite(loss) and math.isfinite(metric)):
                 loss = metric = _NAN
@@ -347,6 +347,16 @@ class Trainer:
         return self.step / self.seconds if self.seconds > 0 else 0.0
 
     # ----- one step ---------------------------------------------------------------------------
+    def _forward(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+        """The model's output on a batch and its loss: ``model(batch.x)`` scored by ``sequence_loss``, or
+        the task's own ``forward_loss(model, batch)`` when it has one (a sequence-to-sequence task, whose
+        model reads more than ``batch.x``: the Translate page's encoder-decoder)."""
+        own = getattr(self.task, "forward_loss", None)
+        if own is not None:
+            return own(self.model, batch)
+        out = self.model(batch.x)
+        return out, sequence_loss(out, batch.y, batch.mask)
+
     def train_step(self) -> bool:
         """One optimisation step. Returns False (and sets status) if training cannot go on."""
         if self.status is Status.DIVERGED:
@@ -359,8 +369,7 @@ class Trainer:
         if (self.step % cfg.snapshot_every == 0 or new_len) and last != (self.step, cfg.seq_len):
             self.snapshot()
         batch = self.task.batch(cfg.batch_size, cfg.seq_len, self.rng)
-        out = self.model(batch.x)
-        loss = sequence_loss(out, batch.y, batch.mask)
+        out, loss = self._forward(batch)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in self._params]

@@ -47,15 +47,20 @@ import json
 import os
 import re
 import sys
-import threading
-import time
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from ..errors import ConfigError
+from ..jobs import Job, JobView, Stage
+from ..model import INIT_LOCK
+from ..tasks import Batch as TaskBatch
+from ..tasks import Task
+from ..training import TrainConfig as TrainerConfig
+from ..training import Trainer
 
 ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen".split()
 ONES += ["seventeen", "eighteen", "nineteen"]
@@ -272,7 +277,7 @@ class Translator(nn.Module):
         super().__init__()
         self.cfg = cfg.validate()
         H, E = cfg.hidden, cfg.embed
-        with torch.random.fork_rng(devices=[]):
+        with INIT_LOCK, torch.random.fork_rng(devices=[]):  # the global generator: one model at a time
             torch.manual_seed(seed)
             self.src_embed = nn.Embedding(len(SRC_VOCAB), E, padding_idx=PAD)
             self.encoder = nn.GRU(E, H, batch_first=True, bidirectional=True)
@@ -405,29 +410,91 @@ class TrainConfig:
         return ModelConfig(self.hidden, self.embed, attention)
 
 
-def train(model: Translator, cfg: TrainConfig, progress=None, every: int = 50) -> list[float]:
-    """Adam on cross-entropy with teacher forcing, batches from the training part of the numbers
-    (seeded: the same cfg gives the same model). progress(step, steps, loss) every so many steps."""
+PAGE_TEST_SIZE = 1000  # held-out numbers the page scores its own models on (the CLI's default: 2,000)
+
+
+def page_config(steps: int, seed: int, hidden: int, shipped: TrainConfig) -> TrainConfig:
+    """What the page's Train button trains: the student's steps, seed and hidden units, the shipped
+    models' embedding size and batches, scored on PAGE_TEST_SIZE held-out numbers."""
+    return TrainConfig(
+        steps=int(steps),
+        batch=shipped.batch,
+        lr=shipped.lr,
+        seed=int(seed),
+        hidden=int(hidden),
+        embed=shipped.embed,
+        test_size=PAGE_TEST_SIZE,
+        max_digits=shipped.max_digits,
+    ).validate()
+
+
+class NumberWords(Task):
+    """The task's training stream for the shared :class:`~rnnviz.training.Trainer`.
+
+    Each batch is ``batch_size`` numbers drawn as :func:`sample_numbers` draws them (never a held-out
+    one): the words in, the digits and the end mark out. The translator reads more than one tensor (the
+    word ids, how many words each sentence has, and the true digits so far for teacher forcing), so the
+    task scores it itself (:meth:`forward_loss`, the trainer's hook): cross-entropy over the digits and
+    the end mark, padding ignored. The trainer's metric is the share of those tokens predicted right.
+    ``seq_len`` is unused: each number decides how many words it has. Worked example::
+
+        2005: words in "two thousand and five", decoder fed "<start> 2 0 0 5", target "2 0 0 5 <end>"
+    """
+
+    name = "number_words"
+    title = "Number words to digits"
+    shape = "sequence-to-sequence"
+    loss = "ce"
+    metric_name = "token accuracy"
+    higher_is_better = True
+    solved_metric = 1.0
+    min_len, max_len, default_len = 1, MAX_INPUT_WORDS, 11
+    summary = "translate English number words into digits"
+
+    def __init__(self, max_digits: int = MAX_DIGITS):
+        self.max_digits = int(max_digits)
+
+    def batch(self, batch_size: int, seq_len: int, rng: np.random.Generator) -> TaskBatch:
+        self.check_len(seq_len)
+        b = make_batch(sample_numbers(rng, int(batch_size), max_digits=self.max_digits))
+        mask = (b.tgt_out != PAD).float()  # [B, T] the digits and the end mark
+        return TaskBatch((b.src, b.src_len, b.tgt_in), b.tgt_out, mask, {"numbers": b.numbers})
+
+    def forward_loss(self, model: Translator, batch: TaskBatch) -> tuple[torch.Tensor, torch.Tensor]:
+        """(logits [B, T, V] with teacher forcing, mean cross-entropy over the tokens that are not padding)."""
+        src, src_len, tgt_in = batch.x
+        logits = model(src, src_len, tgt_in)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch.y.reshape(-1), ignore_index=PAD)
+        return logits, loss
+
+
+KINDS = ("attention", "no_attention")
+STAGES = {"attention": "with attention", "no_attention": "without attention"}  # a job's stage label per model
+KIND_OF = {label: kind for kind, label in STAGES.items()}
+
+
+def translator_trainer(cfg: TrainConfig, attention: bool) -> Trainer:
+    """One of the two models, untrained, on the shared Trainer: Adam at cfg.lr on batches of cfg.batch
+    numbers from the seeded stream [seed, 1], the gradient norm clipped at 1. No gradient snapshots (the
+    translator has no ``trace``) and no held-out batches of the trainer's own: :func:`score` measures the
+    finished model on the task's held-out numbers."""
     cfg.validate()
-    torch.set_num_threads(1)
-    rng = np.random.default_rng([cfg.seed, 1])
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    loss_fn = nn.CrossEntropyLoss(ignore_index=PAD)
-    losses = []
-    model.train()
-    for step in range(1, cfg.steps + 1):
-        b = make_batch(sample_numbers(rng, cfg.batch, max_digits=cfg.max_digits))
-        logits = model(b.src, b.src_len, b.tgt_in)
-        loss = loss_fn(logits.reshape(-1, logits.shape[-1]), b.tgt_out.reshape(-1))
-        opt.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        losses.append(loss.item())
-        if progress and (step % every == 0 or step == cfg.steps):
-            progress(step, cfg.steps, float(np.mean(losses[-every:])))
-    model.eval()
-    return losses
+    task = NumberWords(cfg.max_digits)
+    tcfg = TrainerConfig(
+        task=task.name,
+        seq_len=task.default_len,
+        batch_size=cfg.batch,
+        optimizer="adam",
+        lr=cfg.lr,
+        clip=True,
+        clip_value=1.0,
+        seed=cfg.seed,
+        snapshot_every=100_000,
+        probe_size=1,
+        eval_every=100_000,
+        heldout_size=16,
+    )
+    return Trainer(Translator(cfg.model_config(attention), seed=cfg.seed), task, tcfg)
 
 
 def predict_numbers(model: Translator, numbers, chunk: int = 500) -> list[str]:
@@ -458,66 +525,147 @@ def long_accuracy(acc: dict[str, float], count: dict[str, int], median: float) -
     return sum(acc[k] * count[k] for k in keys) / n if n else float("nan")
 
 
-KINDS = ("attention", "no_attention")
-LIVE_TRAINING = threading.BoundedSemaphore(2)  # live trainings at once in one server process (one per core)
+@dataclass
+class Heldout:
+    """What both models are scored on: cfg's held-out numbers, and the median input length (words) of
+    what training draws."""
+
+    numbers: np.ndarray
+    median: float
+
+
+def heldout(cfg: TrainConfig) -> Heldout:
+    return Heldout(heldout_numbers(cfg.seed, cfg.test_size, cfg.max_digits), training_median_words(cfg.seed, cfg.max_digits))
+
+
+@dataclass
+class Scores:
+    """One model measured on the held-out numbers: exact-match accuracy and how many numbers there are,
+    by input length in words; the accuracy on inputs longer than the training median; its size."""
+
+    accuracy: dict[str, float]
+    count: dict[str, int]
+    long: float
+    parameters: int
+
+
+def score(model: Translator, h: Heldout) -> Scores:
+    torch.set_num_threads(1)  # the same arithmetic wherever it is measured
+    acc, count = accuracy_by_length(model, h.numbers)
+    return Scores(acc, count, round(long_accuracy(acc, count, h.median), 4), sum(p.numel() for p in model.parameters()))
+
+
+def assemble(cfg: TrainConfig, h: Heldout, scores: dict[str, Scores], seconds: float | None = None) -> dict:
+    """The result the CLI prints (and the page draws) from each model's scores."""
+    return {
+        "task": "number words to digits (0 to 999,999)",
+        "accuracy": {k: s.accuracy for k, s in scores.items()},
+        "count": next(iter(scores.values())).count,  # the same numbers for every model
+        "train_median_words": h.median,
+        "accuracy_longer_than_median": {k: s.long for k, s in scores.items()},
+        "parameters": {k: s.parameters for k, s in scores.items()},
+        "config": asdict(cfg),
+        "seconds": None if seconds is None else round(seconds, 1),
+    }
+
+
+def measure(models: dict[str, Translator], cfg: TrainConfig, seconds: float | None = None) -> dict:
+    """The result the CLI prints: exact-match accuracy by input length on cfg's held-out numbers."""
+    h = heldout(cfg)
+    return assemble(cfg, h, {kind: score(m, h) for kind, m in models.items()}, seconds)
 
 
 @dataclass
 class Experiment:
+    """Both models trained from one config: the models, each one's training loss per step, and the result."""
+
     config: TrainConfig
     models: dict[str, Translator]
     losses: dict[str, list[float]] = field(default_factory=dict)
     result: dict = field(default_factory=dict)
 
 
+def translate_key(cfg: TrainConfig) -> tuple:
+    """The job's name: its config (training is deterministic for it; the seed is part of it)."""
+    return ("translate", cfg.validate())
+
+
+def translate_job(cfg: TrainConfig) -> Job:
+    """Both models as a job of the shared worker: first the held-out numbers, then the model with
+    attention, then the one without (same seed, same batches), each one scored as soon as it is trained
+    (its piece: :class:`Scores`), then the :class:`Experiment`. The page hands it to the worker; the CLI
+    runs it here (:func:`run_experiment`): the same numbers either way."""
+    cfg.validate()
+
+    def build(attention: bool):
+        return lambda h: translator_trainer(cfg, attention)
+
+    stages = [Stage(STAGES[k], build(k == "attention"), cfg.steps) for k in KINDS]
+
+    def after(h: Heldout, stage: Stage) -> Scores:
+        return score(stage.trainer.model, h)
+
+    def combine(h: Heldout, done: list[Stage]) -> Experiment:
+        models = {KIND_OF[s.label]: s.trainer.model.eval() for s in done}
+        losses = {KIND_OF[s.label]: list(s.trainer.history.loss) for s in done}
+        seconds = sum(s.trainer.seconds for s in done)  # training time (a busy server's waits left out)
+        return Experiment(cfg, models, losses, assemble(cfg, h, {KIND_OF[s.label]: s.piece for s in done}, seconds))
+
+    title = f"Translate: both models, {cfg.steps:,} steps each, seed {cfg.seed}"
+    return Job(translate_key(cfg), title, stages, combine, prepare=lambda: heldout(cfg), after=after)
+
+
 def run_experiment(cfg: TrainConfig, progress=None) -> Experiment:
     """Train the model with and without attention (same seed, same batches) and measure both on the
-    held-out numbers. progress(kind, step, steps, loss)."""
-    cfg.validate()
-    t0 = time.perf_counter()
-    models, losses = {}, {}
-    for kind in KINDS:
-        m = Translator(cfg.model_config(kind == "attention"), seed=cfg.seed)
-        cb = (lambda step, steps, loss, kind=kind: progress(kind, step, steps, loss)) if progress else None
-        losses[kind] = train(m, cfg, cb)
-        models[kind] = m
-    return Experiment(cfg, models, losses, measure(models, cfg, time.perf_counter() - t0))
+    held-out numbers: :func:`translate_job` run here to its end. progress(kind, step, steps, loss) after
+    every chunk of training (loss: the mean of the last 50 steps)."""
+    torch.set_num_threads(1)
+    job = translate_job(cfg)
+    shown: dict[str, int] = {}
+
+    def report(fraction: float, doing: str) -> None:
+        for s in job.stages:
+            if s.trainer is not None and s.step and shown.get(s.label) != s.step:
+                shown[s.label] = s.step
+                progress(KIND_OF[s.label], s.step, s.steps, float(np.mean(s.trainer.history.loss[-50:])))
+
+    return job.run_here(report if progress else None).result
 
 
-def measure(models: dict[str, Translator], cfg: TrainConfig, seconds: float | None = None) -> dict:
-    """The result the CLI prints: exact-match accuracy by input length on cfg's held-out numbers."""
-    torch.set_num_threads(1)  # the same arithmetic wherever it is measured
-    numbers = heldout_numbers(cfg.seed, cfg.test_size, cfg.max_digits)
-    median = training_median_words(cfg.seed, cfg.max_digits)
-    accuracy, count, long = {}, {}, {}
-    for kind, m in models.items():
-        accuracy[kind], count = accuracy_by_length(m, numbers)
-        long[kind] = round(long_accuracy(accuracy[kind], count, median), 4)
+def partial_result(view: JobView) -> dict | None:
+    """While a job trains: the result's scores for the models finished so far (None before the first),
+    in the shape ``rnnviz.plots.translate.accuracy_by_length`` draws."""
+    done = {KIND_OF[label]: p for label, p in view.pieces.items() if isinstance(p, Scores)}
+    if not done or view.ctx is None:
+        return None
     return {
-        "task": "number words to digits (0 to 999,999)",
-        "accuracy": accuracy,
-        "count": count,
-        "train_median_words": median,
-        "accuracy_longer_than_median": long,
-        "parameters": {k: sum(p.numel() for p in m.parameters()) for k, m in models.items()},
-        "config": asdict(cfg),
-        "seconds": None if seconds is None else round(seconds, 1),
+        "accuracy": {k: s.accuracy for k, s in done.items()},
+        "count": next(iter(done.values())).count,
+        "train_median_words": view.ctx.median,
+        "accuracy_longer_than_median": {k: s.long for k, s in done.items()},
     }
 
 
+def losses_by_model(view: JobView) -> dict[str, list[float]]:
+    """Each started model's training loss per step so far, by model kind (for ``loss_curves``)."""
+    return {KIND_OF[label]: loss for label, loss in view.losses.items() if loss}
+
+
 def progress_text(kind: str, step: int, steps: int, loss: float) -> str:
-    label = "with attention" if kind == "attention" else "without attention"
-    return f"Training {label}: step {step:,} of {steps:,}, loss {loss:.3f}"
+    return f"Training {STAGES[kind]}: step {step:,} of {steps:,}, loss {loss:.3f}"
 
 
-def overall_progress(kind: str, step: int, steps: int) -> float:
-    """How far run_experiment is (0-1): the attention model trains first, then the other."""
-    return min(1.0, (KINDS.index(kind) + step / max(1, steps)) / len(KINDS))
+class StderrProgress:
+    """The command line's progress on stderr: each model at about every tenth of its steps and at its end."""
 
+    def __init__(self):
+        self.tenth: dict[str, int] = {}
 
-def stderr_progress(kind: str, step: int, steps: int, loss: float) -> None:
-    if step == steps or (10 * step) // steps != (10 * (step - 50)) // steps:  # about every tenth (progress comes every 50)
-        print("translate: " + progress_text(kind, step, steps, loss), file=sys.stderr, flush=True)
+    def __call__(self, kind: str, step: int, steps: int, loss: float) -> None:
+        tenth = (10 * step) // max(1, steps)
+        if step >= steps or tenth > self.tenth.get(kind, 0):
+            self.tenth[kind] = tenth
+            print("translate: " + progress_text(kind, step, steps, loss), file=sys.stderr, flush=True)
 
 
 # --- saving and loading -----------------------------------------------------------------------------

@@ -1,9 +1,14 @@
 """The Translate page: both models translate a typed sentence, bad input is named and loses nothing,
-the attention matrix and the accuracy figure are drawn, and training here replaces nothing shipped."""
+the attention matrix and the accuracy figure are drawn; the Train button hands both models to the
+shared worker (the page only reads), and every choice is in the link: a link opened in a fresh session
+shows the same page, and junk in it gets one note."""
 
-from appkit import go, new_app, text
+from appkit import go, new_app, text, wait_jobs
+
+from rnnviz.jobs import JOBS
 
 PAGE = "pages/9_Translate.py"
+TINY = {"tr_steps": 100, "tr_hidden": 8}  # the smallest models the page offers
 
 
 def metrics(at):
@@ -16,13 +21,19 @@ def figure_titles(at):
     return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
 
 
+def link(at):
+    return {k: at.query_params[k] for k in at.query_params if k.startswith("tr_")}
+
+
 def test_translate_page_types_a_sentence_and_recovers_from_bad_input():
     at = go(new_app(hidden=4, seq_len=12), PAGE)
     assert metrics(at) == {"With attention": "342", "Without attention": metrics(at)["Without attention"], "By the rules": "342"}
     titles = figure_titles(at)
     assert any("attention model looked" in t for t in titles) and any("by input length" in t for t in titles)
+    assert "Nothing has been trained in this browser session yet" in text(at)  # a new session says so
     at.text_input(key="tr_text").set_value("two thousand and five").run()
     assert metrics(at)["With attention"] == "2005" and metrics(at)["By the rules"] == "2005"
+    assert link(at) == {"tr_text": "two thousand and five"}  # the typed sentence is in the address bar
     at.text_input(key="tr_text").set_value("fourty two").run()
     assert not at.exception
     assert [str(e.value) for e in at.error] and "did you mean “forty”" in str(at.error[0].value)
@@ -37,14 +48,59 @@ def test_translate_page_types_a_sentence_and_recovers_from_bad_input():
     assert not at.error and metrics(at)["By the rules"] == "—" and "no right answer" in text(at)
 
 
-def test_translate_page_trains_both_models_here():
-    at = go(new_app(hidden=4, seq_len=12), PAGE)
-    at.select_slider(key="tr_steps").set_value(100).run()
+def test_translate_page_trains_both_models_on_the_worker_and_its_link_brings_them_back():
+    at = go(new_app(**TINY, tr_seed=11), PAGE)
+    made = JOBS.made
     at.button(key="tr_train").click().run()
-    assert not at.exception
-    assert at.radio(key="tr_which").value == "mine"
-    assert "trained here (100 steps each)" in at.radio(key="tr_which").options[1]
+    assert not at.exception, [e.value for e in at.exception]
+    assert JOBS.made == made + 1  # handed to the worker: the press does not train
+    assert link(at)["tr_run"] == "true"
+    wait_jobs(at)
+    assert at.radio(key="tr_which").value == "mine"  # the models trained here, once they are
+    assert "trained here (100 steps each, 8 units, seed 11)" in at.radio(key="tr_which").options[1]
     assert any("Training loss" in t for t in figure_titles(at))
-    assert "after 100 training steps each" in text(at)
+    assert "after 100 training steps each" in text(at) and "Trained here: 100 steps each, 8 units" in text(at)
+    at.text_input(key="tr_text").set_value("two thousand and five").run()
+    shown = metrics(at)
+    q = link(at)
+    assert q == {
+        "tr_text": "two thousand and five",
+        "tr_which": "mine",
+        "tr_steps": "100",
+        "tr_units": "8",
+        "tr_seed": "11",
+        "tr_run": "true",
+    }
+
+    again = go(new_app(query=q), PAGE)  # the share link in a fresh browser session
+    ss = again.session_state
+    assert (ss["tr_text"], ss["tr_which"], ss["tr_steps"], ss["tr_hidden"], ss["tr_seed"]) == (
+        "two thousand and five",
+        "mine",
+        100,
+        8,
+        11,
+    )
+    wait_jobs(again)
+    assert JOBS.made == made + 1  # the same models, from the same job (single flight), not trained twice
+    assert again.radio(key="tr_which").value == "mine" and metrics(again) == shown
+    assert link(again) == q and not again.warning
+
     at.radio(key="tr_which").set_value("shipped").run()
     assert "after 100 training steps each" not in text(at) and not at.exception
+    assert "tr_which" not in link(at)
+    at.select_slider(key="tr_steps").set_value(200).run()  # another choice: the trained models stay, and say so
+    assert "changed since these models were trained" in text(at) and "tr_run" not in link(at)
+
+
+def test_junk_in_a_translate_link_gets_one_note_and_legal_values():
+    junk = {"tr_steps": "250", "tr_units": "7", "tr_seed": "-3", "tr_which": "theirs", "tr_run": "maybe", "tr_text": "x" * 400}
+    made = JOBS.made
+    at = go(new_app(query=junk), PAGE)
+    assert len(at.warning) == 1  # one note, a line for each junk value
+    note = at.warning[0].value
+    assert all(k in note for k in junk) and "adjusted" in note
+    ss = at.session_state
+    assert (ss["tr_steps"], ss["tr_hidden"], ss["tr_seed"], ss["tr_which"]) == (200, 8, 0, "shipped")
+    assert ss["tr_text"] == "x" * 300 and "unknown" in at.error[0].value  # cut to the box's length, then named
+    assert JOBS.made == made and "Nothing has been trained" in text(at)  # no trained models were asked for

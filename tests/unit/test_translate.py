@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ import torch
 
 from rnnviz.cli import main
 from rnnviz.errors import ConfigError
+from rnnviz.jobs import JobStatus
 from rnnviz.language import translate as tr
 
 
@@ -102,22 +104,86 @@ def test_shipped_results_match_the_shipped_models(shipped):
     assert os.path.getsize(tr.SHIPPED_MODELS) < 1_000_000
 
 
-def test_training_is_seeded_and_learns(tmp_path):
-    cfg = tr.TrainConfig(steps=60, hidden=8, embed=8, batch=32, test_size=50)
-    a = tr.Translator(cfg.model_config(True), seed=1)
-    b = tr.Translator(cfg.model_config(True), seed=1)
-    la, lb = tr.train(a, cfg), tr.train(b, cfg)
-    assert la == lb and np.mean(la[-10:]) < np.mean(la[:10])
-    for pa, pb in zip(a.parameters(), b.parameters()):
-        assert torch.equal(pa, pb)
-    exp = tr.Experiment(cfg, {"attention": a, "no_attention": b})
-    exp.result = tr.measure(exp.models, cfg)
+TINY = tr.TrainConfig(steps=40, hidden=4, embed=4, batch=16, test_size=50)
+
+
+def test_training_is_seeded_and_learns_and_saves(tmp_path):
+    """Both models train on the shared Trainer (the page's job, run here): the same config gives the same
+    losses and weights, the loss falls, and save/load keeps the models."""
+    exp = tr.run_experiment(TINY)
+    again = tr.run_experiment(TINY)
+    assert set(exp.models) == set(tr.KINDS) == set(exp.losses)
+    for kind in tr.KINDS:
+        la = exp.losses[kind]
+        assert la == again.losses[kind] and len(la) == TINY.steps and np.mean(la[-5:]) < np.mean(la[:5])
+        for pa, pb in zip(exp.models[kind].parameters(), again.models[kind].parameters()):
+            assert torch.equal(pa, pb)
+    assert exp.losses["attention"] != exp.losses["no_attention"]
+    assert exp.result["seconds"] > 0
+    assert {**exp.result, "seconds": 0} == {**again.result, "seconds": 0} == {**tr.measure(exp.models, TINY), "seconds": 0}
     path = str(tmp_path / "m.pt")
     tr.save(exp, path, command="test")
     cfg2, loaded = tr.load(path)
-    assert cfg2 == cfg and tr.translate(loaded["attention"], "seven").text == tr.translate(a, "seven").text
+    assert cfg2 == TINY and tr.translate(loaded["attention"], "seven").text == tr.translate(exp.models["attention"], "seven").text
     with open(tmp_path / "m.json") as f:
         assert json.load(f)["command"] == "test"
+
+
+def test_the_task_feeds_the_trainer_the_old_loops_batches_and_loss():
+    """NumberWords draws what training always drew (sample_numbers on the stream [seed, 1]) and scores it
+    with cross-entropy over digits and the end mark, padding ignored; the trainer clips at norm 1."""
+    trainer = tr.translator_trainer(TINY, attention=True)
+    assert (trainer.cfg.clip, trainer.cfg.clip_value, trainer.cfg.lr, trainer.cfg.batch_size) == (True, 1.0, TINY.lr, TINY.batch)
+    b = trainer.task.batch(TINY.batch, trainer.cfg.seq_len, np.random.default_rng([TINY.seed, 1]))
+    expect = tr.make_batch(tr.sample_numbers(np.random.default_rng([TINY.seed, 1]), TINY.batch))
+    assert np.array_equal(b.extra["numbers"], expect.numbers) and torch.equal(b.y, expect.tgt_out)
+    logits, loss = trainer.task.forward_loss(trainer.model, b)
+    ref = torch.nn.CrossEntropyLoss(ignore_index=tr.PAD)(logits.reshape(-1, logits.shape[-1]), expect.tgt_out.reshape(-1))
+    assert torch.equal(loss, ref)
+    assert 0 <= trainer.task.metric(logits, b) <= 1
+
+
+def test_the_job_trained_by_the_worker_in_a_trainer_process_gives_the_cli_numbers():
+    """The page's path (the shared worker, turns in a trainer process: the trainer pickles and comes back
+    as deltas) and the CLI's (run here) train the same models; scores arrive per model as it finishes."""
+    from rnnviz.session import Worker
+
+    here = tr.run_experiment(TINY)
+    job = tr.translate_job(TINY)
+    assert job.key == tr.translate_key(TINY) and tr.translate_key(TINY) != tr.translate_key(
+        tr.TrainConfig(**{**TINY.__dict__, "seed": 1})
+    )
+    w = Worker(threads=1, chunk=0.05, elsewhere=True)
+    job.start()
+    w.submit(job)
+    end = time.monotonic() + 300  # a busy shared machine
+    while not job.done and time.monotonic() < end:
+        job.touch()  # someone is looking
+        time.sleep(0.02)
+    w.stop()
+    assert job.done, job.view()
+    exp = job.result
+    assert exp.losses == here.losses
+    assert {k: v for k, v in exp.result.items() if k != "seconds"} == {k: v for k, v in here.result.items() if k != "seconds"}
+    for kind in tr.KINDS:
+        for pa, pb in zip(exp.models[kind].parameters(), here.models[kind].parameters()):
+            assert torch.equal(pa, pb)
+    v = job.view()
+    assert tr.losses_by_model(v) == here.losses and list(v.pieces) == ["with attention", "without attention"]
+
+
+def test_the_first_models_scores_and_both_losses_show_before_the_whole_result():
+    job = tr.translate_job(TINY)
+    job.start()
+    job.tick(None)  # the held-out numbers and the whole first model
+    v = job.view()
+    assert v.status is JobStatus.RUNNING and v.result is None and list(v.pieces) == ["with attention"]
+    part = tr.partial_result(v)
+    assert list(part["accuracy"]) == ["attention"] and set(part["count"]) == set(part["accuracy"]["attention"])
+    assert list(tr.losses_by_model(v)) == ["attention"] and len(tr.losses_by_model(v)["attention"]) == TINY.steps
+    job.tick(0.05)
+    assert set(tr.losses_by_model(job.view())) == set(tr.KINDS)  # the second model's curve, as it trains
+    assert job.run_here().done and tr.partial_result(job.view())["accuracy"].keys() == set(tr.KINDS)
 
 
 def test_load_refuses_a_file_that_is_not_ours(tmp_path):
@@ -168,6 +234,8 @@ def test_cli_json_by_length(tmp_path):
     )
     assert p.returncode == 0, p.stderr[-500:]
     out = json.loads(p.stdout)
+    keys = ["task", "accuracy", "count", "train_median_words", "accuracy_longer_than_median", "parameters", "config", "seconds"]
+    assert list(out) == keys  # the JSON the command always printed
     assert set(out["accuracy"]) == {"attention", "no_attention"}
     for acc in out["accuracy"].values():
         assert acc and all(k.isdigit() and 0 <= v <= 1 for k, v in acc.items())
@@ -188,3 +256,21 @@ def test_figures_are_labelled_and_keep_repeated_words_apart(shipped):
     shown = {int(x) for x in acc.data[0].x}
     assert shown == {int(k) for k, n in r["count"].items() if n >= 10} and len(acc.data) == 2
     assert acc.layout.xaxis.title.text == "input length (words)"
+
+
+def test_the_pages_link_fields_default_to_the_page_and_turn_junk_into_one_note_each():
+    from rnnviz.settings import PAGE_FIELDS, page_query, page_values
+
+    fields = {f.name: f for f in PAGE_FIELDS["translate"]}
+    assert fields["tr_text"].default == tr.EXAMPLES[0] and fields["tr_steps"].default == 300
+    assert fields["tr_units"].default == tr.load()[0].hidden  # the shipped models' size
+    values, notes = page_values("translate", {"tr_text": "two thousand and five", "tr_steps": "800", "tr_run": "1"})
+    assert values == {"tr_text": "two thousand and five", "tr_steps": 800, "tr_run": True} and not notes
+    junk = {"tr_steps": "250", "tr_units": "7", "tr_seed": "-3", "tr_which": "theirs", "tr_run": "maybe", "tr_text": "x" * 400}
+    values, notes = page_values("translate", junk)
+    assert len(notes) == len(junk) and all(any(k in n for n in notes) for k in junk)
+    assert values == {"tr_steps": 200, "tr_units": 8, "tr_seed": 0, "tr_which": "shipped", "tr_run": False, "tr_text": "x" * 300}
+    assert page_query("translate", {"tr_text": tr.EXAMPLES[0], "tr_steps": 300, "tr_seed": 4, "tr_run": True}) == {
+        "tr_seed": "4",
+        "tr_run": "true",
+    }
