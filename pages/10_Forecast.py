@@ -171,10 +171,13 @@ def progress_area() -> None:
     if j is None:
         return
     v = j.view()
-    if v.done:
-        if job_running:
+    if v.done or v.running != job_running:
+        # finished, paused or resumed since the page was drawn: draw it all again (the result, the buttons,
+        # the link, and this fragment's pace)
+        if job_running or v.running:
             st.rerun()
-        return
+        if v.done:
+            return
     ui_jobs.progress_line(v, f"Forecasting with the {ARCH_LABELS[v.key[2].archs[0]]}")
     b1, _ = st.columns([1, 4])
     if v.running:

@@ -58,10 +58,25 @@ def own(obj) -> None:
 def ask(slot: str, key: Hashable, make: Callable[[], Job]) -> Job:
     """The job named ``key``: the one already on the board (running, paused: it goes on, or done) or a
     new one made by ``make()`` and handed to the worker. Remembered in this browser session as ``slot``."""
+    slots = st.session_state.setdefault(_SLOTS, {})
+    old = slots.get(slot)
+    if old is not None and old != key:
+        let_go(JOBS.get(old))
     job = JOBS.get_or_start(key, make, WORKER.submit)
     own(job)
-    st.session_state.setdefault(_SLOTS, {})[slot] = key
+    slots[slot] = key
     return job
+
+
+def let_go(job: Job | None) -> None:
+    """This browser no longer shows ``job`` (it asked for another in the same place): it stops counting
+    as a watcher, and a job nobody else watches stops taking turns (anyone asking for it again resumes it)."""
+    if job is None:
+        return
+    owners = job.__dict__.get("owners", set())
+    owners.discard(session_id())
+    if not owners and not job.done:
+        job.pause()
 
 
 def current(slot: str) -> Job | None:
