@@ -58,8 +58,10 @@ st.select_slider(
 )
 if st.session_state["rv_cap_w"] != session.cap_size:  # a rebuilt session starts with the default budget
     session.set_cap_size(st.session_state["rv_cap_w"])
-blocked = session.diverged or bool(ctx.pending)
-running = session.running
+    ctx.refresh()
+view = ctx.view  # what the notices above were drawn from: the buttons follow the same reading
+blocked = view.diverged or bool(ctx.pending)
+running = view.running
 b1, b2, b3, b4, _ = st.columns([1, 1, 1, 1, 2])
 b1.button(
     "Start",
@@ -113,20 +115,22 @@ REDRAW_SECONDS = ui_run.redraw_seconds(WORKER.running())
 
 
 @st.fragment(run_every=REDRAW_SECONDS if running else None)
-def live():
-    """Redraws while the worker trains; it only reads the session."""
+def live(page_view):
+    """Redraws while the worker trains; it only reads the session, once per redraw (``now``: status,
+    step counter, verdict and charts all come from that one reading)."""
     began = time.perf_counter()
-    if session.running:
-        session.seen = time.monotonic()
-    elif running:  # it stopped (at the cap, diverged) since the page was drawn: redraw the buttons too
+    now = session.view(history=True)
+    if now.status is not page_view.status:
+        # it stopped (at the cap, diverged, paused) since the page was drawn: draw the whole page again
+        # from one reading, so the status line never says what the notices and buttons above do not
         st.rerun()
-    tr = session.trainer
-    with session.lock:  # a consistent picture: the worker appends to the history between chunks
-        h = tr.history.copy()
-    st.progress(session.progress, text=f"{tr.step - session.round_start:,} / {session.cap_size:,} steps this round")
+    if now.running:
+        session.seen = time.monotonic()
+    tr, h = session.trainer, now.history
+    st.progress(now.progress, text=f"{now.step - now.round_start:,} / {now.cap_size:,} steps this round")
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("steps done", f"{tr.step:,}")
-    m2.metric("steps / s", f"{tr.steps_per_second:.0f}" if tr.seconds > 0 else "–")
+    m1.metric("steps done", f"{now.step:,}")
+    m2.metric("steps / s", f"{now.steps_per_second:.0f}" if now.steps_per_second is not None else "–")
     m3.metric("loss (last batch)", f"{h.loss[-1]:.4g}" if len(h) else "–")
     ho = h.heldout_metric[-1] if h.heldout_metric else None
     m4.metric(
@@ -135,22 +139,22 @@ def live():
         help="On a fixed batch of 512 examples the model never trains on, scored every 50 steps.",
     )
     # one status line, always present, so the charts below never move while training runs
-    if tr.solved_at:
-        verdict = f"**Solved** at step {tr.solved_at:,}: the held-out {task.metric_name} crossed {task.solved_metric:g}."
-    elif len(h) and session.status is Status.AT_CAP and ho is not None and at_chance(task, ho):
+    if now.solved_at:
+        verdict = f"**Solved** at step {now.solved_at:,}: the held-out {task.metric_name} crossed {task.solved_metric:g}."
+    elif len(h) and now.status is Status.AT_CAP and ho is not None and at_chance(task, ho):
         verdict = (
-            f"**Not solved**: after its whole budget of {tr.step:,} steps the held-out {task.metric_name} ({ho:.3g}) is "
+            f"**Not solved**: after its whole budget of {now.step:,} steps the held-out {task.metric_name} ({ho:.3g}) is "
             f"still at the chance line ({task.baseline_metric:.3g}). The model has learnt nothing that a guess "
             "without looking at the input could not do."
         )
-    elif len(h) and session.status is Status.AT_CAP:
-        verdict = f"**Not solved** in {tr.step:,} steps: the held-out {task.metric_name} has not crossed {task.solved_metric:g}."
+    elif len(h) and now.status is Status.AT_CAP:
+        verdict = f"**Not solved** in {now.step:,} steps: the held-out {task.metric_name} has not crossed {task.solved_metric:g}."
     elif not len(h):
         verdict = "No training yet. Press **Start** (or **Step** for one chunk)."
     else:
         goal = f"{'≥' if task.higher_is_better else '<'} {task.solved_metric:g}"
         verdict = f"Not solved yet: solved means a held-out {task.metric_name} {goal}."
-    st.markdown(f"Status: **{STATUS_WORDS[session.status]}** · {verdict}")
+    st.markdown(f"Status: **{STATUS_WORDS[now.status]}** · {verdict}")
     loss_name = "cross-entropy, nats" if task.loss == "ce" else "mean squared error"
     same = task.loss == "mse" and task.metric_name == "MSE"  # the metric would repeat the loss
     c1, c2 = st.columns(2)
@@ -225,11 +229,11 @@ def live():
             "where it exceeded the threshold and was scaled down. Spikes are the gradient exploding."
         )
     if running:
-        ui_link.write(session.settings, tr.step)
+        ui_link.write(session.settings, now.step)
         ui_run.drawn(time.perf_counter() - began)
 
 
-live()
+live(view)
 if session.past:
     st.markdown(
         "**Earlier runs on the charts** (dash-dotted, newest first): "
@@ -237,10 +241,10 @@ if session.past:
         + ". A run is kept here when you press Reset or start a new model after training."
     )
     st.button("Clear earlier runs", key="tr_clear_past", icon=":material/clear_all:", on_click=session.clear_past)
-if not session.running and session.trainer.step and not session.diverged:
+if not view.running and view.step and not view.diverged:
     ev = session.trainer.evaluate()
     st.markdown(
-        f"**Held-out now** (step {session.trainer.step:,}, 512 examples never trained on): loss {ev['loss']:.4g}, "
+        f"**Held-out now** (step {view.step:,}, 512 examples never trained on): loss {ev['loss']:.4g}, "
         f"{task.metric_name} {ev['metric']:.4g}: **{'solved' if ev['solved'] else 'not solved'}**. "
         "This is the same score `python -m rnnviz train … --json` reports as `final` for these settings and steps."
     )
@@ -255,7 +259,7 @@ why = covered(session.settings, session.text)
 if why:
     st.info(f"Not available for these settings: {why}. It covers every other task.", icon=":material/code_off:")
 else:
-    steps = max(session.trainer.step, 200)
+    steps = max(view.step, 200)
     code = script(session.settings, steps=steps, text=session.text)
     st.markdown(
         f"The same model, data and training as this page, as a short PyTorch script that needs only `numpy` and "

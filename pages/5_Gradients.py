@@ -82,7 +82,7 @@ def view(insp):
         "gradient-through-time",
         lambda: insp.gradient_frame(example),
     )
-    if ctx.session.diverged:
+    if ctx.view.diverged:  # the page's one reading, as the notice at the top
         st.markdown(
             "From the last step back to t=0 the gradient **cannot be measured meaningfully: the run diverged**, "
             "so these weights were thrown far by the explosion and the curve says nothing about vanishing."

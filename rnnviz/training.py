@@ -381,7 +381,7 @@ class Trainer:
             self.status = Status.DIVERGED
             what = "loss" if not math.isfinite(loss_v) else "gradient norm"
             self.message = (
-                f"Training stopped at step {self.step + 1}: the {what} became "
+                f"Training stopped at step {self.step}: the next step's {what} became "
                 f"{'NaN' if math.isnan(loss_v if what == 'loss' else total) else 'infinite'}. "
                 "The gradient exploded; try clipping or a lower learning rate."
             )

@@ -52,8 +52,13 @@ def test_explode_then_rescue_with_clipping(app):
     app.settle()
     app.page.get_by_role("button", name="Start", exact=True).click()
     app.wait_for_status("diverged", 90)
+    # the status line, the counter and the notice come from one reading of the session: once the
+    # status says diverged, the notice is there, and it names the step the counter shows
     body = app.page.inner_text("body")
     assert "This run diverged" in body and "clipping" in body, body[-800:]
+    said = re.search(r"This run diverged at step ([\d,]+)\.", body)
+    counter = app.page.locator("[data-testid='stMetric']", has_text="steps done").first.inner_text()
+    assert said and counter.split()[-1] == said.group(1), (said, counter)
     assert app.figure("Loss: training batches")["traces"][0]["y"]  # the history stays drawn
     app.shot("train_exploded")
     app.page.get_by_role("link", name="Gradients").first.click()
