@@ -9,7 +9,7 @@ from rnnviz.plots.music import accuracy_bars, piano_roll
 from rnnviz.signals import music
 from rnnviz.ui import signals
 
-ui.page("Music", "🎵", explorer=False)
+ctx = ui.page("Music", "🎵", explorer=False, app="music")
 st.title("Music: an RNN that writes folk tunes")
 tunes = signals.tunes()
 st.markdown(
@@ -25,84 +25,97 @@ st.caption(
     "out: the model never trains on them, and its score below is measured on them. "
     "This page has its own models and choices; the sidebar's settings belong to the Train and inspection pages."
 )
+ss = st.session_state
+signals.defaults(signals.MUSIC)
+linked = ss.pop("rv_linked_music", None) or {}  # what this session's link asked for (its first visit only)
 
-kind, m = signals.melody_model()
-with st.expander("The model: use the one that ships, or train your own", expanded=kind == "none"):
+job = signals.current(signals.MUSIC)
+with st.expander("The model: use the one that ships, or train your own", expanded=job is not None):
     c1, c2, c3 = st.columns(3)
     arch = c1.selectbox("Architecture", ["lstm", "gru", "rnn"], format_func=str.upper, key="mu_arch", persist_state="session")
     steps = c2.slider(
         "Training steps",
         50,
         1500,
-        300,
-        50,
+        step=50,
         key="mu_steps",
         persist_state="session",
         help="Each step reads 32 windows of 64 notes.",
     )
-    seed = c3.number_input("Seed", 0, 9999, 0, key="mu_seed", persist_state="session")
+    seed = c3.number_input("Seed", 0, 9999, key="mu_seed", persist_state="session")
     b1, b2 = st.columns(2)
-    if b1.button("Train a new model now", key="mu_train", type="primary"):
-        signals.train_melody(arch, steps, seed)
-        st.rerun()
-    if kind == "own" and b2.button("Go back to the shipped model", key="mu_shipped"):
-        signals.use_shipped(signals.MUSIC_KEY)
-        st.rerun()
+    pressed = b1.button("Train a new model now", key="mu_train", type="primary")
+    if job is not None:
+        b2.button("Go back to the shipped model", key="mu_shipped", on_click=signals.use_shipped, args=(signals.MUSIC,))
     st.caption(
-        "Training runs here, on this server, while you wait (300 steps take about half a minute). The shipped model "
-        "is an LSTM trained the same way for longer."
+        "Training runs on this server in turns with everyone else's (300 steps take about half a minute alone), and a "
+        "class pressing with the same choices shares one model. The same architecture, steps and seed always train the "
+        "same model. The shipped model is an LSTM trained the same way for longer. A model you trained comes back in a "
+        "new browser session through this page's share link (at once if the server still has it, else trained again "
+        "from its seed)."
     )
+want = signals.key_for(signals.MUSIC, arch, steps, seed)
+if pressed or (linked.get("mu_run") and (job is None or job.key != want)):
+    job = (
+        signals.start(signals.MUSIC, arch, steps, seed) or job
+    )  # a link with mu_run: the same model, from the board or trained again
+ss["mu_run"] = job is not None and job.key == want  # the link says "trained" only for the model the choices give
+signals.follow(signals.MUSIC, job)
 
+shown = signals.shown(signals.MUSIC)
+m = shown.model
 if m is None:
+    ui.share(ctx)
     st.stop()
-who = "the model that ships with rnnviz" if kind == "shipped" else "your own model"
-st.markdown(f"**Showing {who}:** {m.cfg.arch.upper()}, {m.cfg.hidden} hidden units, trained for {m.step:,} steps.")
-
-sc = m.scores
-if sc:
-    left, right = st.columns([3, 2])
-    left.plotly_chart(accuracy_bars(sc), key="mu_acc")
-    better = "better than" if sc["accuracy"] > sc["bigram_accuracy"] else "no better than"
-    right.markdown(
-        f"On {sc['heldout_tunes']} tunes it never saw ({sc['heldout_notes']:,} notes), the network guesses the next note "
-        f"exactly **{100 * sc['accuracy']:.1f}%** of the time, {better} the **bigram** baseline "
-        f"(**{100 * sc['bigram_accuracy']:.1f}%**), which only looks at the current note and guesses the note that most often "
-        f"came next in the training tunes. The pitch alone: {100 * sc['pitch_accuracy']:.1f}% against "
-        f"{100 * sc['bigram_pitch_accuracy']:.1f}%."
-    )
-    right.caption(
-        "Why the RNN can do better: its hidden state carries more than the last note (where we are in the bar, "
-        "the phrase it is in, the notes of the last few beats). Why it is far from 100%: a good tune surprises."
-    )
+who = "the model that ships with rnnviz" if shown.kind == "shipped" else "your own model"
+with st.container(key="rv_result_music"):
+    st.markdown(f"**Showing {who}:** {m.cfg.arch.upper()}, {m.cfg.hidden} hidden units, trained for {m.step:,} steps.")
+    if shown.kind == "own" and not ss["mu_run"]:
+        st.info("The choices above changed since this model was trained: press **Train a new model now** to train one with them.")
+    sc = m.scores
+    if sc:
+        left, right = st.columns([3, 2])
+        left.plotly_chart(accuracy_bars(sc), key="mu_acc")
+        better = "better than" if sc["accuracy"] > sc["bigram_accuracy"] else "no better than"
+        right.markdown(
+            f"On {sc['heldout_tunes']} tunes it never saw ({sc['heldout_notes']:,} notes), the network guesses the next note "
+            f"exactly **{100 * sc['accuracy']:.1f}%** of the time, {better} the **bigram** baseline "
+            f"(**{100 * sc['bigram_accuracy']:.1f}%**), which only looks at the current note and guesses the note that most "
+            f"often came next in the training tunes. The pitch alone: {100 * sc['pitch_accuracy']:.1f}% against "
+            f"{100 * sc['bigram_pitch_accuracy']:.1f}%."
+        )
+        right.caption(
+            "Why the RNN can do better: its hidden state carries more than the last note (where we are in the bar, "
+            "the phrase it is in, the notes of the last few beats). Why it is far from 100%: a good tune surprises."
+        )
 
 st.markdown("### Write a tune")
-choices = list(tunes.heldout)
 c1, c2, c3 = st.columns([3, 1, 1])
-tune = c1.selectbox(
+pick = c1.selectbox(
     "Seed phrase: the opening of a held-out tune",
-    choices,
-    format_func=lambda i: f"{tunes.titles[i]} (in {tunes.keys[i]} as written)",
+    range(len(tunes.heldout)),
+    format_func=lambda k: f"{tunes.titles[tunes.heldout[k]]} (in {tunes.keys[tunes.heldout[k]]} as written)",
     key="mu_tune",
     persist_state="session",
 )
-n_seed = c2.slider("Seed notes", 1, 32, 8, key="mu_nseed", persist_state="session")
-length = c3.slider("Notes to write", 8, 200, 48, 8, key="mu_len", persist_state="session")
+tune = tunes.heldout[pick]
+n_seed = c2.slider("Seed notes", 1, 32, key="mu_nseed", persist_state="session")
+length = c3.slider("Notes to write", 8, 200, step=8, key="mu_len", persist_state="session")
 c1, c2, c3 = st.columns([3, 1, 1])
 temp = c1.slider(
     "Temperature",
     0.0,
     2.0,
-    0.8,
-    0.05,
+    step=0.05,
     key="mu_temp",
     persist_state="session",
     help="0: always the likeliest note (often loops). 1: pick notes as often as the model thinks they come. "
     "Above 1: more surprising picks, until it sounds random.",
 )
 gen_seed = c2.number_input(
-    "Sampling seed", 0, 9999, 0, key="mu_gseed", persist_state="session", help="The same seed writes the same tune."
+    "Sampling seed", 0, 9999, key="mu_gseed", persist_state="session", help="The same seed writes the same tune."
 )
-bpm = c3.slider("Tempo (beats per minute)", 60, 240, 150, 10, key="mu_bpm", persist_state="session")
+bpm = c3.slider("Tempo (beats per minute)", 60, 240, step=10, key="mu_bpm", persist_state="session")
 
 mel = music.melody(m.model, tunes, tune, n_seed, length, temp, gen_seed)
 st.audio(music.melody_audio(mel, bpm), format="audio/wav")
@@ -129,3 +142,5 @@ st.markdown(
     "stripes that repeat when the tune repeats a phrase. Then play with the temperature: at 0 the tune soon repeats "
     "itself forever; around 0.8 to 1 it sounds like a plausible reel; at 2 it wanders with no key and no rhythm."
 )
+
+ui.share(ctx)

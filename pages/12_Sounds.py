@@ -8,7 +8,7 @@ from rnnviz.plots.sounds import listening
 from rnnviz.signals import sounds
 from rnnviz.ui import signals
 
-ui.page("Sounds", "👂", explorer=False)
+ctx = ui.page("Sounds", "👂", explorer=False, app="sounds")
 st.title("Sounds: recognising a vowel while it is heard")
 st.markdown(
     "Speech recognition was one of the first big jobs for recurrent networks: sound arrives a slice at a time, and "
@@ -24,26 +24,43 @@ st.caption(
     "This page has its own models and choices; the sidebar's settings belong to the Train and inspection pages."
 )
 
-kind, m = signals.sounds_model()
-with st.expander("The model: use the one that ships, or train your own", expanded=kind == "none"):
+ss = st.session_state
+signals.defaults(signals.SOUNDS)
+linked = ss.pop("rv_linked_sounds", None) or {}  # what this session's link asked for (its first visit only)
+
+job = signals.current(signals.SOUNDS)
+with st.expander("The model: use the one that ships, or train your own", expanded=job is not None):
     c1, c2, c3 = st.columns(3)
     arch = c1.selectbox("Architecture", ["gru", "lstm", "rnn"], format_func=str.upper, key="so_arch", persist_state="session")
     steps = c2.slider(
-        "Training steps", 20, 800, 200, 20, key="so_steps", persist_state="session", help="Each step hears 32 new clips."
+        "Training steps", 20, 800, step=20, key="so_steps", persist_state="session", help="Each step hears 32 new clips."
     )
-    seed = c3.number_input("Seed", 0, 9999, 0, key="so_seed", persist_state="session")
+    seed = c3.number_input("Seed", 0, 9999, key="so_seed", persist_state="session")
     b1, b2 = st.columns(2)
-    if b1.button("Train a new model now", key="so_train", type="primary"):
-        signals.train_sounds(arch, steps, seed)
-        st.rerun()
-    if kind == "own" and b2.button("Go back to the shipped model", key="so_shipped"):
-        signals.use_shipped(signals.SOUNDS_KEY)
-        st.rerun()
-    st.caption("Training runs on this server while you wait (200 steps take about half a minute).")
+    pressed = b1.button("Train a new model now", key="so_train", type="primary")
+    if job is not None:
+        b2.button("Go back to the shipped model", key="so_shipped", on_click=signals.use_shipped, args=(signals.SOUNDS,))
+    st.caption(
+        "Training runs on this server in turns with everyone else's (200 steps take about half a minute alone), then "
+        f"the model is scored on {sounds.HELDOUT_CLIPS} held-out clips. A class pressing with the same choices shares one "
+        "model, and the same architecture, steps and seed always train the same model. A model you trained comes back "
+        "in a new browser session through this page's share link (at once if the server still has it, else trained "
+        "again from its seed)."
+    )
+want = signals.key_for(signals.SOUNDS, arch, steps, seed)
+if pressed or (linked.get("so_run") and (job is None or job.key != want)):
+    job = (
+        signals.start(signals.SOUNDS, arch, steps, seed) or job
+    )  # a link with so_run: the same model, from the board or trained again
+ss["so_run"] = job is not None and job.key == want  # the link says "trained" only for the model the choices give
+signals.follow(signals.SOUNDS, job)
 
+shown = signals.shown(signals.SOUNDS)
+m = shown.model
 if m is None:
+    ui.share(ctx)
     st.stop()
-who = "the model that ships with rnnviz" if kind == "shipped" else "your own model"
+who = "the model that ships with rnnviz" if shown.kind == "shipped" else "your own model"
 sc = m.scores
 line = f"**Showing {who}:** {m.cfg.arch.upper()}, {m.cfg.hidden} hidden units, trained for {m.step:,} steps."
 if sc:
@@ -53,7 +70,10 @@ if sc:
         f"(median; frame {sc['settle_frame_median']:.0f} of {sc['frames']}), about {sc['settle_ms_after_onset_median']:.0f} ms "
         "after the vowel begins."
     )
-st.markdown(line)
+with st.container(key="rv_result_sounds"):
+    st.markdown(line)
+    if shown.kind == "own" and not ss["so_run"]:
+        st.info("The choices above changed since this model was trained: press **Train a new model now** to train one with them.")
 
 st.markdown("### Listen with it")
 c1, c2, c3 = st.columns([2, 2, 1])
@@ -64,8 +84,7 @@ noise = c2.slider(
     "Noise",
     sounds.NOISE[0],
     sounds.NOISE[1],
-    0.3,
-    0.1,
+    step=0.1,
     key="so_noise",
     persist_state="session",
     help="How loud the hiss is next to the vowel: 1 means as loud. It trained on noise from 0 to 1.5.",
@@ -74,7 +93,6 @@ clip = c3.number_input(
     "Clip number",
     0,
     9999,
-    0,
     key="so_clip",
     persist_state="session",
     help="Each number is another voice: pitch, timing, formants.",
@@ -113,3 +131,5 @@ st.markdown(
     "Each pair shares its first, low formant; what tells them apart is the second one, higher up and fainter, and "
     "that is the first thing the hiss covers. Try *ee* at noise 1.5 and watch the *oo* line."
 )
+
+ui.share(ctx)

@@ -5,7 +5,9 @@ from Ryan's Mammoth Collection and O'Neill's, all moved to C major / A minor). T
 package's :class:`~rnnviz.model.SequenceModel` with an embedding in front: token ids [B, T] in, a score
 for every possible next token [B, T, V] out.
 
-- ``MelodyTrainer``: trains on windows of the training tunes (never on a held-out tune), in chunks.
+- ``melody_job``: trains on windows of the training tunes (never on a held-out tune) as a job of the
+  shared worker: a :class:`MelodyTask` and the package's :class:`~rnnviz.training.Trainer` (gradient
+  clipped at 1), keyed by its settings and seed; the command line runs the same job here.
 - ``evaluate``: next-note accuracy on the held-out tunes, against a bigram baseline (the note that
   most often followed the current note in the training tunes) and against always guessing the
   commonest note.
@@ -20,15 +22,18 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
 
 from ..data.tunes import REST, Tunes, load_tunes
 from ..errors import ConfigError
-from ..model import ModelConfig, SequenceModel, sequence_loss
-from .loop import StepLoop
+from ..jobs import Job, Stage
+from ..model import ModelConfig, SequenceModel
+from ..tasks import Task
+from ..training import TrainConfig, Trainer
 
 MELODY_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "melody.pt")
 LIMITS = {"hidden": (4, 256), "embed": (2, 64), "window": (8, 256), "batch": (1, 256), "steps": (0, 20000)}
@@ -76,31 +81,79 @@ def _stream(tunes: Tunes, which: tuple) -> np.ndarray:
     return np.concatenate([tunes.tokens[i] for i in which])
 
 
-@dataclass
-class MelodyTrainer(StepLoop):
-    """A melody model and its optimiser; ``run(steps)`` trains on random windows of the training tunes."""
+class MelodyTask(Task):
+    """The next note of a real tune, at every note of a window (many-to-many classification).
 
-    MAX_STEPS = LIMITS["steps"][1]
-    cfg: MelodyConfig
-    tunes: Tunes = field(repr=False)
-    model: SequenceModel = field(init=False, repr=False)
-    step: int = 0
-    losses: list = field(default_factory=list)
+    Each example is ``window`` consecutive tokens of the training tunes, laid end to end (each tune opens
+    with the start token); the target at every step is the token that follows. Held-out tunes are never in
+    the stream. Worked example, window 4::
 
-    def __post_init__(self):
-        self.cfg.validate()
-        self.model = build_model(self.cfg, len(self.tunes.vocab))
-        self.opt = torch.optim.Adam(self.model.parameters(), lr=self.cfg.lr)
-        self.data = torch.from_numpy(_stream(self.tunes, self.tunes.train))
-        self.rng = np.random.default_rng([self.cfg.seed, 11])
+        inputs   start  G quarter  A eighth  B eighth
+        targets  G quarter  A eighth  B eighth  C half
+    """
 
-    def batch_loss(self) -> torch.Tensor:
-        W, B = self.cfg.window, self.cfg.batch
-        starts = self.rng.integers(0, len(self.data) - W - 1, size=B)
-        idx = torch.from_numpy(starts)[:, None] + torch.arange(W + 1)  # [B, W+1]
-        chunk = self.data[idx]
-        x, y = chunk[:, :-1], chunk[:, 1:]  # [B, W]: predict each next token
-        return sequence_loss(self.model(x), y)
+    name, title, shape, loss = "melody", "The next note of a folk tune", "many-to-many", "ce"
+    metric_name, higher_is_better = "accuracy", True
+    summary = "guess the next note (pitch and length) of a real tune"
+
+    def __init__(self, tunes: Tunes, window: int):
+        V = len(tunes.vocab)
+        self.data = _stream(tunes, tunes.train).astype(
+            np.int16 if V < 2**15 else np.int64
+        )  # small to send to the trainer process
+        self.min_len = self.max_len = self.default_len = int(window)
+        self.tokens = self.output_labels = tuple(tunes.token_name(t) for t in range(V))
+        self.output_size = V
+        self.baseline_loss, self.solved_loss = reference_losses(tunes)
+        counts = bigram_counts(tunes)
+        self.baseline_metric = float(counts.sum(0).max() / counts.sum())  # always the commonest note
+        self.solved_metric = float(counts.max(1).sum() / counts.sum())  # the bigram rule, on the training tunes
+
+    def _make(self, rng, B, T):
+        starts = rng.integers(0, len(self.data) - T - 1, size=B)
+        chunk = self.data[starts[:, None] + np.arange(T + 1)].astype(np.int64)  # [B, T+1]
+        return chunk[:, :-1], chunk[:, 1:], np.ones((B, T)), {}  # predict each next token
+
+
+def reference_losses(tunes: Tunes) -> tuple[float, float]:
+    """(guess, bigram): the training loss (cross-entropy per note, nats) of guessing every note from how common
+    it is, and of the bigram rule's odds (how often each note followed the current one), on the training tunes."""
+    counts = bigram_counts(tunes).astype(np.float64)
+    n = counts.sum()
+    p = counts.sum(0) / n
+    guess = float(-(p[p > 0] * np.log(p[p > 0])).sum())
+    rows = counts.sum(1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cond = np.where(counts > 0, np.log(counts / np.where(rows > 0, rows, 1)), 0.0)
+    return guess, float(-(counts * cond).sum() / n)
+
+
+def check_steps(steps) -> int:
+    lo, hi = LIMITS["steps"]
+    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or not lo <= steps <= hi:
+        raise ConfigError(f"steps must be an integer from {lo} to {hi}, got {steps!r}")
+    return int(steps)
+
+
+def melody_trainer(cfg: MelodyConfig, tunes: Tunes) -> Trainer:
+    """An untrained melody model and the package's Trainer for it: Adam at cfg.lr on cfg.batch random windows
+    of the training tunes a step, the gradient clipped at norm 1."""
+    cfg.validate()
+    task = MelodyTask(tunes, cfg.window)
+    tcfg = TrainConfig(
+        task=task.name,
+        seq_len=cfg.window,
+        batch_size=cfg.batch,
+        lr=cfg.lr,
+        clip=True,
+        clip_value=1.0,
+        seed=cfg.seed,
+        snapshot_every=100_000,  # no gradient snapshots: the page does not draw them
+        probe_size=1,
+        eval_every=100_000,  # the job scores on the held-out tunes once, at the end
+        heldout_size=8,
+    )
+    return Trainer(build_model(cfg, len(tunes.vocab)), task, tcfg)
 
 
 # ----- scores ----------------------------------------------------------------------------------
@@ -266,15 +319,15 @@ def melody_audio(m: Melody, bpm: float = 120.0) -> bytes:
     return wav_bytes(melody_wave(list(m.notes), bpm, rest=REST))
 
 
-# ----- saving, loading, the shipped model ---------------------------------------------------------
-def save(trainer: MelodyTrainer, path: str, scores: dict | None = None) -> None:
+# ----- saving, loading, the shipped model, the job ---------------------------------------------
+def save(m: LoadedMelody, path: str) -> None:
     torch.save(
         {
-            "config": asdict(trainer.cfg),
-            "vocab_size": len(trainer.tunes.vocab),
-            "step": trainer.step,
-            "scores": scores or {},
-            "state": trainer.model.state_dict(),
+            "config": asdict(m.cfg),
+            "vocab_size": m.model.cfg.vocab_size,
+            "step": m.step,
+            "scores": m.scores or {},
+            "state": m.model.state_dict(),
         },
         path,
     )
@@ -282,6 +335,9 @@ def save(trainer: MelodyTrainer, path: str, scores: dict | None = None) -> None:
 
 @dataclass
 class LoadedMelody:
+    """A trained melody model: the model, its config, the steps it trained and its held-out scores (the
+    shipped one read from a file, or a job's result)."""
+
     model: SequenceModel
     cfg: MelodyConfig
     step: int
@@ -301,20 +357,57 @@ def load(path: str = MELODY_FILE, tunes: Tunes | None = None) -> LoadedMelody:
     return LoadedMelody(model, cfg, int(obj["step"]), dict(obj["scores"]))
 
 
-def train_and_score(cfg: MelodyConfig, steps: int, progress=None, save_to: str | None = None) -> dict:
-    """What ``python -m rnnviz music`` does: train from the seed, score on the held-out tunes."""
-    tunes = load_tunes()
+def melody_key(cfg: MelodyConfig, steps: int) -> tuple:
+    """The job's name: training is deterministic for the config (seed included) and the steps."""
+    return ("music", cfg.validate(), check_steps(steps))
+
+
+def melody_job(cfg: MelodyConfig | None = None, steps: int = 300) -> Job:
+    """Train a melody model from the seed for ``steps`` steps, then score it on the held-out tunes: a job for
+    the shared worker (the tunes, then one stage); its result is a :class:`LoadedMelody`. Raises ConfigError."""
+    cfg = (cfg or MelodyConfig()).validate()
+    key = melody_key(cfg, steps)
+    label = f"{cfg.arch.upper()} melody model"
+
+    def build(tunes: Tunes) -> Trainer:
+        return melody_trainer(cfg, tunes)
+
+    def combine(tunes: Tunes, stages: list[Stage]) -> LoadedMelody:
+        tr = stages[0].trainer
+        return LoadedMelody(tr.model, cfg, tr.step, evaluate(tr.model, tunes))
+
+    return Job(
+        key, f"Music: {label}, {key[2]:,} steps, seed {cfg.seed}", [Stage(label, build, key[2])], combine, prepare=load_tunes
+    )
+
+
+def train_and_score(cfg: MelodyConfig, steps: int, progress: Callable | None = None, save_to: str | None = None) -> dict:
+    """What ``python -m rnnviz music`` does: the page's job (:func:`melody_job`) run here. progress(step,
+    steps, loss) is called after every chunk of training."""
     t0 = time.time()
-    tr = MelodyTrainer(cfg, tunes)
-    tr.run(steps, progress)
-    scores = evaluate(tr.model, tunes)
+    job = melody_job(cfg, steps)
+    job.run_here(_report(job, progress))
+    m, tunes = job.result, job.ctx
     if save_to:
-        save(tr, save_to, scores)
+        save(m, save_to)
     return {
         "config": asdict(cfg),
         "steps": steps,
         "seconds": round(time.time() - t0, 1),
         "tunes": {"train": len(tunes.train), "heldout": len(tunes.heldout), "vocab": len(tunes.vocab)},
         "source": tunes.source,
-        "scores": scores,
+        "scores": m.scores,
     }
+
+
+def _report(job: Job, progress: Callable | None):
+    """run_here's progress(fraction, doing) as the command line's progress(step, steps, loss)."""
+    if progress is None:
+        return None
+    st = job.stages[0]
+
+    def show(_fraction, _doing):
+        if st.trainer is not None and st.trainer.history.loss:
+            progress(st.trainer.step, st.steps, st.trainer.history.loss[-1])
+
+    return show

@@ -5,6 +5,7 @@
     python -m rnnviz sounds --json                 # train the vowel GRU, held-out accuracy and settle frame
     python -m rnnviz sounds --steps 2500 --save rnnviz/signals/sounds.pt   # (re)make the shipped model
 
+Each trains the same job the page hands to the shared worker (``melody_job``, ``sounds_job``), run here.
 Bad values raise ConfigError (one line on stderr, exit status 2). Progress goes to stderr.
 """
 
@@ -38,10 +39,13 @@ def add_commands(sub) -> None:
 
 
 def _progress(what: str):
+    """progress(step, steps, loss) printing a line to stderr every 100 steps (and at the end)."""
     t0 = time.time()
+    shown = [0]
 
     def show(k, n, loss):
-        if k % 100 == 0 or k == n:
+        if k // 100 > shown[0] // 100 or (k == n and shown[0] != n):
+            shown[0] = k
             print(f"{what}: step {k}/{n}, loss {loss:.3f}, {time.time() - t0:.0f} s", file=sys.stderr)
 
     return show

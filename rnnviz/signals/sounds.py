@@ -13,22 +13,31 @@ input vector of 64 frequency bands, and a GRU reads the frames one by one. It is
 only its answer after the last frame counts. Reading its readout at every frame anyway shows how early
 it knows: the class probabilities frame by frame, and the frame from which its answer no longer changes.
 
+It trains like every model of the app: :func:`sounds_job` is a job of the shared worker (a
+:class:`~rnnviz.training.Trainer` on :class:`VowelTask`, gradient clipped at 1), keyed by its settings and
+seed; the page hands it to the worker and the command line runs the same job here.
+
     python -m rnnviz sounds --json        # train from the seed, score on held-out clips
 """
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 import numpy as np
 import torch
 
 from ..errors import ConfigError
-from ..model import ModelConfig, SequenceModel, sequence_loss
-from .loop import StepLoop
+from ..jobs import Job, Stage
+from ..model import ModelConfig, SequenceModel
+from ..tasks import Task
+from ..training import TrainConfig, Trainer
 
 RATE = 8000  # samples per second (telephone quality: enough for the formants)
 SECONDS = 0.6
@@ -49,6 +58,7 @@ SOURCE = (
     "synthesised here: vowel-like sounds from harmonics shaped by formants at the average frequencies of "
     "Peterson & Barney (1952), with random pitch, formant shifts, onset and white noise"
 )
+MAX_STEPS = 20000
 MODEL_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sounds.pt")
 _LOCK = threading.Lock()
 
@@ -120,9 +130,13 @@ def make_clips(n: int, seed: int, noise: float | None = None, label: int | None 
         raise ConfigError(f"noise level must be from {NOISE[0]:g} to {NOISE[1]:g}, got {noise!r}")
     if label is not None and not 0 <= int(label) < len(CLASSES):
         raise ConfigError(f"class must be 0 to {len(CLASSES) - 1}, got {label!r}")
-    rng = np.random.default_rng([int(seed), 31])
-    labels = rng.integers(0, len(CLASSES), int(n)) if label is None else np.full(int(n), int(label))
-    levels = rng.uniform(0, TRAIN_NOISE, int(n)) if noise is None else np.full(int(n), float(noise))
+    return draw_clips(np.random.default_rng([int(seed), 31]), int(n), noise, label)
+
+
+def draw_clips(rng: np.random.Generator, n: int, noise: float | None = None, label: int | None = None) -> Clips:
+    """n clips drawn from ``rng`` (make_clips' work; the training stream draws from the trainer's own generator)."""
+    labels = rng.integers(0, len(CLASSES), n) if label is None else np.full(n, int(label))
+    levels = rng.uniform(0, TRAIN_NOISE, n) if noise is None else np.full(n, float(noise))
     waves, onsets, f0s = [], [], []
     for c, lv in zip(labels, levels):
         w, o, f = _vowel(rng, int(c), float(lv))
@@ -178,27 +192,62 @@ def build_model(cfg: SoundsConfig) -> SequenceModel:
         return SequenceModel(mc, seed=cfg.seed)
 
 
-@dataclass
-class SoundsTrainer(StepLoop):
-    """A classifier and its optimiser; every step draws fresh clips from the training stream."""
+class VowelTask(Task):
+    """Name the vowel at the end of a clip (many-to-one classification over spectrogram frames).
 
-    cfg: SoundsConfig
-    model: SequenceModel = field(init=False, repr=False)
-    step: int = 0
-    losses: list = field(default_factory=list)
+    Each example is one fresh clip from the training stream (a random vowel, pitch, onset and noise level
+    from 0 to TRAIN_NOISE), drawn from the trainer's own generator: never one of the held-out clips, which
+    come from :func:`make_clips` seeds. Input: one frame of BANDS frequency bands per step; only the answer
+    after the last frame is scored. Worked example, 38 frames::
 
-    def __post_init__(self):
-        self.cfg.validate()
-        self.model = build_model(self.cfg)
-        self.opt = torch.optim.Adam(self.model.parameters(), lr=self.cfg.lr)
+        frames 1-8: hiss only, frames 9-38: "ee" with hiss  ->  target at frame 38: ee (see)
+    """
 
-    def batch_loss(self) -> torch.Tensor:
-        clips = make_clips(self.cfg.batch, seed=self.cfg.seed * 100003 + self.step + 1)  # training stream
-        x = torch.from_numpy(spectrogram(clips.wave))  # [B, frames, BANDS]
-        return sequence_loss(self.model(x), torch.from_numpy(clips.label))  # many-to-one: the last frame
+    name, title, shape, loss = "vowels", "Which vowel was sung", "many-to-one", "ce"
+    metric_name, higher_is_better = "accuracy", True
+    baseline_loss, baseline_metric = math.log(len(CLASSES)), 1 / len(CLASSES)  # an even guess
+    solved_metric, solved_loss = 0.9, 0.3  # about nine clips in ten named right
+    input_size, output_size, output_labels = BANDS, len(CLASSES), CLASSES
+    min_len = max_len = default_len = n_frames()
+    summary = "name the sung vowel after hearing the whole clip"
+
+    def _make(self, rng, B, T):
+        clips = draw_clips(rng, B)
+        x = spectrogram(clips.wave)  # [B, frames, BANDS]
+        mask = np.zeros((B, T))
+        mask[:, -1] = 1  # many-to-one: only the last frame's answer counts
+        return x, np.repeat(clips.label[:, None], T, 1), mask, {}
 
 
-HELDOUT_SEED = 7777  # held-out clips come from seeds the training stream never uses (it uses seed*100003+step)
+def check_steps(steps) -> int:
+    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or not 0 <= steps <= MAX_STEPS:
+        raise ConfigError(f"steps must be an integer from 0 to {MAX_STEPS}, got {steps!r}")
+    return int(steps)
+
+
+def sounds_trainer(cfg: SoundsConfig) -> Trainer:
+    """An untrained classifier and the package's Trainer for it: Adam at cfg.lr on cfg.batch fresh clips a
+    step, the gradient clipped at norm 1. The worker trains it in turns (or :meth:`Job.run_here`, here)."""
+    cfg.validate()
+    task = VowelTask()
+    tcfg = TrainConfig(
+        task=task.name,
+        seq_len=task.default_len,
+        batch_size=cfg.batch,
+        lr=cfg.lr,
+        clip=True,
+        clip_value=1.0,
+        seed=cfg.seed,
+        snapshot_every=100_000,  # no gradient snapshots: the page does not draw them
+        probe_size=1,
+        eval_every=100_000,  # the job scores on held-out clips once, at the end
+        heldout_size=8,
+    )
+    return Trainer(build_model(cfg), task, tcfg)
+
+
+HELDOUT_SEED = 7777  # held-out clips come from make_clips(seed=7777); training clips from the trainer's generator
+HELDOUT_CLIPS = 500  # the page and the command line score a trained model on this many
 
 
 @torch.no_grad()
@@ -223,11 +272,24 @@ def settle_frame(probs: np.ndarray) -> np.ndarray:
     return last_diff + 1
 
 
-def evaluate(model: SequenceModel, n: int = 500, noise: float | None = None, seed: int = HELDOUT_SEED) -> dict:
+@lru_cache(maxsize=4)
+def heldout(n: int, noise: float | None = None, seed: int = HELDOUT_SEED) -> tuple[Clips, np.ndarray]:
+    """The held-out clips and their spectrogram frames [n, frames, BANDS], made once per process (making
+    500 clips takes seconds; every trained model is scored on the same ones). Read-only."""
+    clips = make_clips(n, seed=seed, noise=noise)
+    feats = spectrogram(clips.wave)
+    for a in (clips.wave, clips.label, clips.onset, clips.f0, clips.noise, feats):
+        a.flags.writeable = False
+    return clips, feats
+
+
+@torch.no_grad()
+def evaluate(model: SequenceModel, n: int = HELDOUT_CLIPS, noise: float | None = None, seed: int = HELDOUT_SEED) -> dict:
     """Accuracy of the final answer on n held-out clips, per class, and when the answer settles (median
     over correctly classified clips, in frames, in ms from the start and in ms after the vowel began)."""
-    clips = make_clips(n, seed=seed, noise=noise)
-    _, probs, _ = frame_probs(model, clips.wave)
+    clips, feats = heldout(int(n), None if noise is None else float(noise), int(seed))
+    model.eval()
+    probs = torch.softmax(model(torch.tensor(feats)), -1).numpy()  # the readout at every frame [n, frames, classes]
     pred = probs[:, -1].argmax(-1)
     right = pred == clips.label
     settle = settle_frame(probs)
@@ -294,14 +356,15 @@ def clip_audio(x: Listening) -> bytes:
     return wav_bytes(x.wave * (0.9 / peak), RATE)
 
 
-def save(trainer: SoundsTrainer, path: str, scores: dict | None = None) -> None:
-    torch.save(
-        {"config": asdict(trainer.cfg), "step": trainer.step, "scores": scores or {}, "state": trainer.model.state_dict()}, path
-    )
+def save(m: LoadedSounds, path: str) -> None:
+    torch.save({"config": asdict(m.cfg), "step": m.step, "scores": m.scores or {}, "state": m.model.state_dict()}, path)
 
 
 @dataclass
 class LoadedSounds:
+    """A trained classifier: the model, its config, the steps it trained and its held-out scores (the shipped
+    one read from a file, or a job's result)."""
+
     model: SequenceModel
     cfg: SoundsConfig
     step: int
@@ -317,12 +380,52 @@ def load(path: str = MODEL_FILE) -> LoadedSounds:
     return LoadedSounds(model, cfg, int(obj["step"]), dict(obj["scores"]))
 
 
-def train_and_score(cfg: SoundsConfig, steps: int, progress=None, save_to: str | None = None, n_eval: int = 500) -> dict:
-    """What ``python -m rnnviz sounds`` does: train from the seed, score on held-out clips."""
+def sounds_key(cfg: SoundsConfig, steps: int, clips: int = HELDOUT_CLIPS) -> tuple:
+    """The job's name: training is deterministic for the config (seed included), the steps and the clips scored."""
+    return ("sounds", cfg.validate(), check_steps(steps), int(clips))
+
+
+def sounds_job(cfg: SoundsConfig | None = None, steps: int = 200, clips: int = HELDOUT_CLIPS) -> Job:
+    """Train a classifier from the seed for ``steps`` steps, then score it on ``clips`` held-out clips: a job
+    for the shared worker (one stage); its result is a :class:`LoadedSounds`. Raises ConfigError."""
+    cfg = (cfg or SoundsConfig()).validate()
+    key = sounds_key(cfg, steps, clips)
+    if not 1 <= int(clips) <= 4096:
+        raise ConfigError(f"between 1 and 4096 clips, got {clips!r}")
+    label = f"{cfg.arch.upper()} vowel classifier"
+
+    def build(_ctx) -> Trainer:
+        return sounds_trainer(cfg)
+
+    def combine(_ctx, stages: list[Stage]) -> LoadedSounds:
+        tr = stages[0].trainer
+        return LoadedSounds(tr.model, cfg, tr.step, evaluate(tr.model, int(clips)))
+
+    return Job(key, f"Sounds: {label}, {key[2]:,} steps, seed {cfg.seed}", [Stage(label, build, key[2])], combine)
+
+
+def train_and_score(
+    cfg: SoundsConfig, steps: int, progress: Callable | None = None, save_to: str | None = None, n_eval: int = HELDOUT_CLIPS
+) -> dict:
+    """What ``python -m rnnviz sounds`` does: the page's job (:func:`sounds_job`) run here. progress(step,
+    steps, loss) is called after every chunk of training."""
     t0 = time.time()
-    tr = SoundsTrainer(cfg)
-    tr.run(steps, progress)
-    scores = evaluate(tr.model, n_eval)
+    job = sounds_job(cfg, steps, n_eval)
+    job.run_here(_report(job, progress))
+    m = job.result
     if save_to:
-        save(tr, save_to, scores)
-    return {"config": asdict(cfg), "steps": steps, "seconds": round(time.time() - t0, 1), "source": SOURCE, "scores": scores}
+        save(m, save_to)
+    return {"config": asdict(cfg), "steps": steps, "seconds": round(time.time() - t0, 1), "source": SOURCE, "scores": m.scores}
+
+
+def _report(job: Job, progress: Callable | None):
+    """run_here's progress(fraction, doing) as the command line's progress(step, steps, loss)."""
+    if progress is None:
+        return None
+    st = job.stages[0]
+
+    def show(_fraction, _doing):
+        if st.trainer is not None and st.trainer.history.loss:
+            progress(st.trainer.step, st.steps, st.trainer.history.loss[-1])
+
+    return show

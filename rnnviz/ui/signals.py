@@ -1,88 +1,175 @@
-"""Session glue for the Music and Sounds pages: which model the session shows (the shipped one, or one
-it trained itself), and training a new one live with a progress bar. The work is in rnnviz.signals."""
+"""Session glue for the Music and Sounds pages: the shipped models (read once per process), the page's
+own training as a job of the shared worker (single flight: a class pressing with the same choices shares
+one job and its result), its progress and loss drawn while it trains, and which model the page shows.
+The work is in rnnviz.signals; the pages never train."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Hashable
+from dataclasses import dataclass
+
 import streamlit as st
 
-from ..data.tunes import load_tunes
+from ..data.tunes import Tunes, load_tunes
 from ..errors import ConfigError
+from ..jobs import Job, JobStatus
+from ..plots.training import loss_figure
 from ..signals import music, sounds
+from . import jobs
 
-MUSIC_KEY, SOUNDS_KEY = "mu_model", "so_model"
+MUSIC, SOUNDS = "music", "sounds"  # the pages' job slots (and their names in the link tables)
+PREFIX = {MUSIC: "mu", SOUNDS: "so"}
 
 
 @st.cache_resource(show_spinner=False)
-def _tunes():
+def _tunes() -> Tunes:
     return load_tunes()
 
 
-def tunes():
+def tunes() -> Tunes:
     """The shipped tunes (read-only, shared by every session)."""
     return _tunes()
 
 
-def _own(key: str, loader, what: str):
-    """The session's model: its own if it trained one, else its own copy of the shipped one."""
-    ss = st.session_state
-    if key not in ss:
-        try:
-            ss[key] = ("shipped", loader())
-        except (OSError, ConfigError, RuntimeError, KeyError) as e:
-            st.error(f"The shipped {what} model could not be read ({e}); train one below.")
-            ss[key] = ("none", None)
-    return ss[key]
+# ----- the widgets' starting values (the link may have set some already) -------------------------
+def defaults(page: str) -> None:
+    """Each choice's starting value, unless the link (or an earlier visit) set it: ``setdefault`` rather
+    than the widgets' value= arguments, so a value from the link is not fought over."""
+    if page == MUSIC:
+        start = dict(mu_arch="lstm", mu_steps=300, mu_seed=0, mu_tune=0, mu_nseed=8, mu_len=48, mu_temp=0.8)
+        start.update(mu_gseed=0, mu_bpm=150)
+    else:
+        start = dict(so_arch="gru", so_steps=200, so_seed=0, so_label=0, so_noise=0.3, so_clip=0)
+    for k, v in start.items():
+        st.session_state.setdefault(k, v)
 
 
-def melody_model():
-    """('shipped' | 'own' | 'none', LoadedMelody or None)."""
-    return _own(MUSIC_KEY, lambda: music.load(tunes=tunes()), "melody")
+# ----- the shipped models ------------------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def _shipped(page: str):
+    return music.load(tunes=tunes()) if page == MUSIC else sounds.load()
 
 
-def sounds_model():
-    return _own(SOUNDS_KEY, sounds.load, "sounds")
-
-
-def _bar(text: str):
-    bar = st.progress(0.0, text=text)
-
-    def progress(done, total, loss):
-        bar.progress(min(1.0, done / max(1, total)), text=f"{text} step {done:,} of {total:,}, loss {loss:.2f}")
-
-    return bar, progress
-
-
-def train_melody(arch: str, steps: int, seed: int) -> None:
-    """Train a new melody model for the session, score it on the held-out tunes, and keep it.
-    On bad settings the session keeps the model it had and the page says why."""
+def shipped(page: str):
+    """The model that ships with rnnviz (read once per process, shared read-only), or None with a message
+    when its file cannot be read."""
     try:
-        cfg = music.MelodyConfig(arch=arch, seed=int(seed)).validate()
-        tr = music.MelodyTrainer(cfg, tunes())
-    except ConfigError as e:
-        st.error(str(e))
-        return
-    bar, progress = _bar("Training on the training tunes:")
-    tr.run(int(steps), progress)
-    bar.progress(1.0, text="Scoring on the held-out tunes…")
-    scores = music.evaluate(tr.model, tunes())
-    bar.empty()
-    st.session_state[MUSIC_KEY] = ("own", music.LoadedMelody(tr.model, cfg, tr.step, scores))
+        return _shipped(page)
+    except (OSError, ConfigError, RuntimeError, KeyError) as e:
+        what = "melody" if page == MUSIC else "sounds"
+        st.error(f"The shipped {what} model could not be read ({e}); train one below.")
+        return None
 
 
-def train_sounds(arch: str, steps: int, seed: int) -> None:
+# ----- the page's own training: a job of the shared worker ------------------------------------------
+def _job(page: str, arch: str, steps: int, seed: int):
+    """(key, make) of the job these choices ask for. Raises ConfigError."""
+    if page == MUSIC:
+        cfg = music.MelodyConfig(arch=arch, seed=int(seed))
+        return music.melody_key(cfg, int(steps)), lambda: music.melody_job(cfg, int(steps))
+    cfg = sounds.SoundsConfig(arch=arch, seed=int(seed))
+    return sounds.sounds_key(cfg, int(steps)), lambda: sounds.sounds_job(cfg, int(steps))
+
+
+def key_for(page: str, arch: str, steps: int, seed: int) -> Hashable | None:
+    """The name of the job the choices ask for (None for choices no job can have)."""
     try:
-        cfg = sounds.SoundsConfig(arch=arch, seed=int(seed)).validate()
-        tr = sounds.SoundsTrainer(cfg)
-    except ConfigError as e:
-        st.error(str(e))
-        return
-    bar, progress = _bar("Training on fresh clips:")
-    tr.run(int(steps), progress, every=10)
-    bar.progress(1.0, text="Scoring on 300 held-out clips…")
-    scores = sounds.evaluate(tr.model, 300)
-    bar.empty()
-    st.session_state[SOUNDS_KEY] = ("own", sounds.LoadedSounds(tr.model, cfg, tr.step, scores))
+        return _job(page, arch, steps, seed)[0]
+    except (ConfigError, TypeError, ValueError):
+        return None
 
 
-def use_shipped(key: str) -> None:
-    st.session_state.pop(key, None)
+def start(page: str, arch: str, steps: int, seed: int) -> Job | None:
+    """Ask the worker for the model these choices train (the one already on the board if a classmate asked
+    first; a finished one at once). On choices that cannot be trained the page says why and keeps its model."""
+    try:
+        key, make = _job(page, arch, steps, seed)
+    except (ConfigError, TypeError, ValueError) as e:
+        st.error(f"{e}. Nothing was changed.")
+        return None
+    return jobs.ask(page, key, make)
+
+
+def current(page: str) -> Job | None:
+    """The job this browser session asked for on the page (a job paused because nobody looked goes on)."""
+    return jobs.current(page)
+
+
+def use_shipped(page: str) -> None:
+    """Show the shipped model again. The trained (or training) model stays on the board, where a link or a
+    press brings it back; one still training stops taking turns unless another browser watches it."""
+    jobs.let_go(jobs.current(page))
+    jobs.forget(page)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The model a page shows: kind "own" (its finished job's), "shipped", or "none" (no model could be read)."""
+
+    kind: str
+    model: object  # music.LoadedMelody | sounds.LoadedSounds | None
+    job: Job | None
+
+
+def shown(page: str) -> Shown:
+    job = current(page)
+    if job is not None and job.done:
+        return Shown("own", job.result, job)
+    m = shipped(page)
+    return Shown("shipped" if m is not None else "none", m, job)
+
+
+def loss_lines(page: str) -> tuple[float, float, str]:
+    """(guess, reference, what the reference is) for the loss chart: guessing without listening / reading,
+    and a loss worth reaching (the bigram rule's for music, about nine clips in ten right for sounds)."""
+    if page == MUSIC:
+        guess, bigram = _melody_refs()
+        return guess, bigram, "the bigram rule's loss on the same notes"
+    return math.log(len(sounds.CLASSES)), sounds.VowelTask.solved_loss, "about where nine clips in ten are named right"
+
+
+@st.cache_resource(show_spinner=False)
+def _melody_refs() -> tuple[float, float]:
+    return music.reference_losses(tunes())
+
+
+def follow(page: str, job: Job | None) -> None:
+    """While this session's job trains: its progress, Pause / Go on, and the training loss so far, in a
+    fragment that redraws on its own; once it is done, the page is drawn again with the new model."""
+    running = job is not None and job.running
+    p = PREFIX[page]
+
+    @st.fragment(run_every=jobs.redraw_seconds() if running else None)
+    def area() -> None:
+        j = current(page)
+        if j is None:
+            return
+        v = j.view()
+        if v.running != running:  # it finished, paused or went on since the page was drawn: draw it all again
+            st.rerun()  # (with the new model, or with the redraws on or off)
+        if v.done:
+            return
+        jobs.progress_line(v, f"Training your {next(iter(v.steps))}")
+        if v.status is JobStatus.FAILED:
+            return
+        b1, b2 = st.columns([1, 4])
+        if v.running:
+            b1.button("Pause", icon=":material/pause:", key=f"{p}_pause", on_click=jobs.pause, args=(j,))
+        else:
+            b1.button("Go on", icon=":material/play_arrow:", key=f"{p}_resume", on_click=jobs.resume, args=(j,))
+        b2.caption(
+            "Training runs on the server in turns with everyone else's: look at other pages meanwhile and come back. "
+            "Until it is done, the model that ships is shown below."
+        )
+        loss = next(iter(v.losses.values()), [])
+        if loss:
+            guess, ref, ref_words = loss_lines(page)
+            fig = loss_figure(range(1, len(loss) + 1), loss, guess, ref, "cross-entropy")
+            fig.layout.title.text = "Training loss so far (each batch)"
+            st.plotly_chart(fig, key=f"{p}_loss")
+            st.caption(
+                f"The line marked “chance”: the loss of a guess that ignores the input. The line marked “solved”: {ref_words}."
+            )
+
+    area()

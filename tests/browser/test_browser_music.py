@@ -1,5 +1,11 @@
 """Music and Sounds in a real browser: a generated tune's audio element has a real WAV behind it, and
-the Sounds page draws its spectrogram, hidden state and probabilities."""
+the Sounds page draws its spectrogram, hidden state and probabilities; each page's share link brings its
+choices back in a fresh browser; training goes on while the student looks at another page."""
+
+import time
+from urllib.parse import parse_qs, urlsplit
+
+from conftest import App
 
 
 def test_music_plays_and_sounds_draws(app):
@@ -26,3 +32,72 @@ def test_music_plays_and_sounds_draws(app):
     assert kinds.count("heatmap") == 2 and kinds.count("scatter") == 5
     assert app.page.eval_on_selector("audio", "a => a.currentSrc || a.src")
     app.shot("sounds")
+
+
+def share_link(app) -> str:
+    return app.page.locator("[data-testid='stSidebar'] [data-testid='stCode']").inner_text().strip()
+
+
+def progress(app) -> float:
+    """The value of the page's progress bar (0-1), or -1 while it is not drawn."""
+    bar = app.page.locator("[data-testid='stProgress'] [role='progressbar']")
+    if not bar.count():
+        return -1.0
+    v = float(bar.first.get_attribute("aria-valuenow") or 0)
+    return v / 100 if v > 1 else v
+
+
+def test_each_pages_share_link_brings_its_choices_back(app, rv_browser, server):
+    checks = {
+        "Music": ("mu_temp=1.35&mu_tempo=90&mu_length=24&mu_tune=3", {"Temperature": "1.35", "Tempo": "90"}),
+        "Sounds": ("so_noise=1.7&so_vowel=ee&so_clip=12", {"Noise": "1.7"}),
+    }
+    other = rv_browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        for page, (query, sliders) in checks.items():
+            app.open(page, query)
+            assert not app.exceptions()
+            share = share_link(app)
+            assert share.startswith(server + "/" + page)
+            for part in query.split("&"):
+                if not part.startswith("so_vowel"):
+                    assert part in share, (part, share)
+            assert "so_vowel=1" in share or page != "Sounds"  # "ee" read as the vowel's number
+            bar = parse_qs(app.page.evaluate("() => location.search").lstrip("?"))
+            assert bar == parse_qs(urlsplit(share).query)  # the address bar says the same
+            fresh = App(other.new_page(), server)
+            fresh.page.goto(share)
+            fresh.settle()
+            assert not fresh.exceptions()
+            for label, value in sliders.items():
+                assert fresh.slider(label).input_value() == value, (page, label)
+            assert share_link(fresh) == share
+            fresh.page.close()
+    finally:
+        other.close()
+
+
+def test_music_training_goes_on_while_the_student_is_elsewhere(app):
+    app.open("Music", "mu_steps=1500&mu_seed=23")
+    app.page.get_by_text("The model: use the one that ships").click()
+    app.page.locator(".st-key-mu_train button").click()
+    end = time.time() + 90
+    while progress(app) <= 0 and time.time() < end:  # the press only asks: the worker trains, the page follows
+        time.sleep(0.5)
+    assert progress(app) > 0 and "mu_run=true" in app.page.evaluate("() => location.search")
+    assert app.figure("Training loss so far")
+    app.shot("music-training")
+    before = progress(app)
+    app.page.locator("[data-testid='stSidebar']").get_by_role("link", name="Sounds").click()
+    app.settle()
+    assert app.figure("What it hears")
+    time.sleep(6)
+    app.page.locator("[data-testid='stSidebar']").get_by_role("link", name="Music").click()
+    app.settle()
+    end = time.time() + 30
+    while progress(app) <= before and time.time() < end:
+        time.sleep(0.5)
+    assert progress(app) > before, (before, progress(app))  # further along than when the student left
+    app.page.locator(".st-key-mu_pause button").click()  # Pause: it stops, and says so
+    app.page.wait_for_selector(".st-key-mu_resume button", timeout=30000)
+    assert "paused" in app.page.locator("[data-testid='stProgress']").inner_text()
