@@ -40,6 +40,8 @@ APPS = {
     )
 }
 
+DONE_BINDING = "__rvAppDone"  # exposed to each student's page by load.py: called with the result's time
+
 # Installed once per student page before the press. Times are epoch milliseconds from the page's clock
 # (performance.timeOrigin + performance.now()), so they compare across pages and with this process.
 WATCH_JS = r"""(cfg) => {
@@ -69,7 +71,12 @@ WATCH_JS = r"""(cfg) => {
       const m = markers();
       for (const how of ['new', 'old']) {
         const el = m[how];
-        if (shown(el) && !busy(el) && holds(el) && el.textContent !== A.before[how]) { A.result = now(); A.how = how; break; }
+        if (shown(el) && !busy(el) && holds(el) && el.textContent !== A.before[how]) {
+          A.result = now();
+          A.how = how;
+          if (window.__rvAppDone) window.__rvAppDone(A.result).catch(() => {});
+          break;
+        }
       }
     }
     const bar = document.querySelector("[data-testid='stProgress'] [role='progressbar']");

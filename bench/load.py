@@ -341,12 +341,15 @@ class AppLevel(Level):
     def __init__(self, app, variant, browser, url, n, a, groups):
         super().__init__(browser, url, n, a, groups)
         self.app, self.variant = app, variant
+        self.done: dict[int, float] = {}  # student -> page time of the result, as each page reports it
 
     def student(self, k):
         """A student's page, ready to press: the seed K = k + 1 set (variant seeds) and the button in view.
         Returns (tab, how the seed was set: 'link', 'widget', '' for no seed on the page, '-' for variant same)."""
         app, to = self.app, self.a.timeout
         t = self.tab()
+        # the page calls this when its result shows: no polling of twenty busy pages while the probe waits its turn
+        t.page.expose_function(apps.DONE_BINDING, lambda ms, k=k: self.done.setdefault(k, ms))
         t.goto(app.page, f"{app.seed}={k + 1}" if self.variant == "seeds" else "", timeout=to)
         t.settle(to, calm=0.3)
         apps.reveal_button(t, app, to)
@@ -395,20 +398,11 @@ class AppLevel(Level):
                 presses.append(p)
             t0 = min(presses) / 1000
             deadline = t0 + a.wait
-            probes, errors, parts, next_at, next_look = [], [], [], time.time() + a.probe_every, 0.0
-            done: set[int] = set()
-            while time.time() < deadline and not (len(done) == len(students) and len(probes) >= 5):
+            probes, errors, parts, next_at = [], [], [], time.time() + a.probe_every
+            while time.time() < deadline and not (len(self.done) == len(students) and len(probes) >= 5):
                 now = time.time()
-                if now >= next_look and len(done) < len(students):  # one look at the pages still waiting
-                    for i, t in enumerate(students):
-                        if i not in done:
-                            with contextlib.suppress(Exception):
-                                if (apps.state(t) or {}).get("result") is not None:
-                                    done.add(i)
-                    next_look = time.time() + 1.0
-                    continue
-                if now < next_at:
-                    time.sleep(min(0.1, next_at - now))
+                if now < next_at:  # waiting in Playwright lets it deliver the pages' "result shown" calls
+                    probe.page.wait_for_timeout(max(1, min(100, 1000 * (next_at - now))))
                     continue
                 direction = bounce(thumb, direction)
                 try:
@@ -767,6 +761,8 @@ def main_apps(ap, a):
                     r = run_one(browser, n, 1, "1 replica (core 0)", None, a, procs, make)
                     r.update(app=app.name, variant=variant, loadavg_before=load)
                     rows.append(r)
+                    if a.json:  # after every row, so a run stopped early keeps what it measured
+                        write_json(a.json, rows)
                     w = r.get("wait_s", a.wait)
                     said = r.get("unavailable") or (
                         f"ERROR {r['error']}"
@@ -801,9 +797,24 @@ def main_apps(ap, a):
     )
     print(f"whole run {time.time() - t_start:.0f} s")
     if a.json:
-        with open(a.json, "w") as f:
-            json.dump(rows, f, indent=1, default=lambda v: None)
+        write_json(a.json, rows)
         print(f"wrote {a.json}")
+
+
+def write_json(path, rows):
+    """The rows as strict JSON: a time not seen within --wait (infinite here) is written as null."""
+
+    def finite(v):
+        if isinstance(v, float) and v == float("inf"):
+            return None
+        if isinstance(v, dict):
+            return {k: finite(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [finite(x) for x in v]
+        return v
+
+    with open(path, "w") as f:
+        json.dump(finite(rows), f, indent=1, allow_nan=False)
 
 
 if __name__ == "__main__":
