@@ -238,16 +238,22 @@ class Job:
         self.status = JobStatus.FAILED
         self.finished = time.monotonic()
 
-    def tick(self, seconds: float | None = 0.1) -> int:
-        """One turn trained here: the current stage for about ``seconds`` (None: to its end); a stage that
-        reaches its steps is finished, and after the last one the result is made. Returns steps taken."""
+    def _begin(self) -> bool:
+        """Whether this turn goes on: the job is running and its prepare() has run (a failing one fails the job)."""
         if self.status is not JobStatus.RUNNING:
-            return 0
+            return False
         try:
             self._ready()
         except Exception as e:
             with self.lock:
                 self._fail(e)
+            return False
+        return True
+
+    def tick(self, seconds: float | None = 0.1) -> int:
+        """One turn trained here: the current stage for about ``seconds`` (None: to its end); a stage that
+        reaches its steps is finished, and after the last one the result is made. Returns steps taken."""
+        if not self._begin():
             return 0
         with self.lock:
             if self.status is not JobStatus.RUNNING:
@@ -272,13 +278,7 @@ class Job:
         """:meth:`tick` with the training done by a trainer process (:mod:`rnnviz.trainproc`), out of
         reach of the pages' interpreter lock; the lock is held only to read the stage and to apply the
         result. Building a stage, finishing one and combining happen here, in the worker's thread."""
-        if self.status is not JobStatus.RUNNING:
-            return 0
-        try:
-            self._ready()
-        except Exception as e:
-            with self.lock:
-                self._fail(e)
+        if not self._begin():
             return 0
         with self.lock:
             if self.status is not JobStatus.RUNNING:
@@ -323,6 +323,20 @@ class Job:
         if self.status is JobStatus.FAILED:
             raise RuntimeError(self.error)
         return self
+
+
+def stage_progress(job: Job, progress: Callable | None):
+    """For a one-stage job run by the command line: run_here's progress(fraction, doing) as the CLI's
+    progress(step, steps, loss)."""
+    if progress is None:
+        return None
+    st = job.stages[0]
+
+    def show(_fraction, _doing):
+        if st.trainer is not None and st.trainer.history.loss:
+            progress(st.trainer.step, st.steps, st.trainer.history.loss[-1])
+
+    return show
 
 
 class JobBoard:

@@ -30,7 +30,7 @@ import torch
 
 from ..data.tunes import REST, Tunes, load_tunes
 from ..errors import ConfigError
-from ..jobs import Job, Stage
+from ..jobs import Job, Stage, stage_progress
 from ..model import ModelConfig, SequenceModel
 from ..tasks import Task
 from ..training import TrainConfig, Trainer
@@ -294,7 +294,7 @@ def melody(model: SequenceModel, tunes: Tunes, tune: int, seed_notes: int, n: in
     if not 0 <= int(tune) < len(tunes):
         raise ConfigError(f"there is no tune number {tune!r}")
     toks = tunes.tokens[int(tune)]
-    k = int(min(max(1, seed_notes), len(toks) - 1))
+    k = int(min(len(toks) - 1, max(1, seed_notes)))
     seed_toks = toks[: k + 1]  # start token + k notes
     new = generate(model, seed_toks, n, temperature, seed)
     allt = np.concatenate([seed_toks, new])
@@ -386,7 +386,7 @@ def train_and_score(cfg: MelodyConfig, steps: int, progress: Callable | None = N
     steps, loss) is called after every chunk of training."""
     t0 = time.time()
     job = melody_job(cfg, steps)
-    job.run_here(_report(job, progress))
+    job.run_here(stage_progress(job, progress))
     m, tunes = job.result, job.ctx
     if save_to:
         save(m, save_to)
@@ -398,16 +398,3 @@ def train_and_score(cfg: MelodyConfig, steps: int, progress: Callable | None = N
         "source": tunes.source,
         "scores": m.scores,
     }
-
-
-def _report(job: Job, progress: Callable | None):
-    """run_here's progress(fraction, doing) as the command line's progress(step, steps, loss)."""
-    if progress is None:
-        return None
-    st = job.stages[0]
-
-    def show(_fraction, _doing):
-        if st.trainer is not None and st.trainer.history.loss:
-            progress(st.trainer.step, st.steps, st.trainer.history.loss[-1])
-
-    return show

@@ -34,7 +34,7 @@ import numpy as np
 import torch
 
 from ..errors import ConfigError
-from ..jobs import Job, Stage
+from ..jobs import Job, Stage, stage_progress
 from ..model import ModelConfig, SequenceModel
 from ..tasks import Task
 from ..training import TrainConfig, Trainer
@@ -411,21 +411,8 @@ def train_and_score(
     steps, loss) is called after every chunk of training."""
     t0 = time.time()
     job = sounds_job(cfg, steps, n_eval)
-    job.run_here(_report(job, progress))
+    job.run_here(stage_progress(job, progress))
     m = job.result
     if save_to:
         save(m, save_to)
     return {"config": asdict(cfg), "steps": steps, "seconds": round(time.time() - t0, 1), "source": SOURCE, "scores": m.scores}
-
-
-def _report(job: Job, progress: Callable | None):
-    """run_here's progress(fraction, doing) as the command line's progress(step, steps, loss)."""
-    if progress is None:
-        return None
-    st = job.stages[0]
-
-    def show(_fraction, _doing):
-        if st.trainer is not None and st.trainer.history.loss:
-            progress(st.trainer.step, st.steps, st.trainer.history.loss[-1])
-
-    return show

@@ -202,7 +202,7 @@ def defaults() -> None:
     for k, v in WIDGET_DEFAULTS.items():
         st.session_state.setdefault(k, v)
     t = st.session_state["tx_temp"]  # a link's temperature, on the slider's steps of 0.1
-    st.session_state["tx_temp"] = round(min(max(float(t), 0.0), 2.0), 1)
+    st.session_state["tx_temp"] = round(max(0.0, min(float(t), 2.0)), 1)
 
 
 def from_link() -> str:
