@@ -361,7 +361,7 @@ class AppLevel(Level):
         sampler.start()
         row = {"sessions": self.n, "app": app.name, "variant": self.variant, "goal_s": goal, "wait_s": a.wait}
         try:
-            students, via = [], []
+            students, via, opened = [], [], time.time()
             for k in range(self.n):
                 try:
                     t, v = self.student(k)
@@ -375,6 +375,9 @@ class AppLevel(Level):
                     return row
                 students.append(t)
                 via.append(v)
+            print(
+                f"    {app.name} {self.variant} N={self.n}: the students' pages ready in {time.time() - opened:.0f} s", flush=True
+            )
             before = renderer_pids()
             probe = self.tab()
             try:
@@ -415,6 +418,7 @@ class AppLevel(Level):
                 next_at = max(next_at + a.probe_every, time.time() + 0.2)
             window = time.time() - t0
             cpu1, bcpu1 = [cpu_ticks(g) for g in self.groups()], cpu_ticks(browser_pids())
+            print(f"    window over after {window:.0f} s: {len(self.done)} of {self.n} results reported", flush=True)
             states = []
             for t in students:
                 try:
@@ -495,7 +499,7 @@ def print_app_rows(rows):
         )
         notes = [
             f"load average {r['loadavg_before']:.2f} before the row; result marker: "
-            + ", ".join(f"{k} {v}" for k, v in r["marker"].items() if v)
+            + (", ".join(f"{k} {v}" for k, v in r["marker"].items() if v) or "none seen")
             + (f"; seed set by {', '.join(f'{k} {v}' for k, v in r['seed_via'].items())}" if r["variant"] == "seeds" else "")
             + f"; presses spread over {r['press_spread_s']:.1f} s; peak RSS {fmt(r.get('peak_rss_mb'), ' MB')}"
         ]
