@@ -426,7 +426,11 @@ class AppLevel(Level):
                 except Exception:  # a page that cannot be read is a student who did not see the result
                     states.append(None)
             inf = float("inf")
-            times = [(s["result"] - s["press"]) / 1000 if s and s["result"] is not None else inf for s in states]
+            closed = 1000 * (t0 + window)  # a result drawn while the pages were being read afterwards was not seen in time
+            times = [
+                (s["result"] - s["press"]) / 1000 if s and s["result"] is not None and s["result"] <= closed else inf
+                for s in states
+            ]
             marks = [apps.progress_at(s, s["press"] + goal * 1000) if s else None for s in states]
             bars = any(s and s["barSeen"] for s in states)
             prog = sorted((0.0 if m is None else m) for m in marks) if bars else []
