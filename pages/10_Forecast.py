@@ -160,42 +160,37 @@ def draw_result(r, a: str, key) -> None:
     st.caption(f"Exponential smoothing here: {r.ets_description}, fitted on the history only.")
 
 
-job_running = job is not None and job.running
+drawn = job.status if job is not None else None  # what this run draws the job as (follow() redraws when it changes)
+bar = st.empty()  # the progress bar, redrawn while the job trains
 
 
-@st.fragment(run_every=1.0 if job_running else None)
-def progress_area() -> None:
-    """While the job trains: its progress and Pause / Go on, redrawn every second (cheap); once it is
-    done, the whole page again (the result, the buttons, the link)."""
-    j = ui_jobs.current("forecast")
-    if j is None:
-        return
-    v = j.view()
-    if v.done or v.running != job_running:
-        # finished, paused or resumed since the page was drawn: draw it all again (the result, the buttons,
-        # the link, and this fragment's pace)
-        if job_running or v.running:
-            st.rerun()
-        if v.done:
-            return
-    ui_jobs.progress_line(v, f"Forecasting with the {ARCH_LABELS[v.key[2].archs[0]]}")
-    b1, _ = st.columns([1, 4])
-    if v.running:
-        b1.button("Pause", icon=":material/pause:", key="fc_pause", on_click=ui_jobs.pause, args=(j,))
-    elif v.status is JobStatus.PAUSED:
-        b1.button("Go on", icon=":material/play_arrow:", key="fc_resume", on_click=ui_jobs.resume, args=(j,))
+def draw_bar(v) -> None:
+    ui_jobs.progress_line(v, f"Forecasting with the {ARCH_LABELS[v.key[2].archs[0]]}", bar)
 
 
-@st.fragment(run_every=ui_jobs.redraw_seconds(job) if job_running else None)
-def partial_area() -> None:
+buttons = st.empty()  # Pause / Go on, cleared when the result is drawn in place
+if job is not None and not job.done:
+    draw_bar(job.view())
+    with buttons.container():
+        b1, _ = st.columns([1, 4])
+        if job.running:
+            b1.button("Pause", icon=":material/pause:", key="fc_pause", on_click=ui_jobs.pause, args=(job,))
+        elif job.status is JobStatus.PAUSED:
+            b1.button("Go on", icon=":material/play_arrow:", key="fc_resume", on_click=ui_jobs.resume, args=(job,))
+
+partial_shown = {"n": -1}  # how many pieces the partial figure drawn last had
+
+
+def draw_partial(place, v) -> None:
     """While the job trains: the forecasts it has so far (the baselines, then each network as its seeds
-    finish), redrawn less often as more students watch (the figure is built once per new piece)."""
-    j = ui_jobs.current("forecast")
-    v = j.view() if j is not None else None
-    if v is None or v.done or v.ctx is None:
+    finish); the figure is built once per new piece for the whole class."""
+    if v.ctx is None:
         return
     p = v.ctx
     n_done = sum(q is not None for q in v.pieces.values())
+    if n_done == partial_shown["n"]:
+        return
+    partial_shown["n"] = n_done
 
     def build():
         forecasts, band = uf.partial(v, "iterated")
@@ -212,15 +207,16 @@ def partial_area() -> None:
             x_title=p.series.axis_label,
         )
 
-    st.plotly_chart(uf.figure(("partial", j.key, n_done), build), key="fc_partial")
-    st.caption(
-        "The baselines are ready; each network's forecast appears as soon as a copy has finished training "
-        f"({n_done} of {len(v.steps)} so far)."
-    )
+    with place.container():
+        st.plotly_chart(uf.figure(("partial", v.key, n_done), build), key=f"fc_partial_{n_done}")
+        st.caption(
+            "The baselines are ready; each network's forecast appears as soon as a copy has finished training "
+            f"({n_done} of {len(v.steps)} so far)."
+        )
 
 
-progress_area()
-shown = ui_jobs.current("forecast")
+shown = job
+partial_place = None
 if shown is None:
     if series is not None:
         st.plotly_chart(
@@ -239,12 +235,13 @@ if shown is None:
             "The shaded end is held out: press **Train and forecast** and every model forecasts it without having seen it."
         )
 elif not shown.done:
-    partial_area()
+    partial_place = st.empty()
+    draw_partial(partial_place, shown.view())
 else:
-    r = shown.view().result
     if not uf.matches(shown, series, cfg):
         st.info("The choices above changed since this forecast was made: press **Train and forecast** to redo it.")
     with st.container(key="rv_result_forecast"):
+        r = shown.view().result
         draw_result(r, next(iter(r.nets)), shown.key)
 
 # ----- the stock lesson ---------------------------------------------------------------------------
@@ -270,20 +267,16 @@ if walk_pressed or (linked.get("walk_run") and not uf.matches(walk_job, walk, wa
 ss["walk_run"] = uf.matches(walk_job, walk, walk_cfg)
 
 
-walk_running = walk_job is not None and walk_job.running
+walk_drawn = walk_job.status if walk_job is not None else None
+walk_bar = st.empty()
 
 
-@st.fragment(run_every=1.0 if walk_running else None)
-def walk_progress() -> None:
-    j = ui_jobs.current("walk")
-    if j is None:
-        return
-    v = j.view()
-    if v.done:
-        if walk_running:
-            st.rerun()
-        return
-    ui_jobs.progress_line(v, "The random-walk lesson")
+def draw_walk_bar(v) -> None:
+    ui_jobs.progress_line(v, "The random-walk lesson", walk_bar)
+
+
+if walk_job is not None and not walk_job.done:
+    draw_walk_bar(walk_job.view())
 
 
 def walk_area(j) -> None:
@@ -322,8 +315,7 @@ def walk_area(j) -> None:
     )
 
 
-walk_progress()
-shown_walk = ui_jobs.current("walk")
+shown_walk = walk_job
 if shown_walk is not None and shown_walk.done:
     walk_area(shown_walk)
 st.markdown(
@@ -336,3 +328,27 @@ st.markdown(
 )
 
 ui.share(ctx)
+
+
+def redraw(v, figures: bool) -> None:
+    draw_bar(v)
+    if figures and partial_place is not None:
+        draw_partial(partial_place, v)
+
+
+def finish(v) -> bool:
+    """The forecast is done while this run follows it: draw it where the partial one was, in place (a whole
+    page drawn again costs a student's browser far more than the result alone)."""
+    if partial_place is None:
+        return False
+    bar.empty()
+    buttons.empty()
+    with partial_place.container(key="rv_result_forecast"):
+        draw_result(v.result, next(iter(v.result.nets)), v.key)
+    return True
+
+
+ui_jobs.follow(
+    ui_jobs.Live("forecast", drawn, redraw, finish),
+    ui_jobs.Live("walk", walk_drawn, lambda v, _figures: draw_walk_bar(v)),
+)  # last: while a job trains, this run stays open and redraws (see rnnviz.ui.jobs.follow)

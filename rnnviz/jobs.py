@@ -130,6 +130,8 @@ class Job:
         self.turns = 0
         self.started = time.monotonic()
         self.finished: float | None = None
+        self.news = 0  # bumps when the status changes or a stage finishes (what a following page waits for)
+        self._news = threading.Condition(threading.Lock())
 
     # ----- what pages read --------------------------------------------------------------------
     @property
@@ -182,6 +184,21 @@ class Job:
                 ctx=self.ctx,
             )
 
+    # ----- news for the pages that follow it --------------------------------------------------
+    def _tell(self) -> None:
+        """Wake the pages waiting for news of this job (:meth:`wait_news`)."""
+        with self._news:
+            self.news += 1
+            self._news.notify_all()
+
+    def wait_news(self, seen: int, timeout: float) -> int:
+        """Wait up to ``timeout`` seconds for news after ``seen`` (a status change, a finished stage); returns
+        the news count now. A page following the job wakes the moment it is done instead of polling for it."""
+        with self._news:
+            if self.news == seen:
+                self._news.wait(timeout)
+            return self.news
+
     # ----- events -----------------------------------------------------------------------------
     def start(self) -> None:
         """Take turns again (a paused job); a finished or failed one stays as it is."""
@@ -189,11 +206,13 @@ class Job:
             if self.status is JobStatus.PAUSED:
                 self.status = JobStatus.RUNNING
                 self.seen = time.monotonic()
+                self._tell()
 
     def pause(self) -> None:
         with self.lock:
             if self.status is JobStatus.RUNNING:
                 self.status = JobStatus.PAUSED
+                self._tell()
 
     def touch(self, owner: str | None = None) -> None:
         """Someone is looking (a page run, a redraw): the worker keeps giving it turns."""
@@ -209,6 +228,7 @@ class Job:
             ctx = self._prepare()
             with self.lock:
                 self.ctx, self._prepared = ctx, True
+            self._tell()
 
     def _current(self) -> Stage | None:
         """The first unfinished stage, built if it is new; None when every stage is done. Under the lock."""
@@ -226,17 +246,24 @@ class Job:
     def _finish_stage(self, s: Stage) -> None:
         s.piece = self._after(self.ctx, s) if self._after else None
         s.done = True
+        self._tell()
 
     def _wrap_up(self) -> None:
         self.result = self._combine(self.ctx, self.stages)
         self.status = JobStatus.DONE
         self.finished = time.monotonic()
+        self._tell()
+        if os.environ.get("RNNVIZ_DEBUG_JOBS"):
+            logging.getLogger("rnnviz").warning(
+                "DEBUGJOB %s done in %.2f s, %d turns, at %.2f", self.title, self.finished - self.started, self.turns, time.time()
+            )
 
     def _fail(self, e: BaseException) -> None:
         logging.getLogger("rnnviz").error("job %s failed:\n%s", self.title, "".join(traceback.format_exception(e)))
         self.error = f"{type(e).__name__}: {e}"
         self.status = JobStatus.FAILED
         self.finished = time.monotonic()
+        self._tell()
 
     def _begin(self) -> bool:
         """Whether this turn goes on: the job is running and its prepare() has run (a failing one fails the job)."""

@@ -551,7 +551,8 @@ class Worker:
         self.chunk = chunk
         self.idle_after = idle_after
         self.elsewhere = not in_process() if elsewhere is None else elsewhere  # sessions train in a trainer process
-        self.release_after = 30.0  # seconds without work before a thread's trainer process ends
+        # seconds without work before a thread's trainer process ends (a fresh one takes seconds to warm up)
+        self.release_after = 300.0
         self._queue: list[weakref.ref] = []
         self._busy: set[int] = set()
         self._cond = threading.Condition()

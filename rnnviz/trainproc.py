@@ -223,6 +223,40 @@ def release_this_thread() -> None:
         tp.close()
 
 
+# The modules whose runs the child unpickles (a page's job): imported before the child says ready, so the
+# first turn of a Forecast or a Translate job does not wait for them.
+PRELOAD = (
+    "rnnviz.signals.forecast",
+    "rnnviz.signals.music",
+    "rnnviz.signals.sounds",
+    "rnnviz.language.translate",
+    "rnnviz.language.charlm",
+    "rnnviz.language.sentiment",
+    "rnnviz.compare.race",
+)
+
+
+def warm_up() -> float:
+    """What a fresh process pays on its first training step, paid before it says ready (the server trains
+    meanwhile): the optimiser's first step imports torch._dynamo (2-3 s here, measured), and unpickling a
+    page's run imports its module. Returns the seconds it took."""
+    import importlib
+
+    import torch
+
+    t = time.perf_counter()
+    w = torch.nn.Parameter(torch.zeros(2))
+    opt = torch.optim.Adam([w], lr=0.1)
+    (w.sum() ** 2).backward()
+    opt.step()
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:  # a module that cannot load here is unpickled (and fails) on its own turn
+            logging.getLogger("rnnviz").exception("the trainer process could not preload %s", name)
+    return time.perf_counter() - t
+
+
 def serve(inp, out) -> None:
     """The child's loop: a job in, a delta out, until the server closes the pipe."""
     import torch
@@ -232,6 +266,7 @@ def serve(inp, out) -> None:
         os.nice(int(os.environ.get("RNNVIZ_TRAINER_NICE", NICE)))
     except (OSError, ValueError):
         pass
+    warm_up()
     runs: OrderedDict[str, Trainer] = OrderedDict()
     _send(out, {"ready": True})
     while True:

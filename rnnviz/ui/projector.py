@@ -61,6 +61,12 @@ _CSS = """
 [data-testid="stBaseButton-primary"] p, [data-testid="stBaseButton-secondary"] p {
   white-space: nowrap; overflow: visible; text-overflow: clip; }
 [data-testid="stBaseButton-primary"], [data-testid="stBaseButton-secondary"] { min-width: fit-content; }
+/* A progress bar jumps instead of gliding: its transition repainted the page for every frame, and 20 students'
+   bars moving every second kept a browser core busy (measured: a page with a live bar took twice the CPU). */
+[data-testid="stProgress"], [data-testid="stProgress"] * { transition: none !important; animation: none !important; }
+/* Streamlit's animated "running" figure: it redrew the page for as long as a run lasted (3% of a core per
+   page, measured); the Stop button beside it still says a run is going on. */
+[data-testid="stStatusWidgetRunningIcon"] { display: none !important; }
 </style>
 """
 _PRESENT_CSS = """
