@@ -161,36 +161,18 @@ def draw_result(r, a: str, key) -> None:
 
 
 drawn = job.status if job is not None else None  # what this run draws the job as (follow() redraws when it changes)
-bar = st.empty()  # the progress bar, redrawn while the job trains
 
 
-def draw_bar(v) -> None:
-    ui_jobs.progress_line(v, f"Forecasting with the {ARCH_LABELS[v.key[2].archs[0]]}", bar)
-
-
-buttons = st.empty()  # Pause / Go on, cleared when the result is drawn in place
-if job is not None and not job.done:
-    draw_bar(job.view())
-    with buttons.container():
-        b1, _ = st.columns([1, 4])
-        if job.running:
-            b1.button("Pause", icon=":material/pause:", key="fc_pause", on_click=ui_jobs.pause, args=(job,))
-        elif job.status is JobStatus.PAUSED:
-            b1.button("Go on", icon=":material/play_arrow:", key="fc_resume", on_click=ui_jobs.resume, args=(job,))
-
-partial_shown = {"n": -1}  # how many pieces the partial figure drawn last had
-
-
-def draw_partial(place, v) -> None:
+def draw_partial(place, v, shown: dict) -> None:
     """While the job trains: the forecasts it has so far (the baselines, then each network as its seeds
     finish); the figure is built once per new piece for the whole class."""
     if v.ctx is None:
         return
     p = v.ctx
     n_done = sum(q is not None for q in v.pieces.values())
-    if n_done == partial_shown["n"]:
+    if n_done == shown.get("n"):
         return
-    partial_shown["n"] = n_done
+    shown["n"] = n_done
 
     def build():
         forecasts, band = uf.partial(v, "iterated")
@@ -215,8 +197,34 @@ def draw_partial(place, v) -> None:
         )
 
 
+@st.fragment(run_every=ui_jobs.FOLLOW_AFTER if drawn is JobStatus.RUNNING else None)
+def live_forecast() -> None:
+    """The job while it trains: progress, Pause / Go on and the partial forecast; in the fragment's rerun,
+    follows the job until it is done (see rnnviz.ui.jobs.follow)."""
+    j = ui_jobs.current("forecast")
+    if j is None:
+        return
+    v = j.view()
+    bar = st.empty()
+    what = f"Forecasting with the {ARCH_LABELS[v.key[2].archs[0]]}"
+    ui_jobs.progress_line(v, what, bar)
+    b1, _ = st.columns([1, 4])
+    if drawn is JobStatus.RUNNING:
+        b1.button("Pause", icon=":material/pause:", key="fc_pause", on_click=ui_jobs.pause, args=(j,))
+    elif drawn is JobStatus.PAUSED:
+        b1.button("Go on", icon=":material/play_arrow:", key="fc_resume", on_click=ui_jobs.resume, args=(j,))
+    place, partial_shown = st.empty(), {}
+    draw_partial(place, v, partial_shown)
+
+    def redraw(v, figures: bool) -> None:
+        ui_jobs.progress_line(v, what, bar)
+        if figures:
+            draw_partial(place, v, partial_shown)
+
+    ui_jobs.follow(ui_jobs.Live("forecast", drawn, redraw))
+
+
 shown = job
-partial_place = None
 if shown is None:
     if series is not None:
         st.plotly_chart(
@@ -235,8 +243,7 @@ if shown is None:
             "The shaded end is held out: press **Train and forecast** and every model forecasts it without having seen it."
         )
 elif not shown.done:
-    partial_place = st.empty()
-    draw_partial(partial_place, shown.view())
+    live_forecast()
 else:
     if not uf.matches(shown, series, cfg):
         st.info("The choices above changed since this forecast was made: press **Train and forecast** to redo it.")
@@ -268,15 +275,19 @@ ss["walk_run"] = uf.matches(walk_job, walk, walk_cfg)
 
 
 walk_drawn = walk_job.status if walk_job is not None else None
-walk_bar = st.empty()
 
 
-def draw_walk_bar(v) -> None:
-    ui_jobs.progress_line(v, "The random-walk lesson", walk_bar)
+@st.fragment(run_every=ui_jobs.FOLLOW_AFTER if walk_drawn is JobStatus.RUNNING else None)
+def live_walk() -> None:
+    j = ui_jobs.current("walk")
+    if j is None or j.done:
+        return
+    bar = st.empty()
+    ui_jobs.progress_line(j.view(), "The random-walk lesson", bar)
+    ui_jobs.follow(ui_jobs.Live("walk", walk_drawn, lambda v, _figures: ui_jobs.progress_line(v, "The random-walk lesson", bar)))
 
 
-if walk_job is not None and not walk_job.done:
-    draw_walk_bar(walk_job.view())
+live_walk()
 
 
 def walk_area(j) -> None:
@@ -328,27 +339,3 @@ st.markdown(
 )
 
 ui.share(ctx)
-
-
-def redraw(v, figures: bool) -> None:
-    draw_bar(v)
-    if figures and partial_place is not None:
-        draw_partial(partial_place, v)
-
-
-def finish(v) -> bool:
-    """The forecast is done while this run follows it: draw it where the partial one was, in place (a whole
-    page drawn again costs a student's browser far more than the result alone)."""
-    if partial_place is None:
-        return False
-    bar.empty()
-    buttons.empty()
-    with partial_place.container(key="rv_result_forecast"):
-        draw_result(v.result, next(iter(v.result.nets)), v.key)
-    return True
-
-
-ui_jobs.follow(
-    ui_jobs.Live("forecast", drawn, redraw, finish),
-    ui_jobs.Live("walk", walk_drawn, lambda v, _figures: draw_walk_bar(v)),
-)  # last: while a job trains, this run stays open and redraws (see rnnviz.ui.jobs.follow)

@@ -253,10 +253,6 @@ class Job:
         self.status = JobStatus.DONE
         self.finished = time.monotonic()
         self._tell()
-        if os.environ.get("RNNVIZ_DEBUG_JOBS"):
-            logging.getLogger("rnnviz").warning(
-                "DEBUGJOB %s done in %.2f s, %d turns, at %.2f", self.title, self.finished - self.started, self.turns, time.time()
-            )
 
     def _fail(self, e: BaseException) -> None:
         logging.getLogger("rnnviz").error("job %s failed:\n%s", self.title, "".join(traceback.format_exception(e)))

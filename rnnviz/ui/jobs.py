@@ -2,14 +2,13 @@
 
 Pages never train: :func:`ask` hands the work to the shared worker through the single-flight board
 (:data:`rnnviz.jobs.JOBS`: a class pressing the same button shares one job), remembers it in the
-browser session under a slot name, and :func:`follow`, called at the very end of the page, keeps the
-page's run open while the job trains: it waits on the job (no polling by the browser), redraws the
-progress into placeholders the page made now and then, and draws the whole page again the moment the
-job is done. Why not a fragment that reruns every second, as the Train page does: measured with 8
-students on one browser core, each Forecast page redrawing its fragment every second took a quarter of
-a core, the class's pages starved, and the finished forecast reached them 20-30 s after the server had
-it. A page run that waits costs neither side anything, sends a progress bar every few seconds, and a
-click or a slider interrupts it at once (Streamlit stops a run at its next session-state read).
+browser session under a slot name, and :func:`follow`, called in the page's live fragment, keeps that
+fragment's run open while the job trains: it waits on the job (no polling), redraws the progress now
+and then, and draws the whole page again the moment the job is done. Why not a fragment that reruns
+every second, as the Train page does: each rerun costs the server a script run and the browser a
+redraw, 20 students' pages a second of both every second; a run that waits costs neither side
+anything, sends a progress bar every few seconds, and a click or a slider interrupts it at once
+(Streamlit stops a run at its next session-state read).
 
 The heartbeat: every job (and session, and race) a browser asked for records the
 browser's session id, and the worker asks :func:`connected` whether any of them still has a page
@@ -147,23 +146,32 @@ def progress_seconds(job: Job | None = None) -> float:
     return min(5.0, max(1.0, 0.15 * (WORKER.running() + watching)))
 
 
+FOLLOW_AFTER = 1.0  # seconds after a page run before its live fragment reruns and starts following the job
+
+
 @dataclass
 class Live:
-    """A job a page follows until its run ends: the page's ``slot`` for it, the status the page drew it
-    with (None: no job), and ``redraw(view, figures)``, which draws its live parts again into placeholders
-    the page made (``figures`` is True when charts may be redrawn too: less often than the bar). redraw
-    must give any keyed element a new key each time (one page run cannot hold one key twice).
-    ``finish(view)``: the job is done while the page follows it: draw the result in place and return True
-    (the rest of the page stays as drawn), or False to have the whole page drawn again."""
+    """A job a page follows: the page's ``slot`` for it, the status the page drew it with (None: no job),
+    and ``redraw(view, figures)``, which draws its live parts again into placeholders the fragment made
+    (``figures`` is True when charts may be redrawn too: less often than the bar). redraw must give any
+    keyed element a new key each time (one run cannot hold one key twice)."""
 
     slot: str
     drawn: JobStatus | None
     redraw: Callable[[JobView, bool], None] | None = None
-    finish: Callable[[JobView], bool] | None = None
+
+
+def _run_ctx():
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        return get_script_run_ctx()
+    except Exception:
+        return None
 
 
 def _live_server() -> bool:
-    """True inside a page run of a running Streamlit server (not AppTest, not bare mode)."""
+    """True inside a run of a running Streamlit server for a connected browser (not AppTest, not bare mode)."""
     try:
         from streamlit.runtime import Runtime
 
@@ -173,33 +181,44 @@ def _live_server() -> bool:
         return False
 
 
+def _asked_to_stop(ctx) -> bool:
+    """Whether the browser has asked for another run meanwhile. A click inside the fragment (Pause) queues
+    a fragment rerun that Streamlit does not let interrupt a fragment's own run: the wait ends itself."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
+
+        return ctx.script_requests is not None and ctx.script_requests._state is not ScriptRequestType.CONTINUE
+    except Exception:  # Streamlit's internals changed: only the session-state read interrupts the wait
+        return False
+
+
 def follow(*lives: Live, tick: float = 0.25) -> None:
-    """Call at the very end of a page. While any job of ``lives`` runs, the page's run stays open: it
-    waits for news of the job (woken the moment it finishes), redraws its progress now and then, and
-    draws the whole page again (``st.rerun``) once a job's status is not the one the page drew (done,
-    paused, failed, or going on again). A click or a changed widget interrupts the wait at once: Streamlit
-    stops a run at its next session-state read, and the wait reads it every ``tick`` seconds. Returns at
-    once outside a live server (AppTest draws the page once, as it is)."""
-    if not _live_server():
+    """Call last in a page's live fragment (``@st.fragment(run_every=FOLLOW_AFTER)`` while the job runs).
+
+    In the page's own run it returns at once, so the run ends (and Streamlit clears what the previous run
+    drew and this one did not). In the fragment's rerun, a second later, it stays: it waits for news of the
+    job (woken the moment it finishes), redraws the progress now and then through ``redraw``, and draws the
+    whole page again (``st.rerun``) once a job's status is not the one the page drew (done, paused, failed,
+    going on again). A click or a changed widget interrupts the wait at once: Streamlit stops a run at its
+    next session-state read, and the wait reads it every ``tick`` seconds. Outside a live server (AppTest)
+    it returns at once."""
+    ctx = _run_ctx()
+    if ctx is None or not ctx.fragment_ids_this_run or not _live_server():
         return
     sid = session_id()
-    start = time.monotonic()  # the page has just drawn everything once
+    start = time.monotonic()  # the fragment has just drawn everything once
     bar_at = {live.slot: start for live in lives}
     fig_at = dict(bar_at)
-    drawn = {live.slot: live.drawn for live in lives}
     while True:
         st.session_state.get("rv_follow")  # Streamlit's yield point: a pending rerun or stop is raised here
-        if not connected({sid}):
+        if not connected({sid}) or _asked_to_stop(ctx):
             return
         running = None
         now = time.monotonic()
         for live in lives:
             job = current(live.slot)
             status = job.status if job is not None else None
-            if status is not drawn[live.slot] and drawn[live.slot] is not None:
-                if status is JobStatus.DONE and live.finish is not None and live.finish(job.view()):
-                    drawn[live.slot] = status  # drawn in place
-                    continue
+            if status is not live.drawn and live.drawn is not None:
                 st.rerun()  # finished, paused, failed or resumed since the page was drawn: draw it all again
             if job is None or status is not JobStatus.RUNNING:
                 continue
