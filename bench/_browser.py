@@ -76,9 +76,10 @@ RECORDER_JS = r"""
   };
   rv.figures = () => [...document.querySelectorAll('.js-plotly-plot')].filter(gd => gd._fullLayout)
       .map(gd => ({id: gd.__rvId, title: titleOf(gd), sig: (seen.get(gd) || {}).sig}));
-  rv.scriptState = () => {
+  rv.scriptState = () => {  // a run that only follows a training job (class rv-following) counts as stopped
     const a = document.querySelector("[data-testid='stApp']");
-    return [a && a.getAttribute('data-test-script-state'), a && a.getAttribute('data-test-connection-state'),
+    return [document.querySelector('.rv-following') ? 'notRunning' : a && a.getAttribute('data-test-script-state'),
+            a && a.getAttribute('data-test-connection-state'),
             document.querySelectorAll("[data-testid='stSkeleton']").length];
   };
   const start = () => {

@@ -280,7 +280,10 @@ walk_drawn = walk_job.status if walk_job is not None else None
 @st.fragment(run_every=ui_jobs.FOLLOW_AFTER if walk_drawn is JobStatus.RUNNING else None)
 def live_walk() -> None:
     j = ui_jobs.current("walk")
-    if j is None or j.done:
+    if j is None:
+        return
+    if j.done:
+        ui_jobs.follow(ui_jobs.Live("walk", walk_drawn))  # in the fragment's rerun: the page again, with the result
         return
     bar = st.empty()
     ui_jobs.progress_line(j.view(), "The random-walk lesson", bar)

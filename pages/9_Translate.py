@@ -199,32 +199,49 @@ drawn = view.status if view is not None else None  # what the page around the fr
 
 def draw_partial(v, j) -> None:
     """While both models train: progress, Pause / Go on, each model's loss so far, and the scores of the
-    model that is done."""
+    model that is done; in the live fragment's rerun, follows the job (rnnviz.ui.jobs.follow)."""
     c = v.key[1]
-    ui_jobs.progress_line(v, f"Both models, {c.steps:,} steps each, {c.hidden} units, seed {c.seed}")
+    what = f"Both models, {c.steps:,} steps each, {c.hidden} units, seed {c.seed}"
+    bar = st.empty()
+    ui_jobs.progress_line(v, what, bar)
     if v.status is JobStatus.FAILED:
+        ui_jobs.follow(ui_jobs.Live("translate", drawn))
         return
     b1, _ = st.columns([1, 4])
-    if v.running:
+    if drawn is JobStatus.RUNNING:
         b1.button("Pause", icon=":material/pause:", key="tr_pause", on_click=ui_jobs.pause, args=(j,))
-    elif v.status is JobStatus.PAUSED:
+    elif drawn is JobStatus.PAUSED:
         b1.button("Go on", icon=":material/play_arrow:", key="tr_resume", on_click=ui_jobs.resume, args=(j,))
-    losses = tr.losses_by_model(v)
-    if losses:
-        st.plotly_chart(loss_curves(losses), key="tr_loss_live")
-    part = tr.partial_result(v)
-    if part is not None:
-        st.plotly_chart(accuracy_by_length(part), key="tr_acc_partial")
-        st.caption(
-            "Scored on the held-out numbers as soon as it finished training: "
-            + ", ".join(f"{tr.STAGES[k]} {100 * x:.1f}% right" for k, x in part["accuracy_longer_than_median"].items())
-            + f" on inputs longer than {part['train_median_words']:g} words. The other model is still training."
-        )
+    place, n = st.empty(), [0]
+
+    def charts(v) -> None:
+        losses = tr.losses_by_model(v)
+        part = tr.partial_result(v)
+        with place.container():
+            if losses:
+                st.plotly_chart(loss_curves(losses), key=f"tr_loss_live_{n[0]}")
+            if part is not None:
+                st.plotly_chart(accuracy_by_length(part), key=f"tr_acc_partial_{n[0]}")
+                st.caption(
+                    "Scored on the held-out numbers as soon as it finished training: "
+                    + ", ".join(f"{tr.STAGES[k]} {100 * x:.1f}% right" for k, x in part["accuracy_longer_than_median"].items())
+                    + f" on inputs longer than {part['train_median_words']:g} words. The other model is still training."
+                )
+        n[0] += 1
+
+    charts(v)
+
+    def redraw(v, figures: bool) -> None:
+        ui_jobs.progress_line(v, what, bar)
+        if figures:
+            charts(v)
+
+    ui_jobs.follow(ui_jobs.Live("translate", drawn, redraw))
 
 
-@st.fragment(run_every=ui_jobs.redraw_seconds() if job is not None and job.running else None)
+@st.fragment(run_every=ui_jobs.FOLLOW_AFTER if drawn is JobStatus.RUNNING else None)
 def training_area() -> None:
-    """Redraws while the job trains (it only reads the job's view); the trained models' curves once done."""
+    """The job while it trains (its live fragment follows it); the trained models' curves once done."""
     j = ui_jobs.current("translate")
     if j is None:
         st.caption(
@@ -234,8 +251,8 @@ def training_area() -> None:
         )
         return
     v = j.view()
-    if v.status is not drawn:  # finished, paused or resumed since the page was drawn: redraw it all (models, link)
-        st.rerun()
+    if v.status is not drawn:  # in the fragment's rerun: finished, paused or resumed: the whole page again
+        ui_jobs.follow(ui_jobs.Live("translate", drawn))
     if not v.done:
         draw_partial(v, j)
         return

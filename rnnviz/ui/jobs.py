@@ -147,6 +147,7 @@ def progress_seconds(job: Job | None = None) -> float:
 
 
 FOLLOW_AFTER = 1.0  # seconds after a page run before its live fragment reruns and starts following the job
+FOLLOWING = "rv-following"  # CSS class of an empty mark in the page while a run follows a job (Streamlit says "running")
 
 
 @dataclass
@@ -182,12 +183,16 @@ def _live_server() -> bool:
 
 
 def _asked_to_stop(ctx) -> bool:
-    """Whether the browser has asked for another run meanwhile. A click inside the fragment (Pause) queues
-    a fragment rerun that Streamlit does not let interrupt a fragment's own run: the wait ends itself."""
+    """Whether the user asked for another run meanwhile. A click inside the fragment (Pause) queues a
+    fragment rerun that Streamlit does not let interrupt a fragment's own run: the wait ends itself. The
+    fragment's own timer (run_every) asks too, every second: those requests (``is_auto_rerun``) wait."""
     try:
         from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 
-        return ctx.script_requests is not None and ctx.script_requests._state is not ScriptRequestType.CONTINUE
+        req = ctx.script_requests
+        if req is None or req._state is ScriptRequestType.CONTINUE:
+            return False
+        return req._state is ScriptRequestType.STOP or not req._rerun_data.is_auto_rerun
     except Exception:  # Streamlit's internals changed: only the session-state read interrupts the wait
         return False
 
@@ -205,6 +210,7 @@ def follow(*lives: Live, tick: float = 0.25) -> None:
     ctx = _run_ctx()
     if ctx is None or not ctx.fragment_ids_this_run or not _live_server():
         return
+    st.html(f'<span class="{FOLLOWING}"></span>')  # tells a test or a benchmark: this run waits, the page is drawn
     sid = session_id()
     start = time.monotonic()  # the fragment has just drawn everything once
     bar_at = {live.slot: start for live in lives}

@@ -136,25 +136,41 @@ def _melody_refs() -> tuple[float, float]:
 
 def follow(page: str, job: Job | None) -> None:
     """While this session's job trains: its progress, Pause / Go on, and the training loss so far, in a
-    fragment that redraws on its own; once it is done, the page is drawn again with the new model."""
-    running = job is not None and job.running
+    live fragment that follows the job (:func:`rnnviz.ui.jobs.follow`); once it is done, the page is drawn
+    again with the new model."""
+    drawn = job.status if job is not None else None
     p = PREFIX[page]
 
-    @st.fragment(run_every=jobs.redraw_seconds() if running else None)
+    def loss_chart(v, place, n: int) -> None:
+        loss = next(iter(v.losses.values()), [])
+        if not loss:
+            return
+        guess, ref, ref_words = loss_lines(page)
+        fig = loss_figure(range(1, len(loss) + 1), loss, guess, ref, "cross-entropy")
+        fig.layout.title.text = "Training loss so far (each batch)"
+        with place.container():
+            st.plotly_chart(fig, key=f"{p}_loss_{n}")
+            st.caption(
+                f"The line marked “chance”: the loss of a guess that ignores the input. The line marked “solved”: {ref_words}."
+            )
+
+    @st.fragment(run_every=jobs.FOLLOW_AFTER if drawn is JobStatus.RUNNING else None)
     def area() -> None:
         j = current(page)
         if j is None:
             return
         v = j.view()
-        if v.running != running:  # it finished, paused or went on since the page was drawn: draw it all again
-            st.rerun()  # (with the new model, or with the redraws on or off)
         if v.done:
+            jobs.follow(jobs.Live(page, drawn))  # in the fragment's rerun: the page is drawn again, with the model
             return
-        jobs.progress_line(v, f"Training your {next(iter(v.steps))}")
+        what = f"Training your {next(iter(v.steps))}"
+        bar = st.empty()
+        jobs.progress_line(v, what, bar)
         if v.status is JobStatus.FAILED:
+            jobs.follow(jobs.Live(page, drawn))
             return
         b1, b2 = st.columns([1, 4])
-        if v.running:
+        if drawn is JobStatus.RUNNING:
             b1.button("Pause", icon=":material/pause:", key=f"{p}_pause", on_click=jobs.pause, args=(j,))
         else:
             b1.button("Go on", icon=":material/play_arrow:", key=f"{p}_resume", on_click=jobs.resume, args=(j,))
@@ -162,14 +178,15 @@ def follow(page: str, job: Job | None) -> None:
             "Training runs on the server in turns with everyone else's: look at other pages meanwhile and come back. "
             "Until it is done, the model that ships is shown below."
         )
-        loss = next(iter(v.losses.values()), [])
-        if loss:
-            guess, ref, ref_words = loss_lines(page)
-            fig = loss_figure(range(1, len(loss) + 1), loss, guess, ref, "cross-entropy")
-            fig.layout.title.text = "Training loss so far (each batch)"
-            st.plotly_chart(fig, key=f"{p}_loss")
-            st.caption(
-                f"The line marked “chance”: the loss of a guess that ignores the input. The line marked “solved”: {ref_words}."
-            )
+        place, drawn_charts = st.empty(), [0]
+        loss_chart(v, place, 0)
+
+        def redraw(v, figures: bool) -> None:
+            jobs.progress_line(v, what, bar)
+            if figures:
+                drawn_charts[0] += 1
+                loss_chart(v, place, drawn_charts[0])
+
+        jobs.follow(jobs.Live(page, drawn, redraw))
 
     area()

@@ -113,13 +113,15 @@ class App:
         self.settle()
 
     def settle(self, timeout=90):
-        """Wait until the script has stopped and nothing is loading, for a whole second."""
+        """Wait until the script has stopped (or only follows a training job: rnnviz.ui.jobs.follow) and
+        nothing is loading, for a whole second."""
         self.page.wait_for_selector("[data-testid='stApp']", timeout=timeout * 1000)
         end, calm = time.time() + timeout, 0
         while time.time() < end:
             state = self.page.evaluate("""() => {
                 const a = document.querySelector("[data-testid='stApp']");
-                return [a?.getAttribute('data-test-script-state'), a?.getAttribute('data-test-connection-state'),
+                const following = document.querySelector('.rv-following') ? 'notRunning' : null;
+                return [following || a?.getAttribute('data-test-script-state'), a?.getAttribute('data-test-connection-state'),
                         document.querySelectorAll("[data-testid='stSkeleton']").length]; }""")
             calm = calm + 1 if state[0] == "notRunning" and state[1] == "CONNECTED" and not state[2] else 0
             if calm >= 4:
