@@ -3,12 +3,12 @@
     python bench/jobs.py [--steps 300] [--seeds 3] [--arch lstm] [--chunk 0.1]
 
 The default Forecast job (sunspots, one network, --seeds copies of --steps steps) is run three ways in
-this process, each from a fresh start: ``here`` (``Job.run_here``: the command line's path, one thread,
-no turns), ``thread`` (a fresh worker with one thread training in the server's process, turns of
---chunk seconds) and ``process`` (a fresh worker whose turns are trained by a new trainer process, as
-the app does; the child's start, warm-up and the first turns trained meanwhile in the server count).
-Prints the seconds of each and the ratio to ``here``. The same numbers come out of all three (checked).
-Nothing else should run on the machine meanwhile.
+this process, after a 5-step warm-up (imports and first fits are not timed), each from a fresh start:
+``here`` (``Job.run_here``: the command line's path, one thread, no turns), ``thread`` (a fresh worker
+with one thread training in the server's process, turns of --chunk seconds) and ``process`` (a fresh
+worker whose turns are trained by a new trainer process, as the app does; the child's start, warm-up
+and the first turns trained meanwhile in the server count). Prints the seconds of each and the ratio
+to ``here``, and checks that all three give the same numbers. Nothing else should run meanwhile.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ def main():
     cfg = ForecastConfig(archs=(a.arch,), steps=a.steps, seeds=a.seeds)
     print(f"forecast job: sunspots, {a.arch}, {a.seeds} seeds x {a.steps} steps; turns of {a.chunk:g} s", end="")
     print(f"; load average {os.getloadavg()[0]:.2f}")
+    one("here", ForecastConfig(archs=(a.arch,), steps=5, seeds=1), a.chunk)  # imports, first fits: not timed
     base, ref = None, None
     for way in ("here", "thread", "process"):
         sec, job = one(way, cfg, a.chunk)
