@@ -25,6 +25,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from rnnviz.data.series import sunspots  # noqa: E402
+from rnnviz.jobs import JobStatus  # noqa: E402
 from rnnviz.session import Worker  # noqa: E402
 from rnnviz.signals.forecast import ForecastConfig, forecast_job  # noqa: E402
 
@@ -38,7 +39,7 @@ def one(way: str, cfg: ForecastConfig, chunk: float):
         w = Worker(threads=1, chunk=chunk, elsewhere=(way == "process"))
         job.start()
         w.submit(job)
-        while not job.done and job.status.value != "failed":
+        while job.status not in (JobStatus.DONE, JobStatus.FAILED):
             time.sleep(0.02)
             job.touch()
         w.stop()
@@ -60,7 +61,7 @@ def main():
     base, ref = None, None
     for way in ("here", "thread", "process"):
         sec, job = one(way, cfg, a.chunk)
-        if job.status.value != "done":
+        if job.status is not JobStatus.DONE:
             print(f"{way:>8}: {job.status.value} {job.error}")
             continue
         f = np.concatenate([n.one_step.ravel() for n in job.result.nets.values()])

@@ -5,7 +5,6 @@ import streamlit as st
 import rnnviz  # noqa: F401
 from rnnviz import ui
 from rnnviz.data.series import stock
-from rnnviz.jobs import JobStatus
 from rnnviz.plots.forecast import forecast_figure
 from rnnviz.plots.style import ARCH_LABELS
 from rnnviz.signals.forecast import ForecastConfig, default_sizes, random_walk_verdict, score_table, verdict
@@ -160,19 +159,22 @@ def draw_result(r, a: str, key) -> None:
     st.caption(f"Exponential smoothing here: {r.ets_description}, fitted on the history only.")
 
 
-drawn = job.status if job is not None else None  # what this run draws the job as (follow() redraws when it changes)
+drawn = job.status if job is not None else None  # what this run draws the job as (the live fragment redraws when it changes)
 
 
-def draw_partial(place, v, shown: dict) -> None:
+partial_n = {}  # how many pieces the partial figure drawn last had (a redraw without a new one draws nothing)
+
+
+def draw_partial(place, v, n: int) -> None:
     """While the job trains: the forecasts it has so far (the baselines, then each network as its seeds
     finish); the figure is built once per new piece for the whole class."""
     if v.ctx is None:
         return
     p = v.ctx
     n_done = sum(q is not None for q in v.pieces.values())
-    if n_done == shown.get("n"):
+    if partial_n.get("n") == n_done:
         return
-    shown["n"] = n_done
+    partial_n["n"] = n_done
 
     def build():
         forecasts, band = uf.partial(v, "iterated")
@@ -190,42 +192,21 @@ def draw_partial(place, v, shown: dict) -> None:
         )
 
     with place.container():
-        st.plotly_chart(uf.figure(("partial", v.key, n_done), build), key=f"fc_partial_{n_done}")
+        st.plotly_chart(uf.figure(("partial", v.key, n_done), build), key=f"fc_partial_{n}")
         st.caption(
             "The baselines are ready; each network's forecast appears as soon as a copy has finished training "
             f"({n_done} of {len(v.steps)} so far)."
         )
 
 
-@st.fragment(run_every=ui_jobs.FOLLOW_AFTER if drawn is JobStatus.RUNNING else None)
+@st.fragment(run_every=ui_jobs.live_every(drawn))
 def live_forecast() -> None:
-    """The job while it trains: progress, Pause / Go on and the partial forecast; in the fragment's rerun,
-    follows the job until it is done (see rnnviz.ui.jobs.follow)."""
-    j = ui_jobs.current("forecast")
-    if j is None:
-        return
-    v = j.view()
-    bar = st.empty()
-    what = f"Forecasting with the {ARCH_LABELS[v.key[2].archs[0]]}"
-    ui_jobs.progress_line(v, what, bar)
-    b1, _ = st.columns([1, 4])
-    if drawn is JobStatus.RUNNING:
-        b1.button("Pause", icon=":material/pause:", key="fc_pause", on_click=ui_jobs.pause, args=(j,))
-    elif drawn is JobStatus.PAUSED:
-        b1.button("Go on", icon=":material/play_arrow:", key="fc_resume", on_click=ui_jobs.resume, args=(j,))
-    place, partial_shown = st.empty(), {}
-    draw_partial(place, v, partial_shown)
-
-    def redraw(v, figures: bool) -> None:
-        ui_jobs.progress_line(v, what, bar)
-        if figures:
-            draw_partial(place, v, partial_shown)
-
-    ui_jobs.follow(ui_jobs.Live("forecast", drawn, redraw))
+    """The job while it trains: progress, Pause / Go on and the partial forecast (rnnviz.ui.jobs.live)."""
+    partial_n.clear()
+    ui_jobs.live("forecast", drawn, lambda v: f"Forecasting with the {ARCH_LABELS[v.key[2].archs[0]]}", "fc", draw_partial)
 
 
-shown = job
-if shown is None:
+if job is None:
     if series is not None:
         st.plotly_chart(
             forecast_figure(
@@ -242,14 +223,14 @@ if shown is None:
         st.caption(
             "The shaded end is held out: press **Train and forecast** and every model forecasts it without having seen it."
         )
-elif not shown.done:
+elif not job.done:
     live_forecast()
 else:
-    if not uf.matches(shown, series, cfg):
+    r = job.view().result
+    if not uf.matches(job, series, cfg):
         st.info("The choices above changed since this forecast was made: press **Train and forecast** to redo it.")
     with st.container(key="rv_result_forecast"):
-        r = shown.view().result
-        draw_result(r, next(iter(r.nets)), shown.key)
+        draw_result(r, next(iter(r.nets)), job.key)
 
 # ----- the stock lesson ---------------------------------------------------------------------------
 st.divider()
@@ -277,17 +258,9 @@ ss["walk_run"] = uf.matches(walk_job, walk, walk_cfg)
 walk_drawn = walk_job.status if walk_job is not None else None
 
 
-@st.fragment(run_every=ui_jobs.FOLLOW_AFTER if walk_drawn is JobStatus.RUNNING else None)
+@st.fragment(run_every=ui_jobs.live_every(walk_drawn))
 def live_walk() -> None:
-    j = ui_jobs.current("walk")
-    if j is None:
-        return
-    if j.done:
-        ui_jobs.follow(ui_jobs.Live("walk", walk_drawn))  # in the fragment's rerun: the page again, with the result
-        return
-    bar = st.empty()
-    ui_jobs.progress_line(j.view(), "The random-walk lesson", bar)
-    ui_jobs.follow(ui_jobs.Live("walk", walk_drawn, lambda v, _figures: ui_jobs.progress_line(v, "The random-walk lesson", bar)))
+    ui_jobs.live("walk", walk_drawn, lambda v: "The random-walk lesson")
 
 
 live_walk()
@@ -329,9 +302,8 @@ def walk_area(j) -> None:
     )
 
 
-shown_walk = walk_job
-if shown_walk is not None and shown_walk.done:
-    walk_area(shown_walk)
+if walk_job is not None and walk_job.done:
+    walk_area(walk_job)
 st.markdown(
     "**Why nothing beats “tomorrow equals today” here.** Each day's move is drawn fresh, so nothing in the past "
     "says which way the next one goes. The best any forecaster can do is today's price, which is exactly the naive "

@@ -4,7 +4,6 @@ import streamlit as st
 
 import rnnviz  # noqa: F401  (sets one torch thread before torch loads)
 from rnnviz import ui
-from rnnviz.jobs import JobStatus
 from rnnviz.language import translate as tr
 from rnnviz.plots.translate import accuracy_by_length, attention_heatmap, loss_curves
 from rnnviz.ui import jobs as ui_jobs
@@ -197,65 +196,41 @@ st.button("Train both models", key="tr_train", type="primary", icon=":material/m
 drawn = view.status if view is not None else None  # what the page around the fragment was drawn for
 
 
-def draw_partial(v, j) -> None:
-    """While both models train: progress, Pause / Go on, each model's loss so far, and the scores of the
-    model that is done; in the live fragment's rerun, follows the job (rnnviz.ui.jobs.follow)."""
+def partial_charts(place, v, n: int) -> None:
+    """While both models train: each model's loss so far, and the scores of the model that is done."""
+    losses = tr.losses_by_model(v)
+    part = tr.partial_result(v)
+    with place.container():
+        if losses:
+            st.plotly_chart(loss_curves(losses), key=f"tr_loss_live_{n}")
+        if part is not None:
+            st.plotly_chart(accuracy_by_length(part), key=f"tr_acc_partial_{n}")
+            st.caption(
+                "Scored on the held-out numbers as soon as it finished training: "
+                + ", ".join(f"{tr.STAGES[k]} {100 * x:.1f}% right" for k, x in part["accuracy_longer_than_median"].items())
+                + f" on inputs longer than {part['train_median_words']:g} words. The other model is still training."
+            )
+
+
+def training_what(v) -> str:
     c = v.key[1]
-    what = f"Both models, {c.steps:,} steps each, {c.hidden} units, seed {c.seed}"
-    bar = st.empty()
-    ui_jobs.progress_line(v, what, bar)
-    if v.status is JobStatus.FAILED:
-        ui_jobs.follow(ui_jobs.Live("translate", drawn))
-        return
-    b1, _ = st.columns([1, 4])
-    if drawn is JobStatus.RUNNING:
-        b1.button("Pause", icon=":material/pause:", key="tr_pause", on_click=ui_jobs.pause, args=(j,))
-    elif drawn is JobStatus.PAUSED:
-        b1.button("Go on", icon=":material/play_arrow:", key="tr_resume", on_click=ui_jobs.resume, args=(j,))
-    place, n = st.empty(), [0]
-
-    def charts(v) -> None:
-        losses = tr.losses_by_model(v)
-        part = tr.partial_result(v)
-        with place.container():
-            if losses:
-                st.plotly_chart(loss_curves(losses), key=f"tr_loss_live_{n[0]}")
-            if part is not None:
-                st.plotly_chart(accuracy_by_length(part), key=f"tr_acc_partial_{n[0]}")
-                st.caption(
-                    "Scored on the held-out numbers as soon as it finished training: "
-                    + ", ".join(f"{tr.STAGES[k]} {100 * x:.1f}% right" for k, x in part["accuracy_longer_than_median"].items())
-                    + f" on inputs longer than {part['train_median_words']:g} words. The other model is still training."
-                )
-        n[0] += 1
-
-    charts(v)
-
-    def redraw(v, figures: bool) -> None:
-        ui_jobs.progress_line(v, what, bar)
-        if figures:
-            charts(v)
-
-    ui_jobs.follow(ui_jobs.Live("translate", drawn, redraw))
+    return f"Both models, {c.steps:,} steps each, {c.hidden} units, seed {c.seed}"
 
 
-@st.fragment(run_every=ui_jobs.FOLLOW_AFTER if drawn is JobStatus.RUNNING else None)
+@st.fragment(run_every=ui_jobs.live_every(drawn))
 def training_area() -> None:
-    """The job while it trains (its live fragment follows it); the trained models' curves once done."""
-    j = ui_jobs.current("translate")
-    if j is None:
+    """The job while it trains (rnnviz.ui.jobs.live); the trained models' curves once done."""
+    v = ui_jobs.live("translate", drawn, training_what, "tr", partial_charts)
+    if v is None:
         st.caption(
             "Nothing has been trained in this browser session yet, so the page shows the shipped models. "
             "To get models trained earlier back, open the share link of the page that showed them: it trains them "
             "again from the same seed (at once if the server still has them)."
         )
         return
-    v = j.view()
-    if v.status is not drawn:  # in the fragment's rerun: finished, paused or resumed: the whole page again
-        ui_jobs.follow(ui_jobs.Live("translate", drawn))
     if not v.done:
-        draw_partial(v, j)
         return
+    j = ui_jobs.current("translate")
     e = v.result
     if not matches(j):
         st.info("The choices above changed since these models were trained: press **Train both models** to train them.")

@@ -236,15 +236,14 @@ PRELOAD = (
 )
 
 
-def warm_up() -> float:
+def warm_up() -> None:
     """What a fresh process pays on its first training step, paid before it says ready (the server trains
     meanwhile): the optimiser's first step imports torch._dynamo (2-3 s here, measured), and unpickling a
-    page's run imports its module. Returns the seconds it took."""
+    page's run imports its module."""
     import importlib
 
     import torch
 
-    t = time.perf_counter()
     w = torch.nn.Parameter(torch.zeros(2))
     opt = torch.optim.Adam([w], lr=0.1)
     (w.sum() ** 2).backward()
@@ -254,7 +253,6 @@ def warm_up() -> float:
             importlib.import_module(name)
         except Exception:  # a module that cannot load here is unpickled (and fails) on its own turn
             logging.getLogger("rnnviz").exception("the trainer process could not preload %s", name)
-    return time.perf_counter() - t
 
 
 def serve(inp, out) -> None:

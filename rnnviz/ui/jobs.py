@@ -2,13 +2,14 @@
 
 Pages never train: :func:`ask` hands the work to the shared worker through the single-flight board
 (:data:`rnnviz.jobs.JOBS`: a class pressing the same button shares one job), remembers it in the
-browser session under a slot name, and :func:`follow`, called in the page's live fragment, keeps that
-fragment's run open while the job trains: it waits on the job (no polling), redraws the progress now
-and then, and draws the whole page again the moment the job is done. Why not a fragment that reruns
-every second, as the Train page does: each rerun costs the server a script run and the browser a
-redraw, 20 students' pages a second of both every second; a run that waits costs neither side
-anything, sends a progress bar every few seconds, and a click or a slider interrupts it at once
-(Streamlit stops a run at its next session-state read).
+browser session under a slot name, and :func:`live`, called in the page's live fragment, draws the
+progress, Pause / Go on and the page's charts, then keeps that fragment's run open while the job
+trains (:func:`follow`): it waits on the job (no polling), redraws the progress now and then, and
+draws the whole page again the moment the job is done. Why not a fragment that reruns every second,
+as the Train page does: each rerun costs the server a script run and the browser a redraw, 20
+students' pages a second of both every second; a run that waits costs neither side anything, sends
+a progress bar every few seconds, and a click or a slider interrupts it at once (Streamlit stops a
+run at its next session-state read).
 
 The heartbeat: every job (and session, and race) a browser asked for records the
 browser's session id, and the worker asks :func:`connected` whether any of them still has a page
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 
 import streamlit as st
 
@@ -30,13 +30,8 @@ _SLOTS = "rv_jobs"  # session_state: slot name -> job key
 
 def session_id() -> str:
     """This browser session's id ("" outside a running app, e.g. in AppTest)."""
-    try:
-        from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-        ctx = get_script_run_ctx()
-        return ctx.session_id if ctx is not None else ""
-    except Exception:
-        return ""
+    ctx = _run_ctx()
+    return ctx.session_id if ctx is not None else ""
 
 
 def connected(owners: set) -> bool:
@@ -140,26 +135,19 @@ def progress_line(v: JobView, what: str, place=None) -> None:
 
 
 def progress_seconds(job: Job | None = None) -> float:
-    """How often a following page redraws a job's progress bar: every second alone, every few seconds
-    when a class watches (a bar costs the browser little, but 20 of them every second filled its core)."""
-    watching = len(job.__dict__.get("owners", ())) if job is not None else 1
-    return min(5.0, max(1.0, 0.15 * (WORKER.running() + watching)))
+    """How often a following page redraws a job's progress bar: twice as often as its charts, from every
+    second alone to every 5 s for a class (a bar costs the browser little, but 20 of them every second
+    filled its core)."""
+    return min(5.0, max(1.0, redraw_seconds(job) / 2))
 
 
 FOLLOW_AFTER = 1.0  # seconds after a page run before its live fragment reruns and starts following the job
 FOLLOWING = "rv-following"  # CSS class of an empty mark in the page while a run follows a job (Streamlit says "running")
 
 
-@dataclass
-class Live:
-    """A job a page follows: the page's ``slot`` for it, the status the page drew it with (None: no job),
-    and ``redraw(view, figures)``, which draws its live parts again into placeholders the fragment made
-    (``figures`` is True when charts may be redrawn too: less often than the bar). redraw must give any
-    keyed element a new key each time (one run cannot hold one key twice)."""
-
-    slot: str
-    drawn: JobStatus | None
-    redraw: Callable[[JobView, bool], None] | None = None
+def live_every(drawn: JobStatus | None) -> float | None:
+    """The ``run_every`` of a page's live fragment: its first rerun follows a running job."""
+    return FOLLOW_AFTER if drawn is JobStatus.RUNNING else None
 
 
 def _run_ctx():
@@ -171,13 +159,16 @@ def _run_ctx():
         return None
 
 
-def _live_server() -> bool:
-    """True inside a run of a running Streamlit server for a connected browser (not AppTest, not bare mode)."""
+def _in_live_rerun() -> bool:
+    """True in a fragment's rerun on a running Streamlit server for a connected browser (not the page's own
+    run, not AppTest: AppTest stands a mock in for the runtime, whose answers are all truthy, hence `is True`)."""
+    ctx = _run_ctx()
+    if ctx is None or not ctx.fragment_ids_this_run:
+        return False
     try:
         from streamlit.runtime import Runtime
 
-        # `is True`: AppTest stands a mock in for the runtime, whose answers are all truthy
-        return bool(session_id()) and Runtime.exists() and Runtime.instance().is_active_session(session_id()) is True
+        return Runtime.exists() and Runtime.instance().is_active_session(ctx.session_id) is True
     except Exception:
         return False
 
@@ -197,44 +188,80 @@ def _asked_to_stop(ctx) -> bool:
         return False
 
 
-def follow(*lives: Live, tick: float = 0.25) -> None:
-    """Call last in a page's live fragment (``@st.fragment(run_every=FOLLOW_AFTER)`` while the job runs).
-
-    In the page's own run it returns at once, so the run ends (and Streamlit clears what the previous run
-    drew and this one did not). In the fragment's rerun, a second later, it stays: it waits for news of the
-    job (woken the moment it finishes), redraws the progress now and then through ``redraw``, and draws the
-    whole page again (``st.rerun``) once a job's status is not the one the page drew (done, paused, failed,
-    going on again). A click or a changed widget interrupts the wait at once: Streamlit stops a run at its
-    next session-state read, and the wait reads it every ``tick`` seconds. Outside a live server (AppTest)
-    it returns at once."""
-    ctx = _run_ctx()
-    if ctx is None or not ctx.fragment_ids_this_run or not _live_server():
+def follow(slot: str, drawn: JobStatus | None, redraw: Callable[[JobView, bool], None], tick: float = 0.25) -> None:
+    """In a live fragment's rerun: wait for news of the job in ``slot`` (woken the moment it finishes),
+    calling ``redraw(view, figures)`` now and then (``figures``: charts may be redrawn too, less often than
+    the bar), and draw the whole page again (``st.rerun``) once its status is not ``drawn``. A click or a
+    changed widget ends the wait at once: Streamlit stops a run at its next session-state read, and the
+    wait reads it every ``tick`` seconds. In the page's own run (and in AppTest) it returns at once, so
+    the run ends and Streamlit clears what the previous run drew and this one did not."""
+    if not _in_live_rerun():
         return
+    ctx, sid = _run_ctx(), session_id()
     st.html(f'<span class="{FOLLOWING}"></span>')  # tells a test or a benchmark: this run waits, the page is drawn
-    sid = session_id()
-    start = time.monotonic()  # the fragment has just drawn everything once
-    bar_at = {live.slot: start for live in lives}
-    fig_at = dict(bar_at)
+    bar_at = fig_at = time.monotonic()  # the fragment has just drawn everything once
     while True:
         st.session_state.get("rv_follow")  # Streamlit's yield point: a pending rerun or stop is raised here
         if not connected({sid}) or _asked_to_stop(ctx):
             return
-        running = None
-        now = time.monotonic()
-        for live in lives:
-            job = current(live.slot)
-            status = job.status if job is not None else None
-            if status is not live.drawn and live.drawn is not None:
-                st.rerun()  # finished, paused, failed or resumed since the page was drawn: draw it all again
-            if job is None or status is not JobStatus.RUNNING:
-                continue
-            running = running or job
-            if live.redraw is not None and now - bar_at[live.slot] >= progress_seconds(job):
-                figures = now - fig_at[live.slot] >= redraw_seconds(job)
-                bar_at[live.slot] = now
-                if figures:
-                    fig_at[live.slot] = now
-                live.redraw(job.view(), figures)
-        if running is None:
+        job = current(slot)
+        status = job.status if job is not None else None
+        if status is not drawn:
+            st.rerun()  # finished, paused, failed or resumed since the page was drawn: draw it all again
+        if status is not JobStatus.RUNNING:
             return
-        running.wait_news(running.news, tick)
+        now = time.monotonic()
+        if now - bar_at >= progress_seconds(job):
+            figures = now - fig_at >= redraw_seconds(job)
+            bar_at, fig_at = now, (now if figures else fig_at)
+            redraw(job.view(), figures)
+        job.wait_news(job.news, tick)
+
+
+def live(
+    slot: str,
+    drawn: JobStatus | None,
+    what: Callable[[JobView], str],
+    prefix: str | None = None,
+    charts: Callable[[object, JobView, int], None] | None = None,
+    note: str = "",
+) -> JobView | None:
+    """A page's live part for this session's job in ``slot``, drawn inside the page's live fragment
+    (``@st.fragment(run_every=live_every(drawn))``, ``drawn``: the status the page drew the job with).
+    In the fragment's rerun, a job whose status moved on draws the whole page again. While the job is not
+    done: the progress bar (``what(view)`` says what trains), Pause / Go on (keys ``<prefix>_pause`` and
+    ``<prefix>_resume``; none without a prefix) with ``note`` beside them, and ``charts(place, view, n)``,
+    which draws into the ``st.empty()`` place (``n``: a new number for each redraw, for element keys); then
+    it follows the job (:func:`follow`). Returns the view it drew (None: no job)."""
+    j = current(slot)
+    if j is None:
+        return None
+    v = j.view()
+    if v.status is not drawn and _in_live_rerun():
+        st.rerun()
+    if v.done:
+        return v
+    bar = st.empty()
+    progress_line(v, what(v), bar)
+    if v.status is JobStatus.FAILED:
+        return v
+    if prefix:
+        b1, b2 = st.columns([1, 4])
+        if drawn is JobStatus.RUNNING:
+            b1.button("Pause", icon=":material/pause:", key=f"{prefix}_pause", on_click=pause, args=(j,))
+        elif drawn is JobStatus.PAUSED:
+            b1.button("Go on", icon=":material/play_arrow:", key=f"{prefix}_resume", on_click=resume, args=(j,))
+        if note:
+            b2.caption(note)
+    place, n = st.empty(), [0]
+    if charts:
+        charts(place, v, 0)
+
+    def redraw(view: JobView, figures: bool) -> None:
+        progress_line(view, what(view), bar)
+        if figures and charts:
+            n[0] += 1
+            charts(place, view, n[0])
+
+    follow(slot, drawn, redraw)
+    return v

@@ -13,7 +13,7 @@ import streamlit as st
 
 from ..data.tunes import Tunes, load_tunes
 from ..errors import ConfigError
-from ..jobs import Job, JobStatus
+from ..jobs import Job
 from ..plots.training import loss_figure
 from ..signals import music, sounds
 from . import jobs
@@ -136,12 +136,12 @@ def _melody_refs() -> tuple[float, float]:
 
 def follow(page: str, job: Job | None) -> None:
     """While this session's job trains: its progress, Pause / Go on, and the training loss so far, in a
-    live fragment that follows the job (:func:`rnnviz.ui.jobs.follow`); once it is done, the page is drawn
+    live fragment that follows the job (:func:`rnnviz.ui.jobs.live`); once it is done, the page is drawn
     again with the new model."""
     drawn = job.status if job is not None else None
     p = PREFIX[page]
 
-    def loss_chart(v, place, n: int) -> None:
+    def loss_chart(place, v, n: int) -> None:
         loss = next(iter(v.losses.values()), [])
         if not loss:
             return
@@ -154,39 +154,16 @@ def follow(page: str, job: Job | None) -> None:
                 f"The line marked “chance”: the loss of a guess that ignores the input. The line marked “solved”: {ref_words}."
             )
 
-    @st.fragment(run_every=jobs.FOLLOW_AFTER if drawn is JobStatus.RUNNING else None)
+    @st.fragment(run_every=jobs.live_every(drawn))
     def area() -> None:
-        j = current(page)
-        if j is None:
-            return
-        v = j.view()
-        if v.done:
-            jobs.follow(jobs.Live(page, drawn))  # in the fragment's rerun: the page is drawn again, with the model
-            return
-        what = f"Training your {next(iter(v.steps))}"
-        bar = st.empty()
-        jobs.progress_line(v, what, bar)
-        if v.status is JobStatus.FAILED:
-            jobs.follow(jobs.Live(page, drawn))
-            return
-        b1, b2 = st.columns([1, 4])
-        if drawn is JobStatus.RUNNING:
-            b1.button("Pause", icon=":material/pause:", key=f"{p}_pause", on_click=jobs.pause, args=(j,))
-        else:
-            b1.button("Go on", icon=":material/play_arrow:", key=f"{p}_resume", on_click=jobs.resume, args=(j,))
-        b2.caption(
-            "Training runs on the server in turns with everyone else's: look at other pages meanwhile and come back. "
-            "Until it is done, the model that ships is shown below."
+        jobs.live(
+            page,
+            drawn,
+            lambda v: f"Training your {next(iter(v.steps))}",
+            p,
+            loss_chart,
+            note="Training runs on the server in turns with everyone else's: look at other pages meanwhile and come "
+            "back. Until it is done, the model that ships is shown below.",
         )
-        place, drawn_charts = st.empty(), [0]
-        loss_chart(v, place, 0)
-
-        def redraw(v, figures: bool) -> None:
-            jobs.progress_line(v, what, bar)
-            if figures:
-                drawn_charts[0] += 1
-                loss_chart(v, place, drawn_charts[0])
-
-        jobs.follow(jobs.Live(page, drawn, redraw))
 
     area()
