@@ -24,9 +24,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from rnnviz.model import SequenceModel, config_for_task, sequence_loss  # noqa: E402
+from rnnviz.models.recurrent import SequenceModel, config_for_task, sequence_loss  # noqa: E402
+from rnnviz.runtime.training import make_run  # noqa: E402
 from rnnviz.tasks import get_task  # noqa: E402
-from rnnviz.training import make_run  # noqa: E402
 
 CFG = dict(seq_len=50, hidden_size=32, batch_size=64, lr=1e-2, clip=True, clip_value=1.0)
 

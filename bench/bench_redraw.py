@@ -23,7 +23,7 @@ import plotly.io as pio  # noqa: E402
 
 from rnnviz.plots.style import for_screen  # noqa: E402
 from rnnviz.plots.training import grad_norm_figure, loss_figure, metric_figure  # noqa: E402
-from rnnviz.training import make_run  # noqa: E402
+from rnnviz.runtime.training import make_run  # noqa: E402
 
 
 def main():

@@ -25,8 +25,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from rnnviz.data.series import sunspots  # noqa: E402
-from rnnviz.jobs import JobStatus  # noqa: E402
-from rnnviz.session import Worker  # noqa: E402
+from rnnviz.runtime.jobs import JobStatus  # noqa: E402
+from rnnviz.runtime.session import Worker  # noqa: E402
 from rnnviz.signals.forecast import ForecastConfig, forecast_job  # noqa: E402
 
 

@@ -9,7 +9,7 @@ from rnnviz import ui
 from rnnviz.codegen import covered, script
 from rnnviz.inspect import at_chance, history_frame
 from rnnviz.plots.training import grad_norm_figure, loss_figure, metric_figure
-from rnnviz.session import CAP_SIZES, DEFAULT_CAP, WORKER, Status
+from rnnviz.runtime.session import CAP_SIZES, DEFAULT_CAP, WORKER, Status
 from rnnviz.ui import link as ui_link
 from rnnviz.ui import run as ui_run
 from rnnviz.ui.checkpoint import checkpoint_box

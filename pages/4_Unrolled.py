@@ -6,7 +6,7 @@ import rnnviz  # noqa: F401
 from rnnviz import ui
 from rnnviz.plots.graph import step_latex, unrolled_figure
 from rnnviz.plots.states import loop_figure
-from rnnviz.runs import tiny_run
+from rnnviz.runtime.runs import tiny_run
 from rnnviz.ui.export import chart
 from rnnviz.unroll import node_frame, node_values, step_numbers, visible_steps
 

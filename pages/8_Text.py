@@ -10,7 +10,6 @@ import rnnviz  # noqa: F401
 from rnnviz import ui
 from rnnviz.data.corpus import CORPORA, load_corpus, user_corpus
 from rnnviz.errors import ConfigError
-from rnnviz.jobs import JobStatus
 from rnnviz.language.charlm import bits, fit_text, read_text, stream
 from rnnviz.language.context import context_view, repeated_words
 from rnnviz.language.sentiment import TRAIN_STEPS, read_words, score_test_set
@@ -28,6 +27,7 @@ from rnnviz.plots.language import (
 )
 from rnnviz.plots.states import activation_text_html
 from rnnviz.plots.training import loss_figure
+from rnnviz.runtime.jobs import JobStatus
 from rnnviz.ui import jobs as ui_jobs
 from rnnviz.ui import text as tx
 from rnnviz.ui.upload import read_text_upload

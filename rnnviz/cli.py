@@ -55,7 +55,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .model import ARCHS
+    from .models.recurrent import ARCHS
     from .settings import BY_NAME
 
     def opt(name):  # help text from the settings' table, the value checked by settings.parse
@@ -175,7 +175,7 @@ def settings_from_args(a, text: str | None = None):
     """The Settings the train command's flags stand for (strict: a bad value raises ConfigError).
     The sequence length defaults to the task's own default length."""
     from . import settings
-    from .runs import task_for
+    from .runtime.runs import task_for
 
     values = {name: getattr(a, dest) for dest, name in SETTING_FLAGS.items() if getattr(a, dest) is not None}
     if a.no_clip:
@@ -187,8 +187,8 @@ def settings_from_args(a, text: str | None = None):
 
 
 def cmd_train(a) -> int:
-    from .checkpoints import checkpoint_bytes
-    from .runs import build_run
+    from .runtime.checkpoints import checkpoint_bytes
+    from .runtime.runs import build_run
 
     if a.steps < 0 or a.steps > 1_000_000:
         raise CliError(f"--steps must be from 0 to 1000000, got {a.steps}")
@@ -251,7 +251,7 @@ def cmd_train(a) -> int:
 
 
 def cmd_trace(a) -> int:
-    from .checkpoints import MAX_BYTES, load_checkpoint_bytes
+    from .runtime.checkpoints import MAX_BYTES, load_checkpoint_bytes
 
     if not 1 <= a.batch <= 256:
         raise CliError(f"--batch must be from 1 to 256, got {a.batch}")

@@ -4,7 +4,7 @@
 generator, the model (the same layers built in the same order from the same seed, so the same
 initial weights), the recurrent initialisation, the optimiser, the gradient clipping and the
 training loop. It reproduces the app's training losses step for step (a test runs it and compares
-them with :class:`rnnviz.training.Trainer` to within 1e-5).
+them with :class:`rnnviz.runtime.training.Trainer` to within 1e-5).
 
     >>> from rnnviz.settings import Settings
     >>> code = script(Settings(arch="gru", task="adding", hidden=8), steps=200)

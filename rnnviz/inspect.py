@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .model import SequenceModel
+from .models.recurrent import SequenceModel
 from .tasks import Batch, Task, visible_char
 from .trace import Trace, gate_saturation, grad_norm_per_step, pca_projection, units_on
 

@@ -24,7 +24,7 @@ from enum import Enum
 from urllib.parse import urlencode
 
 from .errors import ConfigError
-from .model import ARCHS, INITS, NONLINEARITIES
+from .models.recurrent import ARCHS, INITS, NONLINEARITIES
 from .tasks import TASKS
 
 MAX_SEQ = 200  # longest sequence a page or link may ask for (the CLI's limit too)

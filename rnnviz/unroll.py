@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 
 from .inspect import Inspection
-from .model import SequenceModel
+from .models.recurrent import SequenceModel
 
 
 def visible_steps(T: int, head: int = 4, tail: int = 3, keep=None) -> list[int | None]:
@@ -79,7 +79,7 @@ class StepNumbers:
 
 def step_numbers(model: SequenceModel, x: torch.Tensor, t: int) -> StepNumbers:
     """The numbers of step t for the first example of x ([B, T] tokens or [B, T, I] features).
-    ``model`` is a vanilla RNN (e.g. ``rnnviz.runs.tiny_run(...).model``; a run with a ``.model``
+    ``model`` is a vanilla RNN (e.g. ``rnnviz.runtime.runs.tiny_run(...).model``; a run with a ``.model``
     is accepted too)."""
     m = getattr(model, "model", model)
     tr = m.trace(x[:1])

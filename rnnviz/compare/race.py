@@ -1,18 +1,18 @@
 """A race: several architectures on the same task, length, seed and batches, trained in turns.
 
-Every racer is a :class:`~rnnviz.training.Trainer` built by :func:`rnnviz.runs.build_compare_run`
+Every racer is a :class:`~rnnviz.runtime.training.Trainer` built by :func:`rnnviz.runtime.runs.build_compare_run`
 from the same :class:`~rnnviz.settings.Settings`: the same task, sequence length, hidden size, seed,
 optimiser and clipping. Each trainer draws its training batches from its own generator seeded
 ``[seed, 1]``, so with the same seed every racer sees exactly the same batches in the same order, and
 each is scored on the same fixed held-out batch (generator ``[seed, 3]``). A racer stops when the
 held-out score counts as solved (the task's threshold, as on the Train page) or at the step budget.
 
-A :class:`Race` has the interface the process-wide worker of :mod:`rnnviz.session` drives
+A :class:`Race` has the interface the process-wide worker of :mod:`rnnviz.runtime.session` drives
 (``running``, ``seen``, ``tick(seconds)``, ``tick_in(proc, seconds)``, ``pause()``, ``status``):
 handed to ``WORKER.submit`` it takes one turn in the worker's round robin like any single training
 session, and inside its turn the racers take turns, so a race of six models costs the server one
 session's share, not six. Like a Train-page session's, the turn trains in the worker thread's
-trainer process (:meth:`Race.tick_in`, :mod:`rnnviz.trainproc`), out of reach of the pages.
+trainer process (:meth:`Race.tick_in`, :mod:`rnnviz.runtime.trainproc`), out of reach of the pages.
 :meth:`Race.finish` runs it to the end without a clock (the sweep and the tests): training is
 deterministic, so the numbers are the same however the turns fell.
 
@@ -31,10 +31,10 @@ import pandas as pd
 
 from ..errors import ConfigError
 from ..models import COMPARE_ARCHS, parameter_count
-from ..runs import build_compare_run
+from ..runtime.runs import build_compare_run
+from ..runtime.training import Status as TrainerStatus
+from ..runtime.training import Trainer
 from ..settings import Settings
-from ..training import Status as TrainerStatus
-from ..training import Trainer
 
 LABELS = {
     "rnn": "vanilla RNN",
@@ -282,7 +282,7 @@ class Race:
                 self.status = RaceStatus.PAUSED
 
     def touch(self, owner: str | None = None) -> None:
-        """Someone is looking (as :meth:`rnnviz.jobs.Job.touch`: a race can be kept on the job board)."""
+        """Someone is looking (as :meth:`rnnviz.runtime.jobs.Job.touch`: a race can be kept on the job board)."""
         self.seen = time.monotonic()
         if owner:
             self.__dict__.setdefault("owners", set()).add(owner)
@@ -323,7 +323,7 @@ class Race:
 
     def tick_in(self, proc, seconds: float | None = 0.1) -> int:
         """:meth:`tick`, with the racer's chunk trained by a trainer process (``proc``, a
-        :class:`rnnviz.trainproc.TrainerProcess`; the worker gives each of its threads one), so the
+        :class:`rnnviz.runtime.trainproc.TrainerProcess`; the worker gives each of its threads one), so the
         pages' interpreter lock never slows the race. The same steps as :meth:`tick` (up to the next
         held-out evaluation, never past the budget; training is deterministic, so the numbers are
         the same). The lock is held only to read the racer and to apply the result; a result for a

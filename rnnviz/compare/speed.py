@@ -40,11 +40,11 @@ from torch import nn
 from ..cells import gru_cell, lstm_cell
 from ..errors import ConfigError
 from ..fastgru import gru_forward
-from ..model import sequence_loss
 from ..models import COMPARE_ARCHS, CausalCNN, CausalTransformer, build_model, parameter_count
 from ..models import stream as streaming
+from ..models.recurrent import sequence_loss
+from ..runtime.training import make_run
 from ..tasks import get_task
-from ..training import make_run
 
 RESULTS = Path(__file__).parent / "results" / "speed.json"
 LENGTHS = (10, 20, 50, 100, 200, 500)

@@ -1,7 +1,7 @@
 """The character model on a corpus: train it, make it write, and read what it expects.
 
 Training goes through the shared path (a :class:`~rnnviz.settings.Settings` with task ``charlm``,
-:func:`rnnviz.runs.build_run`, the :class:`~rnnviz.training.Trainer`), so a page can hand the run to
+:func:`rnnviz.runtime.runs.build_run`, the :class:`~rnnviz.runtime.training.Trainer`), so a page can hand the run to
 the process-wide worker like the Train page does. What this module adds works on any trained
 ``SequenceModel`` and its vocabulary (``tokens``, the characters it knows, in id order):
 
@@ -30,10 +30,10 @@ import torch
 
 from ..data.corpus import Corpus, load_corpus
 from ..errors import ConfigError
-from ..jobs import Job, Stage
-from ..runs import build_run
+from ..runtime.jobs import Job, Stage
+from ..runtime.runs import build_run
+from ..runtime.training import Trainer
 from ..settings import Settings
-from ..training import Trainer
 
 # The command line's defaults (also the shipped model's): an LSTM of 128 units reading windows of
 # 100 characters, 32 at a time; about 86,000 weights.

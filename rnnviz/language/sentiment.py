@@ -21,10 +21,10 @@ import numpy as np
 import torch
 
 from ..errors import ConfigError
-from ..jobs import Job, Stage
-from ..runs import build_run
+from ..runtime.jobs import Job, Stage
+from ..runtime.runs import build_run
+from ..runtime.training import Trainer
 from ..settings import Settings
-from ..training import Trainer
 
 # (sentence, positive?) in the task's own words; "not" flips only the word right after it.
 TEST_SENTENCES: tuple[tuple[str, bool], ...] = (

@@ -55,12 +55,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..errors import ConfigError
-from ..jobs import Job, JobView, Stage
-from ..model import INIT_LOCK
+from ..models.recurrent import INIT_LOCK
+from ..runtime.jobs import Job, JobView, Stage
+from ..runtime.training import TrainConfig as TrainerConfig
+from ..runtime.training import Trainer
 from ..tasks import Batch as TaskBatch
 from ..tasks import Task
-from ..training import TrainConfig as TrainerConfig
-from ..training import Trainer
 
 ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen".split()
 ONES += ["seventeen", "eighteen", "nineteen"]
@@ -429,7 +429,7 @@ def page_config(steps: int, seed: int, hidden: int, shipped: TrainConfig) -> Tra
 
 
 class NumberWords(Task):
-    """The task's training stream for the shared :class:`~rnnviz.training.Trainer`.
+    """The task's training stream for the shared :class:`~rnnviz.runtime.training.Trainer`.
 
     Each batch is ``batch_size`` numbers drawn as :func:`sample_numbers` draws them (never a held-out
     one): the words in, the digits and the end mark out. The translator reads more than one tensor (the

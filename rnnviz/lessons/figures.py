@@ -17,14 +17,14 @@ import plotly.graph_objects as go
 import torch
 
 from ..inspect import describe_change, inspect_model
-from ..model import SequenceModel, config_for_task
 from ..models import build_model, parameter_count
+from ..models.recurrent import SequenceModel, config_for_task
 from ..plots.gates import lstm_cell_diagram
 from ..plots.gradients import grad_through_time
 from ..plots.graph import shapes_figure, step_latex, unrolled_figure
 from ..plots.lessons import cost_bars, length_lines
 from ..plots.states import activation_text_html, loop_figure, state_heatmap
-from ..runs import build_run, tiny_run
+from ..runtime.runs import build_run, tiny_run
 from ..settings import ARCH_NAMES, Settings
 from ..tasks import get_task, visible_char
 from ..unroll import node_values, step_numbers, visible_steps

@@ -17,11 +17,11 @@ from __future__ import annotations
 from torch import nn
 
 from ..errors import ConfigError
-from ..model import ARCHS, SequenceModel, config_for_task
 from ..tasks import Task, get_task
 from .attention import GRUAttention
 from .cnn import CausalCNN
 from .config import NEW_ARCHS, CoreConfig, core_config_for_task
+from .recurrent import ARCHS, SequenceModel, config_for_task
 from .transformer import CausalTransformer
 
 COMPARE_ARCHS = (*ARCHS, *NEW_ARCHS)  # ("rnn", "lstm", "gru", "cnn", "transformer", "gru_attention")
@@ -43,7 +43,7 @@ __all__ = [
 def build_model(arch: str, task: Task | str, hidden_size: int = 32, num_layers: int = 1, seed: int = 0, **kw) -> nn.Module:
     """A seeded model of architecture ``arch`` (one of COMPARE_ARCHS) sized for ``task``.
 
-    "rnn", "lstm", "gru" give the usual :class:`~rnnviz.model.SequenceModel` (``kw``: further
+    "rnn", "lstm", "gru" give the usual :class:`~rnnviz.models.recurrent.SequenceModel` (``kw``: further
     ModelConfig fields: init, recurrent_scale, ...); the others give the classes above (``kw``:
     further CoreConfig fields: levels)."""
     t = get_task(task) if isinstance(task, str) else task

@@ -1,6 +1,6 @@
 """CoreConfig: the architecture of a Compare-lab model (a causal CNN, a Transformer, a GRU with attention).
 
-Like :class:`rnnviz.model.ModelConfig` (the same sizes, the same limits, the same meaning of
+Like :class:`rnnviz.models.recurrent.ModelConfig` (the same sizes, the same limits, the same meaning of
 input_size and vocab_size) but for the architectures that are not a plain recurrent core.
 """
 
@@ -12,8 +12,8 @@ import torch
 from torch import nn
 
 from ..errors import ConfigError
-from ..model import INIT_LOCK, LIMITS
 from ..tasks import Task
+from .recurrent import INIT_LOCK, LIMITS
 
 NEW_ARCHS = ("cnn", "transformer", "gru_attention")
 
@@ -51,7 +51,7 @@ class CoreConfig:
 
 
 def core_config_for_task(task: Task, arch: str, **kw) -> CoreConfig:
-    """A CoreConfig sized for this task (as :func:`rnnviz.model.config_for_task`)."""
+    """A CoreConfig sized for this task (as :func:`rnnviz.models.recurrent.config_for_task`)."""
     return CoreConfig(
         arch=arch,
         input_size=kw.pop("input_size", task.input_size),

@@ -25,9 +25,9 @@ import torch
 import torch.nn.functional as F
 
 from ..cells import gru_cell, lstm_cell, rnn_cell
-from ..model import SequenceModel
 from .attention import GRUAttention
 from .cnn import KERNEL, CausalCNN
+from .recurrent import SequenceModel
 from .transformer import CausalTransformer
 
 STATE_RULE = {

@@ -5,8 +5,8 @@ The last ``horizon`` values of a series are held out; everything is fitted on th
 
 - the networks learn one step ahead from windows of ``window`` values of the training stretch,
   normalised with the training stretch's mean and spread only (the held-out values are never looked
-  at), through the package's own :class:`~rnnviz.training.Trainer` and
-  :class:`~rnnviz.model.SequenceModel`. Several seeds give a band.
+  at), through the package's own :class:`~rnnviz.runtime.training.Trainer` and
+  :class:`~rnnviz.models.recurrent.SequenceModel`. Several seeds give a band.
 - baselines: **naive** (the last value), **seasonal naive** (the value one season earlier; the season
   comes from the data's frequency, see :class:`~rnnviz.data.series.Series`), and **ets**, statsmodels'
   Holt-Winters exponential smoothing (damped additive trend, additive season when there is one) fitted
@@ -40,10 +40,10 @@ import numpy as np
 import torch
 
 from ..data.series import MAX_CSV_BYTES, SERIES, Series, SeriesError, load, read_csv
-from ..jobs import Job, Stage
-from ..model import ARCHS, ModelConfig, SequenceModel
+from ..models.recurrent import ARCHS, ModelConfig, SequenceModel
+from ..runtime.jobs import Job, Stage
+from ..runtime.training import TrainConfig, Trainer
 from ..tasks import Task
-from ..training import TrainConfig, Trainer
 
 BASELINES = ("naive", "seasonal_naive", "ets")
 MODEL_NAMES = {
@@ -361,7 +361,7 @@ def series_fingerprint(series: Series) -> str:
 
 def net_trainer(arch: str, z_train: np.ndarray, cfg: ForecastConfig, seed: int) -> Trainer:
     """One network, untrained, that learns one step ahead on windows of the normalised training stretch
-    (the package's Trainer: the worker trains it in turns, or :meth:`rnnviz.jobs.Job.run_here` here)."""
+    (the package's Trainer: the worker trains it in turns, or :meth:`rnnviz.runtime.jobs.Job.run_here` here)."""
     task = WindowTask(z_train, cfg.window)
     tcfg = TrainConfig(
         task=task.name,

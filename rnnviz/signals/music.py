@@ -2,11 +2,11 @@
 
 Each note is one token, its pitch and its length together (see :mod:`rnnviz.data.tunes`: real tunes
 from Ryan's Mammoth Collection and O'Neill's, all moved to C major / A minor). The model is the
-package's :class:`~rnnviz.model.SequenceModel` with an embedding in front: token ids [B, T] in, a score
+package's :class:`~rnnviz.models.recurrent.SequenceModel` with an embedding in front: token ids [B, T] in, a score
 for every possible next token [B, T, V] out.
 
 - ``melody_job``: trains on windows of the training tunes (never on a held-out tune) as a job of the
-  shared worker: a :class:`MelodyTask` and the package's :class:`~rnnviz.training.Trainer` (gradient
+  shared worker: a :class:`MelodyTask` and the package's :class:`~rnnviz.runtime.training.Trainer` (gradient
   clipped at 1), keyed by its settings and seed; the command line runs the same job here.
 - ``evaluate``: next-note accuracy on the held-out tunes, against a bigram baseline (the note that
   most often followed the current note in the training tunes) and against always guessing the
@@ -30,10 +30,10 @@ import torch
 
 from ..data.tunes import REST, Tunes, load_tunes
 from ..errors import ConfigError
-from ..jobs import Job, Stage, stage_progress
-from ..model import ModelConfig, SequenceModel
+from ..models.recurrent import ModelConfig, SequenceModel
+from ..runtime.jobs import Job, Stage, stage_progress
+from ..runtime.training import TrainConfig, Trainer
 from ..tasks import Task
-from ..training import TrainConfig, Trainer
 
 MELODY_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "melody.pt")
 LIMITS = {"hidden": (4, 256), "embed": (2, 64), "window": (8, 256), "batch": (1, 256), "steps": (0, 20000)}

@@ -14,7 +14,7 @@ only its answer after the last frame counts. Reading its readout at every frame 
 it knows: the class probabilities frame by frame, and the frame from which its answer no longer changes.
 
 It trains like every model of the app: :func:`sounds_job` is a job of the shared worker (a
-:class:`~rnnviz.training.Trainer` on :class:`VowelTask`, gradient clipped at 1), keyed by its settings and
+:class:`~rnnviz.runtime.training.Trainer` on :class:`VowelTask`, gradient clipped at 1), keyed by its settings and
 seed; the page hands it to the worker and the command line runs the same job here.
 
     python -m rnnviz sounds --json        # train from the seed, score on held-out clips
@@ -34,10 +34,10 @@ import numpy as np
 import torch
 
 from ..errors import ConfigError
-from ..jobs import Job, Stage, stage_progress
-from ..model import ModelConfig, SequenceModel
+from ..models.recurrent import ModelConfig, SequenceModel
+from ..runtime.jobs import Job, Stage, stage_progress
+from ..runtime.training import TrainConfig, Trainer
 from ..tasks import Task
-from ..training import TrainConfig, Trainer
 
 RATE = 8000  # samples per second (telephone quality: enough for the formants)
 SECONDS = 0.6

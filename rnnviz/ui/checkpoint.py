@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from ..checkpoints import MAX_BYTES, checkpoint_bytes, describe, file_name, load_checkpoint_bytes
 from ..errors import CheckpointError
-from ..session import TrainingSession, text_key
+from ..runtime.checkpoints import MAX_BYTES, checkpoint_bytes, describe, file_name, load_checkpoint_bytes
+from ..runtime.session import TrainingSession, text_key
+from ..runtime.training import Trainer
 from ..settings import Settings
-from ..training import Trainer
 from . import run, sidebar
 
 UNCHANGED = " Nothing was changed: the model and its history are as they were."

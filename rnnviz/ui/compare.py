@@ -1,6 +1,6 @@
 """The Compare page's glue: a race (or one re-run sweep cell) trained by the process-wide worker, in
 turns with every other session on the server, and kept on the process-wide job board
-(:data:`rnnviz.jobs.JOBS`) under the race's name (:func:`rnnviz.compare.race.race_key`): a class
+(:data:`rnnviz.runtime.jobs.JOBS`) under the race's name (:func:`rnnviz.compare.race.race_key`): a class
 starting the same race (same settings, models and budget), or opening a link to it, shares one race
 and its result, computed once. The browser session remembers which race it shows."""
 
@@ -14,9 +14,9 @@ from ..compare.claims import measure_step_time
 from ..compare.race import Race, RaceStatus, check_archs, check_budget, race_key
 from ..compare.sweep import EVAL_EVERY, HELDOUT_SIZE, cell_settings
 from ..errors import ConfigError
-from ..jobs import JOBS
 from ..models import COMPARE_ARCHS
-from ..session import WORKER
+from ..runtime.jobs import JOBS
+from ..runtime.session import WORKER
 from ..settings import Settings
 from . import jobs
 

@@ -10,7 +10,7 @@ from collections import OrderedDict
 import streamlit as st
 
 from ..data.series import BUILTIN, MAX_CSV_BYTES, Series, SeriesError, csv_table, load, read_csv
-from ..jobs import Job
+from ..runtime.jobs import Job
 from ..signals.forecast import (
     ForecastConfig,
     ForecastResult,

@@ -1,7 +1,7 @@
 """An application page's jobs in Streamlit: ask the process-wide board for one, follow it, redraw.
 
 Pages never train: :func:`ask` hands the work to the shared worker through the single-flight board
-(:data:`rnnviz.jobs.JOBS`: a class pressing the same button shares one job), remembers it in the
+(:data:`rnnviz.runtime.jobs.JOBS`: a class pressing the same button shares one job), remembers it in the
 browser session under a slot name, and :func:`live`, called in the page's live fragment, draws the
 progress, Pause / Go on and the page's charts, then keeps that fragment's run open while the job
 trains (:func:`follow`): it waits on the job (no polling), redraws the progress now and then, and
@@ -13,7 +13,7 @@ run at its next session-state read).
 
 The heartbeat: every job (and session, and race) a browser asked for records the
 browser's session id, and the worker asks :func:`connected` whether any of them still has a page
-open; a closed tab's training stops within :data:`rnnviz.jobs.IDLE_SECONDS`."""
+open; a closed tab's training stops within :data:`rnnviz.runtime.jobs.IDLE_SECONDS`."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ from collections.abc import Callable, Hashable
 
 import streamlit as st
 
-from ..jobs import JOBS, Job, JobStatus, JobView
-from ..session import WORKER
+from ..runtime.jobs import JOBS, Job, JobStatus, JobView
+from ..runtime.session import WORKER
 
 _SLOTS = "rv_jobs"  # session_state: slot name -> job key
 

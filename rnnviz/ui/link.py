@@ -1,7 +1,7 @@
 """The address bar: read once when a session opens a link, written from the session's run after.
 
 A link holds the settings (defaults left out) and ``step``, the number of steps the run has
-trained: opening it rebuilds the same model (see rnnviz.session.restore)."""
+trained: opening it rebuilds the same model (see rnnviz.runtime.session.restore)."""
 
 from __future__ import annotations
 

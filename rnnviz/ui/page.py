@@ -10,8 +10,8 @@ import streamlit as st
 import torch
 
 from ..inspect import Inspection, inspect_model
-from ..runs import compare_archs
-from ..session import TrainingSession, View, describe_lengths, text_key
+from ..runtime.runs import compare_archs
+from ..runtime.session import TrainingSession, View, describe_lengths, text_key
 from ..settings import ARCH_NAMES, Settings
 from . import jobs, lesson, link, projector, run, sidebar
 

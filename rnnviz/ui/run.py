@@ -1,13 +1,13 @@
 """The session's run in Streamlit: created from the link, reconciled with the sidebar, its notices.
 
-Everything that decides lives in rnnviz.session and rnnviz.settings; this module only keeps the
+Everything that decides lives in rnnviz.runtime.session and rnnviz.settings; this module only keeps the
 session in ``st.session_state`` and says what happened in words."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ..session import RUNS, TrainingSession, View, restore
+from ..runtime.session import RUNS, TrainingSession, View, restore
 from ..settings import ARCH_NAMES, Settings
 from . import link, sidebar
 

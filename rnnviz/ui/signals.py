@@ -13,8 +13,8 @@ import streamlit as st
 
 from ..data.tunes import Tunes, load_tunes
 from ..errors import ConfigError
-from ..jobs import Job
 from ..plots.training import loss_figure
+from ..runtime.jobs import Job
 from ..signals import music, sounds
 from . import jobs
 

@@ -4,7 +4,7 @@ link (a model trained here comes back from the process-wide cache, or is trained
 as a job of the worker); the sentiment reader, trained once per process as a job.
 
 Everything that computes lives in :mod:`rnnviz.language`; this module keeps the page's state in
-``st.session_state`` and hands a started run to :data:`rnnviz.session.WORKER`."""
+``st.session_state`` and hands a started run to :data:`rnnviz.runtime.session.WORKER`."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ import streamlit as st
 
 from ..data.corpus import CORPORA, Corpus, load_corpus
 from ..errors import ConfigError
-from ..jobs import Job
 from ..language.charlm import (
     DEFAULT_STEPS,
     DEFAULTS,
@@ -31,9 +30,10 @@ from ..language.charlm import (
 from ..language.context import DEFAULT_SENTENCE
 from ..language.sentiment import DEFAULT_SENTENCE as SENTIMENT_DEFAULT
 from ..language.sentiment import cached_reader, reader_job, reader_key
-from ..session import RUNS, WORKER, Status, TrainingSession
+from ..runtime.jobs import Job
+from ..runtime.session import RUNS, WORKER, Status, TrainingSession
+from ..runtime.training import Status as TrainerStatus
 from ..settings import Settings
-from ..training import Status as TrainerStatus
 from . import jobs
 
 KEY = "tx_state"

@@ -40,7 +40,7 @@ def wait_jobs(at, timeout: float = 120.0):
     run the page again, as its fragment would redraw."""
     import time
 
-    from rnnviz.jobs import JOBS
+    from rnnviz.runtime.jobs import JOBS
 
     end = time.monotonic() + timeout
     while any(j.running for j in list(JOBS._jobs.values())):

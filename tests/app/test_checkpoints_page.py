@@ -6,8 +6,8 @@ import pickle
 
 from streamlit.testing.v1 import AppTest
 
-from rnnviz.checkpoints import checkpoint_bytes, load_checkpoint_bytes
-from rnnviz.runs import build_run
+from rnnviz.runtime.checkpoints import checkpoint_bytes, load_checkpoint_bytes
+from rnnviz.runtime.runs import build_run
 from rnnviz.settings import Settings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -5,7 +5,7 @@ import time
 
 from appkit import go, new_app, session, text
 
-from rnnviz.session import RUNS, Status
+from rnnviz.runtime.session import RUNS, Status
 from rnnviz.settings import DEFAULT
 
 TINY = {"hidden": 4, "seq_len": 8}

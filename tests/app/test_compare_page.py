@@ -62,7 +62,7 @@ RACE_LINK = {
 
 
 def test_a_compare_link_sets_the_choices_and_two_browsers_share_one_race():
-    from rnnviz.jobs import JOBS
+    from rnnviz.runtime.jobs import JOBS
 
     made = JOBS.made
     at = go(new_app(query=RACE_LINK), "pages/6_Compare.py")

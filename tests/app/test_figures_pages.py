@@ -5,7 +5,7 @@ import json
 
 from appkit import go, new_app, session, text
 
-from rnnviz.session import Status
+from rnnviz.runtime.session import Status
 
 TINY = {"hidden": 4, "seq_len": 12}
 

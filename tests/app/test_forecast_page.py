@@ -56,7 +56,7 @@ def test_junk_in_a_forecast_link_gets_one_note_and_legal_values():
 
 
 def test_asking_for_another_forecast_lets_the_first_one_go():
-    from rnnviz.jobs import JobStatus
+    from rnnviz.runtime.jobs import JobStatus
 
     at = new_app(fc_steps=1000, fc_seeds=5, fc_hidden=64, fc_series="sunspots", fc_seed=41)
     go(at, "pages/10_Forecast.py")
@@ -64,7 +64,7 @@ def test_asking_for_another_forecast_lets_the_first_one_go():
     first = at.session_state["rv_jobs"]["forecast"]
     at.number_input(key="fc_seed").set_value(42).run()
     at.button(key="fc_go").click().run()
-    from rnnviz.jobs import JOBS
+    from rnnviz.runtime.jobs import JOBS
 
     assert at.session_state["rv_jobs"]["forecast"] != first
     assert JOBS.get(first).status is JobStatus.PAUSED  # nobody else watched it: it stops taking turns

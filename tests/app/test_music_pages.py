@@ -6,7 +6,7 @@ import time
 
 from appkit import go, new_app, text
 
-from rnnviz.jobs import JOBS, JobStatus
+from rnnviz.runtime.jobs import JOBS, JobStatus
 
 
 def wait_jobs(at, timeout: float = 300.0):

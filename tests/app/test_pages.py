@@ -3,7 +3,7 @@
 import pytest
 from appkit import go, new_app, session, text
 
-from rnnviz.session import Status
+from rnnviz.runtime.session import Status
 from rnnviz.settings import PRESETS
 from rnnviz.ui import PAGES
 

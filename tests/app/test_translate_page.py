@@ -5,7 +5,7 @@ shows the same page, and junk in it gets one note."""
 
 from appkit import go, new_app, text, wait_jobs
 
-from rnnviz.jobs import JOBS
+from rnnviz.runtime.jobs import JOBS
 
 PAGE = "pages/9_Translate.py"
 TINY = {"tr_steps": 100, "tr_hidden": 8}  # the smallest models the page offers

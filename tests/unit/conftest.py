@@ -1,10 +1,10 @@
-"""Trainer processes for the tests of rnnviz.trainproc and of what trains through it (sessions, races)."""
+"""Trainer processes for the tests of rnnviz.runtime.trainproc and of what trains through it (sessions, races)."""
 
 import sys
 
 import pytest
 
-from rnnviz.trainproc import TrainerProcess
+from rnnviz.runtime.trainproc import TrainerProcess
 
 FAILS_MID_TURN = (  # says it is ready, reads the first bytes of a job, then exits
     "import pickle, struct, sys; d = pickle.dumps({'ready': True}); "

@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 import torch
 
-from rnnviz.checkpoints import (
+from rnnviz.cli import main
+from rnnviz.errors import CheckpointError
+from rnnviz.runtime.checkpoints import (
     FORMAT,
     MAX_BYTES,
     MSG_CODE,
@@ -19,12 +21,10 @@ from rnnviz.checkpoints import (
     file_name,
     load_checkpoint_bytes,
 )
-from rnnviz.cli import main
-from rnnviz.errors import CheckpointError
-from rnnviz.runs import build_run
-from rnnviz.session import RunCache, TrainingSession
+from rnnviz.runtime.runs import build_run
+from rnnviz.runtime.session import RunCache, TrainingSession
+from rnnviz.runtime.training import checkpoint
 from rnnviz.settings import Settings
-from rnnviz.training import checkpoint
 
 TINY = Settings(hidden=8, seq_len=10, batch=16)
 

@@ -123,7 +123,7 @@ def test_bad_setting_is_one_line_and_exit_2_in_process(args, capsys):
 
 
 def test_final_is_evaluate_of_the_same_run(capsys):
-    from rnnviz.runs import build_run
+    from rnnviz.runtime.runs import build_run
     from rnnviz.settings import Settings
 
     args = [

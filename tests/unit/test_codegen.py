@@ -9,7 +9,7 @@ import pytest
 
 import rnnviz  # noqa: F401
 from rnnviz.codegen import TASK_CODE, covered, script
-from rnnviz.runs import build_run
+from rnnviz.runtime.runs import build_run
 from rnnviz.settings import Settings
 
 STEPS = 4

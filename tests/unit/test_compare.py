@@ -16,7 +16,7 @@ from rnnviz.compare.race import Race, results_table
 from rnnviz.compare.sweep import SWEEP_FILE, Cell, PooledTask, load, run_cell, summarise
 from rnnviz.errors import ConfigError
 from rnnviz.plots.compare import race_figure, solve_rate_figure, steps_to_solve_figure
-from rnnviz.session import RUNS, Worker
+from rnnviz.runtime.session import RUNS, Worker
 from rnnviz.settings import parse
 
 
@@ -97,7 +97,7 @@ def test_shipped_sweep_is_complete_and_summarised():
 
 def test_training_on_a_fixed_pool_of_sequences():
     s = tiny()
-    from rnnviz.runs import task_for
+    from rnnviz.runtime.runs import task_for
 
     t = task_for(s)
     pooled = PooledTask(t, 5, 10, np.random.default_rng(0))

@@ -11,7 +11,7 @@ from torch import nn
 from rnnviz import fastgru
 from rnnviz.cells import gru_cell
 from rnnviz.fastgru import GRULayer, gru_forward, input_projection
-from rnnviz.model import ModelConfig, SequenceModel, sequence_loss
+from rnnviz.models.recurrent import ModelConfig, SequenceModel, sequence_loss
 
 
 @pytest.fixture(params=["compiled", "torch ops"])

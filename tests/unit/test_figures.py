@@ -12,8 +12,8 @@ from rnnviz.plots.gates import gru_cell_diagram
 from rnnviz.plots.marks import label_boxes, png_config, spread_labels
 from rnnviz.plots.states import pca_path, state_heatmap
 from rnnviz.plots.training import loss_figure
-from rnnviz.runs import build_run
-from rnnviz.session import PAST_RUNS, TrainingSession, compare_label
+from rnnviz.runtime.runs import build_run
+from rnnviz.runtime.session import PAST_RUNS, TrainingSession, compare_label
 from rnnviz.settings import Settings
 from rnnviz.tasks import get_task
 from rnnviz.unroll import visible_steps

@@ -1,4 +1,4 @@
-"""Jobs: the applications' training as work of the shared worker (rnnviz.jobs), single flight on the
+"""Jobs: the applications' training as work of the shared worker (rnnviz.runtime.jobs), single flight on the
 board, the worker's heartbeat, and a job kept on one worker thread."""
 
 import threading
@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from rnnviz.data.series import load
-from rnnviz.jobs import Job, JobBoard, JobStatus, Stage
-from rnnviz.session import Worker
+from rnnviz.runtime.jobs import Job, JobBoard, JobStatus, Stage
+from rnnviz.runtime.session import Worker
+from rnnviz.runtime.training import make_run
 from rnnviz.signals.forecast import ForecastConfig, forecast, forecast_job
-from rnnviz.training import make_run
 
 NILE = ForecastConfig(archs=("gru", "lstm"), steps=40, hidden=8, seeds=2)
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from rnnviz.errors import ConfigError
-from rnnviz.model import ModelConfig, SequenceModel, sequence_loss
+from rnnviz.models.recurrent import ModelConfig, SequenceModel, sequence_loss
 from rnnviz.trace import decay_ratio, gate_saturation, grad_norm_per_step, pca_projection, spectral_stats
 
 

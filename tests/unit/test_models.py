@@ -8,10 +8,10 @@ import torch
 
 from rnnviz.errors import ConfigError
 from rnnviz.models import COMPARE_ARCHS, NEW_ARCHS, CausalCNN, GRUAttention, build_model, parameter_count
-from rnnviz.runs import build_compare_run
+from rnnviz.runtime.runs import build_compare_run
+from rnnviz.runtime.training import TrainConfig, Trainer, param_groups
 from rnnviz.settings import Settings
 from rnnviz.tasks import TASKS, get_task
-from rnnviz.training import TrainConfig, Trainer, param_groups
 
 T = 12
 

@@ -15,10 +15,10 @@ import torch
 from rnnviz.cli import main
 from rnnviz.data import tunes as T
 from rnnviz.errors import ConfigError
-from rnnviz.session import Worker
+from rnnviz.runtime.session import Worker
+from rnnviz.runtime.training import Trainer
 from rnnviz.settings import PAGE_FIELDS, page_query, page_values
 from rnnviz.signals import audio, music, sounds
-from rnnviz.training import Trainer
 
 TINY_MELODY = music.MelodyConfig(hidden=8, embed=8, window=16, batch=8)
 TINY_SOUNDS = sounds.SoundsConfig(hidden=8, batch=4)

@@ -1,4 +1,4 @@
-"""A Compare-lab race trained in a trainer process (Race.tick_in, rnnviz.trainproc): the same numbers
+"""A Compare-lab race trained in a trainer process (Race.tick_in, rnnviz.runtime.trainproc): the same numbers
 as the race trained here, a Pause drops the turn in flight, a lost child costs nothing, and the
 worker sends races there as it does Train-page sessions."""
 
@@ -8,9 +8,9 @@ import time
 import pytest
 import torch
 
-import rnnviz.session
+import rnnviz.runtime.session
 from rnnviz.compare.race import Race
-from rnnviz.session import Worker
+from rnnviz.runtime.session import Worker
 from rnnviz.settings import parse
 
 ALL = ["rnn", "lstm", "gru", "cnn", "transformer", "gru_attention"]
@@ -130,7 +130,7 @@ def test_when_the_child_fails_mid_turn_the_turn_trains_here_and_says_so(failing_
 
 
 def test_the_worker_trains_a_race_in_its_trainer_process(proc, finished, monkeypatch):
-    monkeypatch.setattr(rnnviz.session, "for_this_thread", lambda: proc)  # the worker thread's child is ours to watch
+    monkeypatch.setattr(rnnviz.runtime.session, "for_this_thread", lambda: proc)  # the worker thread's child is ours to watch
     w = Worker(threads=1, chunk=0.05, elsewhere=True)
     race = new_race()
     race.start()

@@ -5,10 +5,10 @@ import pytest
 import torch
 
 from rnnviz.errors import ConfigError
-from rnnviz.runs import build_run, compare_archs, compare_settings, retrain, tiny_run
+from rnnviz.runtime.runs import build_run, compare_archs, compare_settings, retrain, tiny_run
+from rnnviz.runtime.training import make_run
 from rnnviz.settings import Settings
 from rnnviz.tasks import get_task
-from rnnviz.training import make_run
 
 S = Settings(
     arch="gru", task="copy", seq_len=12, hidden=6, batch=8, seed=4, lr=3e-2, clip_value=0.5, init="orthogonal", scale=0.9

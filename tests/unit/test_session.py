@@ -3,7 +3,7 @@ and the cache that lets a reload or a link rebuild a trained run."""
 
 import pytest
 
-from rnnviz.session import CAP_SIZES, Event, RunCache, Status, TrainingSession, describe_lengths, restore
+from rnnviz.runtime.session import CAP_SIZES, Event, RunCache, Status, TrainingSession, describe_lengths, restore
 from rnnviz.settings import DEFAULT, Change
 
 TINY = DEFAULT.replace(hidden=4, seq_len=6, batch=8)
@@ -203,7 +203,7 @@ def wait_until(cond, timeout=30.0):
 
 
 def test_worker_trains_running_sessions_in_fair_turns_and_lets_go():
-    from rnnviz.session import Worker
+    from rnnviz.runtime.session import Worker
 
     w = Worker(threads=1, chunk=0.02)
     sessions = [TrainingSession.new(TINY.replace(seed=k), cap_size=500) for k in range(3)]
@@ -222,7 +222,7 @@ def test_worker_trains_running_sessions_in_fair_turns_and_lets_go():
 
 
 def test_worker_pauses_a_session_nobody_looks_at():
-    from rnnviz.session import Worker
+    from rnnviz.runtime.session import Worker
 
     w = Worker(threads=1, chunk=0.02, idle_after=0.0)
     s = TrainingSession.new(TINY)
@@ -232,7 +232,7 @@ def test_worker_pauses_a_session_nobody_looks_at():
 
 
 def test_worker_stops_at_the_cap_and_reports():
-    from rnnviz.session import Worker
+    from rnnviz.runtime.session import Worker
 
     stopped = []
     w = Worker(threads=2, chunk=0.05)
@@ -247,7 +247,7 @@ def test_worker_stops_at_the_cap_and_reports():
 def test_worker_forgets_sessions_that_are_gone():
     import gc
 
-    from rnnviz.session import Worker
+    from rnnviz.runtime.session import Worker
 
     w = Worker(threads=1, chunk=0.02)
     s = TrainingSession.new(TINY, cap_size=20000)

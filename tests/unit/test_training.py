@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from rnnviz.errors import CheckpointError, ConfigError
+from rnnviz.runtime.training import History, Status, checkpoint, load_checkpoint, make_run
 from rnnviz.tasks import TaskError
-from rnnviz.training import History, Status, checkpoint, load_checkpoint, make_run
 
 
 def test_same_seed_same_history():

@@ -1,13 +1,13 @@
-"""Training in a trainer process (rnnviz.trainproc): the same run step for step, and nothing lost."""
+"""Training in a trainer process (rnnviz.runtime.trainproc): the same run step for step, and nothing lost."""
 
 import logging
 
 import pytest
 import torch
 
-from rnnviz.session import Status, TrainingSession
+from rnnviz.runtime.session import Status, TrainingSession
+from rnnviz.runtime.training import make_run
 from rnnviz.settings import Settings
-from rnnviz.training import make_run
 
 TINY = Settings(task="adding", arch="lstm", hidden=8, seq_len=12, batch=16, seed=3)
 
@@ -103,7 +103,7 @@ def test_when_the_child_fails_mid_turn_the_turn_trains_here_and_says_so(failing_
 
 
 def test_a_run_changed_while_its_turn_is_prepared_is_not_sent_half_changed(proc):
-    from rnnviz.trainproc import Stale
+    from rnnviz.runtime.trainproc import Stale
 
     class ChangesOnSecondEntry:  # the page changes the learning rate between the job and the pickling
         entered = 0

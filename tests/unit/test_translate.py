@@ -12,8 +12,8 @@ import torch
 
 from rnnviz.cli import main
 from rnnviz.errors import ConfigError
-from rnnviz.jobs import JobStatus
 from rnnviz.language import translate as tr
+from rnnviz.runtime.jobs import JobStatus
 
 
 def test_rules_write_numbers_as_the_docs_say_and_parse_back():
@@ -146,7 +146,7 @@ def test_the_task_feeds_the_trainer_the_old_loops_batches_and_loss():
 def test_the_job_trained_by_the_worker_in_a_trainer_process_gives_the_cli_numbers():
     """The page's path (the shared worker, turns in a trainer process: the trainer pickles and comes back
     as deltas) and the CLI's (run here) train the same models; scores arrive per model as it finishes."""
-    from rnnviz.session import Worker
+    from rnnviz.runtime.session import Worker
 
     here = tr.run_experiment(TINY)
     job = tr.translate_job(TINY)

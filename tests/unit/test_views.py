@@ -7,10 +7,10 @@ import torch
 
 from rnnviz.inspect import describe_change, inspect_model, orders_of_magnitude
 from rnnviz.plots import gates, gradients, graph, states, training
-from rnnviz.runs import compare_archs, tiny_run
+from rnnviz.runtime.runs import compare_archs, tiny_run
+from rnnviz.runtime.training import make_run
 from rnnviz.settings import Settings, parse
 from rnnviz.tasks import get_task
-from rnnviz.training import make_run
 from rnnviz.unroll import node_values, step_numbers, visible_steps
 
 

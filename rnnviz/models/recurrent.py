@@ -18,11 +18,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .cells import GATE_BLOCKS, GATE_NAMES, gru_cell, lstm_cell, rnn_cell
-from .errors import ConfigError
-from .fastgru import gru_forward
-from .tasks import Task
-from .trace import Trace
+from ..cells import GATE_BLOCKS, GATE_NAMES, gru_cell, lstm_cell, rnn_cell
+from ..errors import ConfigError
+from ..fastgru import gru_forward
+from ..tasks import Task
+from ..trace import Trace
 
 ARCHS = ("rnn", "lstm", "gru")
 INITS = ("default", "orthogonal", "identity")

@@ -8,15 +8,15 @@ training thread got one operation through every few milliseconds. Measured with 
 core, 20 sessions on the Train page: the whole class together did 1 step/s where one session alone
 does about 250 (``bench/load.py``, see the README).
 
-So the worker's threads (:class:`rnnviz.session.Worker`) do not train themselves: each hands its
-turn to a trainer process (:class:`TrainerProcess`, ``python -m rnnviz.trainproc``), a plain child
+So the worker's threads (:class:`rnnviz.runtime.session.Worker`) do not train themselves: each hands its
+turn to a trainer process (:class:`TrainerProcess`, ``python -m rnnviz.runtime.trainproc``), a plain child
 of the server that the operating system schedules beside it, at a lower priority (nice 10): when
 pages need the core they get it first, and training takes all that is left (on a busy core about
 a tenth, on an idle one all of it). The child keeps a copy of every run it has trained
 recently (and drops its copy of a run the server has let go); for a turn the server sends the
 run's key and fingerprint (the whole run, pickled, only when the child's copy is missing or stale:
 a new model, a Step press trained here, a changed setting), the child trains for the turn's
-seconds and sends back what changed (:meth:`rnnviz.training.Trainer.delta`: weights, optimiser
+seconds and sends back what changed (:meth:`rnnviz.runtime.training.Trainer.delta`: weights, optimiser
 state, data stream, the new history), which the server applies to its own copy under the session's
 lock. The server's copy is always the one pages read; the child's is a cache. Training is
 deterministic, so the history is the same step for step as training in the server (a test checks).
@@ -41,6 +41,7 @@ import time
 import uuid
 import weakref
 from collections import OrderedDict
+from pathlib import Path
 
 from .training import Trainer
 
@@ -92,7 +93,7 @@ class TrainerProcess:
 
     HERE = object()  # what turn() returns when this turn should train in the server (callers may not import us)
 
-    command = (sys.executable, "-m", "rnnviz.trainproc")
+    command = (sys.executable, "-m", "rnnviz.runtime.trainproc")
 
     def __init__(self):
         self._proc: subprocess.Popen | None = None
@@ -106,7 +107,7 @@ class TrainerProcess:
     def _start(self) -> subprocess.Popen:
         if self._proc is None or self._proc.poll() is not None:
             env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
-            root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+            root = str(Path(__file__).resolve().parents[2])  # the folder that holds the rnnviz package
             env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
             self._proc = subprocess.Popen(list(self.command), stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
             self._ready = False

@@ -4,11 +4,11 @@ the upload box and by ``python -m rnnviz trace --load``.
 
 A checkpoint is ``torch.save`` of a dict holding only tensors, dicts, lists, numbers, strings and
 None, so ``torch.load(..., weights_only=True)`` reads it and nothing in a file can run code. Every
-key of format 1 (:func:`rnnviz.training.checkpoint`) is still there, so an older rnnviz reads the
+key of format 1 (:func:`rnnviz.runtime.training.checkpoint`) is still there, so an older rnnviz reads the
 weights of a newer file; format 2 adds:
 
 - ``settings``: ``Settings.as_dict()``, the one vocabulary of the sidebar, links and CLI flags;
-- ``trainer``: what a :class:`~rnnviz.training.Trainer` needs to go on exactly as it would have:
+- ``trainer``: what a :class:`~rnnviz.runtime.training.Trainer` needs to go on exactly as it would have:
   step count, history, snapshots, the optimiser's moments, the data stream's random state.
 
 :func:`load_checkpoint_bytes` checks everything before it returns and raises
@@ -29,11 +29,11 @@ import zipfile
 import numpy as np
 import torch
 
-from . import settings as settings_mod
-from .errors import CheckpointError, ConfigError
+from .. import settings as settings_mod
+from ..errors import CheckpointError, ConfigError
+from ..settings import ARCH_NAMES, Settings
+from ..tasks import get_task
 from .runs import build_run
-from .settings import ARCH_NAMES, Settings
-from .tasks import get_task
 from .training import History, Snapshots, Status, Trainer, checkpoint
 
 FORMAT = "rnnviz-checkpoint-2"

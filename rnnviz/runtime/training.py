@@ -20,10 +20,10 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .errors import CheckpointError, ConfigError
-from .model import ModelConfig, SequenceModel, config_for_task, sequence_loss
-from .tasks import Batch, Task, get_task
-from .trace import grad_norm_per_step
+from ..errors import CheckpointError, ConfigError
+from ..models.recurrent import ModelConfig, SequenceModel, config_for_task, sequence_loss
+from ..tasks import Batch, Task, get_task
+from ..trace import grad_norm_per_step
 
 OPTIMIZERS = ("adam", "sgd")
 TRAIN_LIMITS = {
@@ -494,7 +494,7 @@ def make_run(
     **train_kw,
 ) -> Trainer:
     """Build task, model and trainer from plain values in one call (tests and benchmarks; the app and
-    the CLI build from a Settings with :func:`rnnviz.runs.build_run`)."""
+    the CLI build from a Settings with :func:`rnnviz.runtime.runs.build_run`)."""
     t = get_task(task) if isinstance(task, str) else task
     cfg = TrainConfig(task=t.name, seed=seed, **train_kw)
     mcfg = config_for_task(t, arch=arch, hidden_size=hidden_size, num_layers=num_layers, **(model_kw or {}))
@@ -516,7 +516,7 @@ def checkpoint(trainer: Trainer) -> dict:
 
 def load_checkpoint(obj: dict) -> tuple[SequenceModel, Task, TrainConfig]:
     """Rebuild model, task and train config from :func:`checkpoint`'s dict (or the format-2 dict of
-    :mod:`rnnviz.checkpoints`, which keeps every key of format 1). Raises CheckpointError."""
+    :mod:`rnnviz.runtime.checkpoints`, which keeps every key of format 1). Raises CheckpointError."""
     if not isinstance(obj, dict) or obj.get("format") not in ("rnnviz-checkpoint-1", "rnnviz-checkpoint-2"):
         raise CheckpointError("not an rnnviz checkpoint")
     try:

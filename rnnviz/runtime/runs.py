@@ -11,12 +11,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .errors import ConfigError
-from .model import ARCHS, SequenceModel, config_for_task
-from .models import COMPARE_ARCHS, build_model
-from .settings import BY_NAME, Settings
-from .tasks import Task, get_task
-from .trace import grad_norm_per_step
+from ..errors import ConfigError
+from ..models import COMPARE_ARCHS, build_model
+from ..models.recurrent import ARCHS, SequenceModel, config_for_task
+from ..settings import BY_NAME, Settings
+from ..tasks import Task, get_task
+from ..trace import grad_norm_per_step
 from .training import TrainConfig, Trainer
 
 MAX_STEPS = 1_000_000

@@ -1,9 +1,9 @@
 """Jobs: the work an application page asks for, trained by the shared worker in fair turns.
 
 A page never trains. Pressing "Train and forecast" (or "Train both models", or "Train a new model
-now") builds a :class:`Job`: a few :class:`Stage` s, each one :class:`~rnnviz.training.Trainer` to
+now") builds a :class:`Job`: a few :class:`Stage` s, each one :class:`~rnnviz.runtime.training.Trainer` to
 train for a number of steps, plus what to make of them (a forecast, scores, a result). The job goes
-to the process-wide worker (:class:`rnnviz.session.Worker`), which gives it turns in the trainer
+to the process-wide worker (:class:`rnnviz.runtime.session.Worker`), which gives it turns in the trainer
 process beside the Train page's sessions and the Compare lab's races; the page's fragment only reads
 :meth:`Job.view` and redraws. Leaving the page does not stop a job; nobody looking at it does.
 
@@ -15,7 +15,7 @@ progress, and its result when it is done, computed once.
 The same job runs headless (:meth:`Job.run_here`, the command line), so the page and the CLI give
 the same numbers by construction.
 
-    >>> from rnnviz.training import make_run
+    >>> from rnnviz.runtime.training import make_run
     >>> job = Job(("demo",), "demo", [Stage("LSTM", lambda ctx: make_run("adding", "lstm", 8, seq_len=10), 20)],
     ...           combine=lambda ctx, stages: stages[0].trainer.step)
     >>> job.run_here().result
@@ -298,7 +298,7 @@ class Job:
             return n
 
     def tick_in(self, proc, seconds: float | None = 0.1) -> int:
-        """:meth:`tick` with the training done by a trainer process (:mod:`rnnviz.trainproc`), out of
+        """:meth:`tick` with the training done by a trainer process (:mod:`rnnviz.runtime.trainproc`), out of
         reach of the pages' interpreter lock; the lock is held only to read the stage and to apply the
         result. Building a stage, finishing one and combining happen here, in the worker's thread."""
         if not self._begin():

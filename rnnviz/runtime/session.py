@@ -1,6 +1,6 @@
 """TrainingSession: the Train page's state machine, without Streamlit.
 
-A session holds the Settings its run was built from, the run (a :class:`~rnnviz.training.Trainer`),
+A session holds the Settings its run was built from, the run (a :class:`~rnnviz.runtime.training.Trainer`),
 a status and a step budget (the cap). Pages send it events and draw what it holds; nothing else
 changes it. Training happens only in :meth:`TrainingSession.tick` and :meth:`step`, so a page
 rerun, a test or a process-wide worker can drive it alike.
@@ -40,9 +40,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ..settings import FIELDS, Change, Settings, live_changes, what_changes
 from .jobs import IDLE_SECONDS
 from .runs import build_run, retrain
-from .settings import FIELDS, Change, Settings, live_changes, what_changes
 from .training import History, Trainer
 from .training import Status as TrainerStatus
 from .trainproc import TrainerProcess, for_this_thread, in_process, release_this_thread
@@ -191,7 +191,7 @@ class TrainingSession:
 
     def load(self, settings: Settings, trainer: Trainer, text: str | None = None, source: str = "a file") -> None:
         """Replace the run with one already built and checked (e.g. by
-        :func:`rnnviz.checkpoints.load_checkpoint_bytes`): its settings, text and trainer, paused
+        :func:`rnnviz.runtime.checkpoints.load_checkpoint_bytes`): its settings, text and trainer, paused
         where it stopped (diverged if it had). Only call it once the new run is known to be good."""
         with self.lock:
             self._archive()
@@ -345,7 +345,7 @@ class TrainingSession:
             self.status = Status.PAUSED
 
     def tick_in(self, proc: TrainerProcess, seconds: float | None = None) -> Status:
-        """TICK, with the chunk trained by a trainer process (:mod:`rnnviz.trainproc`). The lock is
+        """TICK, with the chunk trained by a trainer process (:mod:`rnnviz.runtime.trainproc`). The lock is
         held only to read the run and to apply the result, so pages draw while the child trains; a
         result for a run that was replaced, trained here or paused meanwhile (Reset, new weights, Step,
         Pause) is dropped (Pause stops at once: the chunk in flight is not shown). If the
@@ -528,12 +528,12 @@ class Worker:
     cap, diverges, or nobody has looked at it for ``idle_after`` seconds and none of its browsers
     has a page open (the heartbeat: :attr:`connected`, see :meth:`idle`; a closed tab stops within
     about 15 s); the worker holds only weak references, so a session that Streamlit forgets is freed.
-    The applications' jobs (:class:`rnnviz.jobs.Job`) take turns the same way. Each job stays on the
+    The applications' jobs (:class:`rnnviz.runtime.jobs.Job`) take turns the same way. Each job stays on the
     thread that first took it, so its run lives in one trainer process.
     Any object with ``running``, ``seen``, ``tick(seconds)``, ``pause()`` and ``status`` can take
     turns the same way (a Compare-lab race, :class:`rnnviz.compare.race.Race`: one turn for all its models).
     A job that also has ``tick_in(proc, seconds)`` (a training session, a race) has its turn trained by
-    the thread's trainer process (:mod:`rnnviz.trainproc`), out of reach of the page scripts'
+    the thread's trainer process (:mod:`rnnviz.runtime.trainproc`), out of reach of the page scripts'
     interpreter lock; ``elsewhere=False`` (or the environment variable RNNVIZ_TRAIN_IN_PROCESS=1)
     trains in the thread itself. A thread with nothing to train for ``release_after`` seconds ends
     its trainer process.
