@@ -9,6 +9,7 @@
         --lengths 10,20,50,100,200 --seeds 3 --json
     python -m rnnviz forecast --series sunspots --json
     python -m rnnviz music --json        (and sounds: see rnnviz/signals/music_cli.py)
+    python -m rnnviz recognise --data all --baselines --json   (1-NN DTW, MiniRocket: rnnviz/signals/recognise_cli.py)
     python -m rnnviz text [--corpus NAME] --json
     python -m rnnviz speed --json > rnnviz/compare/results/speed.json   (progress on stderr)
 
@@ -122,6 +123,9 @@ def _parser() -> argparse.ArgumentParser:
     from .signals.music_cli import add_commands
 
     add_commands(sub)  # music, sounds
+    from .signals.recognise_cli import add_commands as add_recognise
+
+    add_recognise(sub)  # recognise
     x = sub.add_parser("text", help="train the character model on a built-in corpus; bits per character and samples")
     x.add_argument("--corpus", default=None, help="pydoc (Python's language reference, the default) or story")
     x.add_argument("--steps", type=int, default=None, help="training steps (default 3000)")
@@ -356,6 +360,10 @@ def main(argv=None) -> int:
             from .signals.music_cli import run_command
 
             return run_command(a)
+        if a.cmd == "recognise":
+            from .signals.recognise_cli import run_command as run_recognise
+
+            return run_recognise(a)
         if a.cmd == "text":
             return cmd_text(a)
         if a.cmd == "speed":

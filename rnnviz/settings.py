@@ -609,7 +609,7 @@ PAGE_FIELDS["music"] = (
     Field("mu_tempo", "Tempo (beats per minute)", "int", 150, lo=60, hi=240, widget_key="mu_bpm"),
 )
 
-# The Sounds page (pages/12_Sounds.py): the model to train and whether the page shows it (so_run, as on
+# The Sounds page (pages/13_Sounds.py): the model to train and whether the page shows it (so_run, as on
 # Music), and the clip it listens to: the vowel (0-4, or its name: ah, ee, oo, eh, aw), noise and clip number.
 PAGE_FIELDS["sounds"] = (
     Field("so_arch", "Architecture", "choice", "gru", _ARCH3, labels=ARCH_NAMES, widget_key="so_arch"),
@@ -627,6 +627,32 @@ PAGE_FIELDS["sounds"] = (
     ),
     Field("so_noise", "Noise", "float", 0.3, lo=0.0, hi=3.0, widget_key="so_noise"),
     Field("so_clip", "Clip number", "int", 0, lo=0, hi=9999, widget_key="so_clip"),
+)
+
+
+# The Recognise page (pages/12_Recognise.py): the recording set, which networks train (one switch each),
+# their steps, hidden units and seed, whether they were trained (rc_run: the same networks again, from the
+# server or trained anew), which example of each class is drawn, the network looked at and its test recording.
+PAGE_FIELDS["recognise"] = (
+    Field(
+        "rc_data",
+        "Recording",
+        "choice",
+        "basic_motions",
+        ("basic_motions", "japanese_vowels", "gun_point", "italy_power"),
+        widget_key="rc_data",
+    ),
+    *(
+        Field(f"rc_{a}", f"{a} trained", "bool", a in ("rnn", "lstm", "gru"), widget_key=f"rc_net_{a}")
+        for a in ("rnn", "lstm", "gru", "cnn", "transformer")
+    ),
+    Field("rc_steps", "Training steps", "int", 400, (100, 200, 400, 800, 1500), lo=100, hi=1500, widget_key="rc_steps"),
+    Field("rc_units", "Hidden units", "int", 32, (8, 16, 32, 64), lo=8, hi=64, widget_key="rc_hidden"),
+    Field("rc_seed", "Seed", "int", 0, lo=0, hi=9999, widget_key="rc_seed"),
+    Field("rc_run", "Networks trained", "bool", False),
+    Field("rc_look", "Example drawn", "int", 0, lo=0, hi=9, widget_key="rc_look"),
+    Field("rc_model", "Network looked at", "choice", "gru", ("rnn", "lstm", "gru", "cnn", "transformer"), widget_key="rc_model"),
+    Field("rc_example", "Test recording", "int", 0, lo=0, hi=1028, widget_key="rc_example"),
 )
 
 

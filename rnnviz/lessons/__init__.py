@@ -31,7 +31,7 @@ PLANNED_PAGES = (
     "pages/9_Translate.py",
     "pages/10_Forecast.py",
     "pages/11_Music.py",
-    "pages/12_Sounds.py",
+    "pages/13_Sounds.py",
 )
 
 

@@ -229,6 +229,7 @@ def release_this_thread() -> None:
 PRELOAD = (
     "rnnviz.signals.forecast",
     "rnnviz.signals.music",
+    "rnnviz.signals.recognise",
     "rnnviz.signals.sounds",
     "rnnviz.language.translate",
     "rnnviz.language.charlm",

@@ -149,12 +149,14 @@ def page(title: str, icon: str = "🔁", explorer: bool = True, app: str | None 
                 st.warning(n, icon=":material/link:")
         for n in range_notes:
             st.info(n, icon=":material/straighten:")
-    elif notes or range_notes:  # about settings this page does not use: one short notice, not a column of them
+    elif notes:  # about a link's settings this page does not use: one short notice, not a column of them
         st.warning(
             "This link's settings for the explorer pages were adjusted (this page does not use them):\n"
-            + "\n".join(f"- {n}" for n in [*notes, *range_notes]),
+            + "\n".join(f"- {n}" for n in notes),
             icon=":material/link:",
         )
+    # range_notes on a page of its own are about the folded-away sidebar (a length the chosen task cannot take,
+    # say), not about a link: the explorer pages say them where those settings are used
     if app_notes:
         st.warning(
             "This link's choices for this page were adjusted:\n" + "\n".join(f"- {n}" for n in app_notes), icon=":material/link:"

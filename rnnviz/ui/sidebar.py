@@ -76,7 +76,13 @@ PAGES = [
         "an RNN writes folk tunes you can hear; its hidden state under the notes",
         ":material/music_note:",
     ),
-    ("pages/12_Sounds.py", "Sounds", "hear a vowel and watch the network decide, frame by frame", ":material/hearing:"),
+    (
+        "pages/12_Recognise.py",
+        "Recognise",
+        "real speech, smartwatch motion and video: networks against the field's best classifiers, step by step",
+        ":material/fingerprint:",
+    ),
+    ("pages/13_Sounds.py", "Sounds", "hear a vowel and watch the network decide, frame by frame", ":material/hearing:"),
 ]
 
 

@@ -4,7 +4,7 @@ explorer's model and settings survive a visit to them."""
 import pytest
 from appkit import go, new_app, session
 
-APPLICATIONS = ["pages/7_Speed.py", "pages/9_Translate.py", "pages/10_Forecast.py", "pages/12_Sounds.py"]
+APPLICATIONS = ["pages/7_Speed.py", "pages/9_Translate.py", "pages/10_Forecast.py", "pages/13_Sounds.py"]
 
 
 @pytest.mark.parametrize("path", APPLICATIONS)

@@ -95,12 +95,12 @@ def test_music_pause_and_go_on_and_coming_back():
     assert job.status is JobStatus.PAUSED and at.button(key="mu_resume")
     step = job.stages[0].step
     time.sleep(0.5)
-    at.switch_page("pages/12_Sounds.py").run()  # leave...
+    at.switch_page("pages/13_Sounds.py").run()  # leave...
     at.switch_page("pages/11_Music.py").run()  # ...and come back: still paused by the user, the same job
     assert job.status is JobStatus.PAUSED and job.stages[0].step == step and at.get("progress")
     at.button(key="mu_resume").click().run()
     assert job.running
-    at.switch_page("pages/12_Sounds.py").run()
+    at.switch_page("pages/13_Sounds.py").run()
     end = time.monotonic() + 60
     while job.stages[0].step <= step and time.monotonic() < end:  # it trains on while the student is elsewhere
         time.sleep(0.1)
@@ -111,7 +111,7 @@ def test_music_pause_and_go_on_and_coming_back():
 
 
 def test_sounds_page_listens_and_trains():
-    at = go(new_app(hidden=4, seq_len=12), "pages/12_Sounds.py")
+    at = go(new_app(hidden=4, seq_len=12), "pages/13_Sounds.py")
     assert at.get("audio") and at.get("plotly_chart")
     assert "held-out clips" in text(at) and "stopped changing" in text(at)
     at.slider(key="so_noise").set_value(2.5).run()
@@ -127,7 +127,7 @@ def test_sounds_page_listens_and_trains():
 
 def test_a_sounds_link_sets_every_choice_and_junk_gets_one_note():
     q = dict(so_arch="lstm", so_steps="40", so_seed="2", so_vowel="ee", so_noise="1.5", so_clip="42")
-    at = go(new_app(query=q), "pages/12_Sounds.py")
+    at = go(new_app(query=q), "pages/13_Sounds.py")
     ss = at.session_state
     assert (ss["so_arch"], ss["so_steps"], ss["so_seed"], ss["so_label"], ss["so_noise"], ss["so_clip"]) == (
         "lstm",
@@ -139,7 +139,7 @@ def test_a_sounds_link_sets_every_choice_and_junk_gets_one_note():
     )
     assert not at.warning and at.query_params["so_vowel"] == "1" and "so_run" not in at.query_params
     made = JOBS.made
-    bad = go(new_app(query={"so_vowel": "ü", "so_noise": "-2", "so_clip": "x", "so_run": "2"}), "pages/12_Sounds.py")
+    bad = go(new_app(query={"so_vowel": "ü", "so_noise": "-2", "so_clip": "x", "so_run": "2"}), "pages/13_Sounds.py")
     assert len(bad.warning) == 1 and all(k in notes(bad) for k in ("so_vowel=", "so_noise=", "so_clip=", "so_run="))
     assert (bad.session_state["so_label"], bad.session_state["so_noise"], bad.session_state["so_clip"]) == (0, 0.0, 0)
     assert JOBS.made == made

@@ -15,7 +15,7 @@ def test_six_models_race_live(app, task):
     assert "No race yet" in body and "The article's table, measured" in body
     app.figure("Which models solve the task")  # the shipped sweep is drawn
     if task != "Adding problem":  # a symbol task: choose it in the race's own task box
-        app.page.locator("[data-testid='stSelectbox']").filter(has_text="Task").first.click()
+        app.page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").filter(has_text="Task").first.click()
         app.page.get_by_role("option", name=task).click()
         app.settle()
     # short sequences and a small budget keep the race to a few seconds
@@ -43,7 +43,9 @@ def test_six_models_race_live(app, task):
     assert len(rows) == 6 and all("–" not in r.split("\t")[1] for r in rows), rows  # parameters filled
     if task == "Adding problem":  # the vanilla RNN cannot solve it: every row shows its budget or a solve
         assert all("100" in r for r in rows), rows
-    assert task in app.page.inner_text("body")
+    box = app.page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").filter(has_text="Task").first
+    shown = box.evaluate("e => e.innerText + ' ' + [...e.querySelectorAll('input')].map(i => i.value).join(' ')")
+    assert task in shown, shown  # the race ran on the task chosen in its own box
     app.shot(f"compare_race_{task.split()[0].lower()}")
 
 

@@ -101,3 +101,44 @@ def test_music_training_goes_on_while_the_student_is_elsewhere(app):
     app.page.locator(".st-key-mu_pause button").click()  # Pause: it stops, and says so
     app.page.wait_for_selector(".st-key-mu_resume button", timeout=30000)
     assert "paused" in app.page.locator("[data-testid='stProgress']").inner_text()
+
+
+def _titled(app, part: str) -> bool:
+    return any(part.lower() in f["title"].lower() for f in app.figures())
+
+
+def _verdict(app) -> str:
+    """The Recognise page's sentence under its table: the best network's and the best baseline's accuracy."""
+    found = app.page.get_by_text("Best network:")
+    return found.first.inner_text() if found.count() else ""
+
+
+def test_recognise_trains_and_its_link_shows_the_same_networks_elsewhere(app, rv_browser, server):
+    app.open("Recognise", "rc_data=italy_power&rc_rnn=false&rc_lstm=false&rc_units=8&rc_steps=100&rc_look=2")
+    assert not app.exceptions()
+    assert app.figure("Electricity demand through one day")
+    app.page.locator(".st-key-rc_train button").click()
+    end = time.time() + 120
+    while not _titled(app, "Where the GRU goes wrong") and time.time() < end:
+        time.sleep(1)
+    app.settle()
+    assert not app.exceptions()
+    assert app.figure("How early does it know") and app.figure("hidden state")
+    said = _verdict(app)
+    assert "Best network: GRU" in said and "% right" in said, said
+    app.shot("recognise-trained")
+    share = share_link(app)
+    for part in ("rc_data=italy_power", "rc_run=true", "rc_units=8", "rc_steps=100", "rc_look=2", "rc_lstm=false"):
+        assert part in share, (part, share)
+    other = rv_browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        fresh = App(other.new_page(), server)
+        fresh.page.goto(share)
+        fresh.settle()
+        end = time.time() + 60
+        while not _titled(fresh, "Where the GRU goes wrong") and time.time() < end:
+            time.sleep(1)
+        assert not fresh.exceptions()
+        assert _verdict(fresh) == said  # the same network, the same numbers
+    finally:
+        other.close()

@@ -19,6 +19,11 @@ st.markdown(
     "(many-to-one). Below we also read its answer at every frame, to see **how early it knows**. "
     "**Start here:** press play under *Listen with it*, then raise the noise and watch when the answer settles."
 )
+st.page_link(
+    "pages/12_Recognise.py",
+    label="For real recorded speech (nine speakers saying one vowel) and motion sensors, see **Recognise**",
+    icon=":material/arrow_forward:",
+)
 st.caption(
     f"Sounds: {sounds.SOURCE}. No recordings are used or shipped. "
     "This page has its own models and choices; the sidebar's settings belong to the Train and inspection pages."
