@@ -183,9 +183,22 @@ def _asked_to_stop(ctx) -> bool:
         req = ctx.script_requests
         if req is None or req._state is ScriptRequestType.CONTINUE:
             return False
-        return req._state is ScriptRequestType.STOP or not req._rerun_data.is_auto_rerun
+        data = req._rerun_data
+        return req._state is ScriptRequestType.STOP or not data.is_auto_rerun or _clicked(data)
     except Exception:  # Streamlit's internals changed: only the session-state read interrupts the wait
         return False
+
+
+def _clicked(data) -> bool:
+    """Whether a pending rerun carries a button click. Streamlit merges requests that arrive while a run is
+    going, and the merged one takes the newest one's ``is_auto_rerun``: a click followed within a second by
+    the fragment's own timer looked like the timer alone, and Pause went unanswered until the job ended (the
+    flaky Music browser test). The click's trigger survives the merge (Streamlit keeps active triggers)."""
+    states = getattr(data, "widget_states", None)
+    for w in getattr(states, "widgets", ()):
+        if w.WhichOneof("value") == "trigger_value" and w.trigger_value:
+            return True
+    return False
 
 
 def follow(slot: str, drawn: JobStatus | None, redraw: Callable[[JobView, bool], None], tick: float = 0.25) -> None:
