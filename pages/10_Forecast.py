@@ -110,7 +110,7 @@ def draw_result(r, a: str, key) -> None:
         {a: (net.iterated.min(0), net.iterated.max(0))} if kind == "iterated" else {a: (net.one_step.min(0), net.one_step.max(0))}
     )
     show_last = None if whole else max(4 * r.config.horizon, 3 * r.config.season, 60)
-    fig = uf.figure(
+    fig = ui.shared_figure(
         ("result", key, kind, whole),  # a class looking at one forecast builds its figure once
         lambda: forecast_figure(
             r.series.axis,
@@ -192,7 +192,7 @@ def draw_partial(place, v, n: int) -> None:
         )
 
     with place.container():
-        st.plotly_chart(uf.figure(("partial", v.key, n_done), build), key=f"fc_partial_{n}")
+        st.plotly_chart(ui.shared_figure(("partial", v.key, n_done), build), key=f"fc_partial_{n}")
         st.caption(
             "The baselines are ready; each network's forecast appears as soon as a copy has finished training "
             f"({n_done} of {len(v.steps)} so far)."

@@ -10,7 +10,7 @@ from rnnviz import ui
 from rnnviz.data.archives import NAMES, SETS
 from rnnviz.plots import recognise as plots
 from rnnviz.signals import baselines
-from rnnviz.signals.recognise import ARCH_LABELS, ARCHS, RECURRENT, hidden_states, reaches, verdict
+from rnnviz.signals.recognise import ARCH_LABELS, ARCHS, RECURRENT, at_chance, hidden_states, reaches, verdict
 from rnnviz.ui import jobs as ui_jobs
 from rnnviz.ui import recognise as ur
 
@@ -86,7 +86,7 @@ for c in shown_classes:
 if len(a.classes) > k_show:
     c1.caption(f"The first {k_show} of the {len(a.classes)} classes, one training recording each.")
 st.plotly_chart(
-    ur.figure(
+    ui.shared_figure(
         ("examples", data, int(pick)),
         lambda: plots.examples(
             about.kind, a.train.raw[idx], a.train.lengths[idx], [a.classes[a.train.y[i]] for i in idx], a.channels, "step"
@@ -219,11 +219,11 @@ if rows:
         key="rc_table",
     )
     st.markdown(verdict(data, {a_: s.accuracy for a_, s in nets.items()}, ur.baseline_accuracies(base), len(a.classes)))
-    stuck = [(ARCH_LABELS[a_], s.steps) for a_, s in nets.items() if s.accuracy <= 1 / len(a.classes) + 2 / n_te]
+    stuck = at_chance(nets, len(a.classes), n_te)
     if stuck:
         st.info(
-            f"{' and '.join(n for n, _ in stuck)} learnt nothing useful in {stuck[0][1]:,} steps: no better than "
-            "guessing. The answer comes "
+            f"{' and '.join(ARCH_LABELS[x] for x in stuck)} learnt nothing useful in {nets[stuck[0]].steps:,} steps: "
+            "no better than guessing. The answer comes "
             f"after {a.max_len} steps, and the gradient that should teach it which early steps mattered fades on the "
             "way back through them (the Gradients page shows this happening). Try more steps, a GRU, or the CNN.",
             icon=":material/trending_down:",

@@ -244,6 +244,9 @@ def load_archive(name: str) -> Archive:
     )
 
 
+FRACTIONS = tuple(round(0.1 * k, 1) for k in range(1, 11))  # the parts of a sequence seen: 10%, 20%, ... all of it
+
+
 def truncate(x: np.ndarray, lengths: np.ndarray, fraction: float) -> np.ndarray:
     """How many steps of each sequence a reader has seen at ``fraction`` of it (at least one): [n] int64."""
     if not 0 < float(fraction) <= 1:

@@ -55,7 +55,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..data.archives import NAMES, check_name, load_archive, truncate
+from ..data.archives import FRACTIONS, NAMES, check_name, load_archive, truncate
 from ..errors import ConfigError
 
 METHODS = ("dtw", "minirocket")
@@ -91,7 +91,6 @@ CURVES = {
         "(a method that knows it will only see the start)"
     ),
 }
-FRACTIONS = tuple(round(0.1 * k, 1) for k in range(1, 11))
 SHIPPED_FILE = Path(__file__).resolve().parent / "results" / "recognise_baselines.json"
 RIDGE_ALPHAS = np.logspace(-3, 3, 10)  # what sktime's RocketClassifier uses
 

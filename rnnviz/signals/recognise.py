@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..data.archives import NAMES, Archive, check_name, load_archive, truncate
+from ..data.archives import FRACTIONS, NAMES, Archive, check_name, load_archive, truncate
 from ..errors import ConfigError
 from ..models import build_model, parameter_count
 from ..runtime.jobs import Job, Stage
@@ -37,8 +37,8 @@ from ..tasks import Task
 
 ARCHS = ("rnn", "lstm", "gru", "cnn", "transformer")
 ARCH_LABELS = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU", "cnn": "CNN", "transformer": "Transformer"}
+ARCH_OF = {label: arch for arch, label in ARCH_LABELS.items()}  # a stage's label -> its architecture
 RECURRENT = ("rnn", "lstm", "gru")
-FRACTIONS = tuple(round(0.1 * k, 1) for k in range(1, 11))
 MAX_STEPS = 3000
 _LOCK = threading.Lock()
 
@@ -250,6 +250,11 @@ def hidden_states(model: torch.nn.Module, x: np.ndarray) -> np.ndarray | None:
     return np.asarray(tr.hidden[-1][0], dtype=np.float32)
 
 
+def at_chance(scored: dict, n_classes: int, n_test: int) -> list[str]:
+    """The architectures whose test accuracy is within two test recordings of guessing (they learnt nothing)."""
+    return [arch for arch, s in scored.items() if s.accuracy <= 1 / n_classes + 2 / n_test]
+
+
 def reaches(early: dict, final: float, share: float = 0.9) -> float:
     """The first fraction of each sequence seen at which a model's accuracy reaches ``share`` of its own final
     accuracy (early: {fraction: accuracy}, fractions as numbers or strings); 1.0 if only at the end."""
@@ -318,16 +323,12 @@ def recognise_job(cfg: RecogniseConfig | None = None) -> Job:
         return lambda _archive: trainer(cfg, arch)
 
     def after(archive: Archive, stage: Stage) -> Scored:
-        return score(stage.trainer.model, archive, stage.label_arch, stage.trainer)
+        return score(stage.trainer.model, archive, ARCH_OF[stage.label], stage.trainer)
 
     def combine(_archive, stages: list[Stage]) -> dict:
-        return {s.label_arch: s.piece for s in stages}
+        return {ARCH_OF[s.label]: s.piece for s in stages}
 
-    stages = []
-    for arch in cfg.archs:
-        st = Stage(ARCH_LABELS[arch], build_for(arch), cfg.steps)
-        st.label_arch = arch
-        stages.append(st)
+    stages = [Stage(ARCH_LABELS[arch], build_for(arch), cfg.steps) for arch in cfg.archs]
     names = ", ".join(ARCH_LABELS[a] for a in cfg.archs)
     return Job(key, f"Recognise {cfg.data}: {names}, {cfg.steps:,} steps, seed {cfg.seed}", stages, combine, prepare, after)
 

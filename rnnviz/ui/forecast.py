@@ -4,9 +4,6 @@ a class pressing the same button shares one job and its result)."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 import streamlit as st
 
 from ..data.series import BUILTIN, MAX_CSV_BYTES, Series, SeriesError, csv_table, load, read_csv
@@ -23,24 +20,6 @@ from ..signals.forecast import (
 from . import jobs
 
 OWN = "csv"  # the series selectbox's option for an uploaded file
-_FIGS: OrderedDict = OrderedDict()  # (what, job key, ...) -> figure, shared by every session
-_FIGS_LOCK = threading.Lock()
-
-
-def figure(key, build):
-    """A figure of a shared job, built once for the whole process: twenty students looking at one
-    forecast do not build its figure twenty times. Callers must not change it."""
-    with _FIGS_LOCK:
-        fig = _FIGS.get(key)
-        if fig is not None:
-            _FIGS.move_to_end(key)
-            return fig
-    fig = build()
-    with _FIGS_LOCK:
-        _FIGS[key] = fig
-        while len(_FIGS) > 48:
-            _FIGS.popitem(last=False)
-    return fig
 
 
 @st.cache_resource(show_spinner=False)

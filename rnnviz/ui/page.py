@@ -190,6 +190,24 @@ def share(ctx: Ctx) -> None:
 
 
 _STATIC: dict = {}
+_SHARED: OrderedDict = OrderedDict()  # (what, job key, ...) -> figure, shared by every session
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_figure(key, build):
+    """A figure of a shared job or result, built once for the whole process: twenty students looking at one
+    result do not build its figure twenty times (the 64 asked for last are kept). Callers must not change it."""
+    with _SHARED_LOCK:
+        fig = _SHARED.get(key)
+        if fig is not None:
+            _SHARED.move_to_end(key)
+            return fig
+    fig = build()
+    with _SHARED_LOCK:
+        _SHARED[key] = fig
+        while len(_SHARED) > 64:
+            _SHARED.popitem(last=False)
+    return fig
 
 
 def static_figure(builder):

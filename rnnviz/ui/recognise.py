@@ -5,9 +5,6 @@ per process for a shared job. The work is in rnnviz.signals.recognise and rnnviz
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 import streamlit as st
 
 from ..data.archives import Archive, load_archive
@@ -19,8 +16,6 @@ from . import jobs
 
 SLOT = "recognise"  # the page's job slot
 DEFAULT_ARCHS = ("rnn", "lstm", "gru")
-_FIGS: OrderedDict = OrderedDict()
-_FIGS_LOCK = threading.Lock()
 
 
 @st.cache_resource(show_spinner="Reading the recordings…")
@@ -31,21 +26,6 @@ def _archive(name: str) -> Archive:
 def archive(name: str) -> Archive:
     """A set, read once per process (read-only, shared by every session)."""
     return _archive(name)
-
-
-def figure(key, build):
-    """A figure of a shared result, built once for the whole process. Callers must not change it."""
-    with _FIGS_LOCK:
-        fig = _FIGS.get(key)
-        if fig is not None:
-            _FIGS.move_to_end(key)
-            return fig
-    fig = build()
-    with _FIGS_LOCK:
-        _FIGS[key] = fig
-        while len(_FIGS) > 64:
-            _FIGS.popitem(last=False)
-    return fig
 
 
 def defaults() -> None:

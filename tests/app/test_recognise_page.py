@@ -1,27 +1,9 @@
 """The Recognise page: real recordings drawn, the shipped baselines in the table, the networks trained as a
 job of the shared worker and scored on the test split, every choice in the link, junk with one note."""
 
-import time
-
-from appkit import go, new_app, text
-
-from rnnviz.runtime.jobs import JOBS
+from appkit import go, new_app, text, wait_jobs
 
 PAGE = "pages/12_Recognise.py"
-
-
-def wait_jobs(at, timeout: float = 300.0):
-    keys = list(at.session_state["rv_jobs"].values()) if "rv_jobs" in at.session_state else []
-    end = time.monotonic() + timeout
-    for key in keys:
-        job = JOBS.get(key)
-        while job is not None and job.running:
-            assert time.monotonic() < end, f"the worker did not finish {job.title}: {job.view().doing}"
-            job.touch()
-            time.sleep(0.1)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def charts(at) -> list[str]:
