@@ -7,6 +7,13 @@ today's page shows only once its job is done (`old` below). Either counts once i
 result (text, a figure, a table or audio) and no progress bar or spinner, and differs from what it
 held when the button was pressed (a page may keep an older result in the same place).
 
+The server's part: a converted page's result container holds a hidden mark (`.rv-drawn`, `data-t`: the
+server's clock, epoch seconds, when its run drew the result, and `data-done`, when the job finished;
+rnnviz.ui.jobs.result). Press to done is the server's work (one job shared by the class, or one each);
+done to drawn is mostly the page's own delay in asking for the result (its live fragment's timer runs in
+the browser) plus the page's run; drawn to seen is the browser's drawing. On this bench every student's page
+shares one browser core; in a class each student has a device of their own.
+
 The progress: the value of a progress bar (`st.progress`: role=progressbar, aria-valuenow) the page
 shows while its job runs, recorded at every change.
 """
@@ -46,7 +53,7 @@ DONE_BINDING = "__rvAppDone"  # exposed to each student's page by load.py: calle
 # (performance.timeOrigin + performance.now()), so they compare across pages and with this process.
 WATCH_JS = r"""(cfg) => {
   if (window.__rvApp) return;
-  const A = window.__rvApp = {press: null, result: null, how: null, before: {}, bar: [], barSeen: false};
+  const A = window.__rvApp = {press: null, result: null, drawn: null, done: null, how: null, before: {}, bar: [], barSeen: false};
   const now = () => performance.timeOrigin + performance.now();
   const shown = el => el && el.getClientRects().length > 0;
   const busy = el => el.querySelector("[data-testid='stProgress'], [data-testid='stSpinner']");
@@ -74,6 +81,9 @@ WATCH_JS = r"""(cfg) => {
         if (shown(el) && !busy(el) && holds(el) && el.textContent !== A.before[how]) {
           A.result = now();
           A.how = how;
+          const mark = el.querySelector('.rv-drawn');  // the server's clock when its run drew this result
+          A.drawn = mark ? 1000 * parseFloat(mark.dataset.t) : null;
+          A.done = mark && mark.dataset.done ? 1000 * parseFloat(mark.dataset.done) : null;  // the job finished
           if (window.__rvAppDone) window.__rvAppDone(A.result).catch(() => {});
           break;
         }
@@ -107,7 +117,7 @@ PRESS_JS = """(key) => {
   return A.press; }"""
 
 STATE_JS = """() => { const A = window.__rvApp; if (!A) return null; A.check();
-  return {press: A.press, result: A.result, how: A.how, bar: A.bar, barSeen: A.barSeen}; }"""
+  return {press: A.press, result: A.result, drawn: A.drawn, done: A.done, how: A.how, bar: A.bar, barSeen: A.barSeen}; }"""
 
 
 def button_shown(tab, app: App) -> bool:

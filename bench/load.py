@@ -333,6 +333,13 @@ def renice(pid: int, nice: int) -> int:
 GOALS = {"same": 10.0, "seeds": 90.0}  # issue 20: everyone sees the default within 10 s; N seeds within 90 s
 
 
+# --students-figures none: the students' pages skip drawing charts (the server sends them the same figures).
+HIDE_FIGURES_JS = """(() => { const add = () => { const s = document.createElement('style');
+  s.textContent = "[data-testid='stPlotlyChart'] { display: none !important; }";
+  document.head.appendChild(s); };
+  if (document.head) add(); else document.addEventListener('DOMContentLoaded', add); })();"""
+
+
 class AppLevel(Level):
     """One application row: N students press one page's button at once (all the same settings, or each
     its own seed) while the probe moves the slider on Hidden states; seconds from each student's press to
@@ -347,7 +354,15 @@ class AppLevel(Level):
         """A student's page, ready to press: the seed K = k + 1 set (variant seeds) and the button in view.
         Returns (tab, how the seed was set: 'link', 'widget', '' for no seed on the page, '-' for variant same)."""
         app, to = self.app, self.a.timeout
-        t = self.tab()
+        if self.a.students_context == "one":  # tabs of one browser profile: the app's scripts parsed and cached once
+            if getattr(self, "_shared", None) is None:
+                self._shared = self.browser.new_context(viewport=VIEWPORT)
+            t = Tab(self._shared, self.url)
+            self.tabs.append(t)
+        else:
+            t = self.tab()
+        if self.a.students_figures == "none":  # a device of its own draws the charts; this shared core does not
+            t.context.add_init_script(HIDE_FIGURES_JS)
         # the page calls this when its result shows: no polling of twenty busy pages while the probe waits its turn
         t.page.expose_function(apps.DONE_BINDING, lambda ms, k=k: self.done.setdefault(k, ms))
         t.goto(app.page, f"{app.seed}={k + 1}" if self.variant == "seeds" else "", timeout=to)
@@ -400,6 +415,7 @@ class AppLevel(Level):
                     raise RuntimeError(f"{app.label!r} missing or disabled in a student's page")
                 presses.append(p)
             t0 = min(presses) / 1000
+            row["first_press_epoch"] = t0
             deadline = t0 + a.wait
             probes, errors, parts, next_at = [], [], [], time.time() + a.probe_every
             while time.time() < deadline and not (len(self.done) == len(students) and len(probes) >= 5):
@@ -431,6 +447,14 @@ class AppLevel(Level):
                 (s["result"] - s["press"]) / 1000 if s and s["result"] is not None and s["result"] <= closed else inf
                 for s in states
             ]
+            sent = [  # press to the server's mark in the result: the server's part of the wait
+                (s["drawn"] - s["press"]) / 1000 if s and s.get("drawn") is not None and t < inf else inf
+                for s, t in zip(states, times)
+            ]
+            ready = [  # press to the job finished (server clock): the server's work for this student
+                (s["done"] - s["press"]) / 1000 if s and s.get("done") is not None and t < inf else inf
+                for s, t in zip(states, times)
+            ]
             marks = [apps.progress_at(s, s["press"] + goal * 1000) if s else None for s in states]
             bars = any(s and s["barSeen"] for s in states)
             prog = sorted((0.0 if m is None else m) for m in marks) if bars else []
@@ -441,6 +465,16 @@ class AppLevel(Level):
                 seen_max=max(times),
                 seen=sum(x < inf for x in times),
                 within_goal=sum(x <= goal for x in times),
+                sent_min=min(sent),
+                sent_median=statistics.median(sent),
+                sent_max=max(sent),
+                sent_within_goal=sum(x <= goal for x in sent),
+                sent_marked=sum(x < inf for x in sent),
+                ready_min=min(ready),
+                ready_median=statistics.median(ready),
+                ready_max=max(ready),
+                ready_within_goal=sum(x <= goal for x in ready),
+                ready_marked=sum(x < inf for x in ready),
                 progress_min=prog[0] if prog else None,
                 progress_median=pmed,
                 progress_min_over_median=(prog[0] / pmed) if pmed else None,
@@ -462,6 +496,8 @@ class AppLevel(Level):
                 browser_cpu=100 * (bcpu1 - bcpu0) / TICK / window,
                 window_s=window,
                 times_s=[None if x == inf else round(x, 2) for x in times],
+                sent_s=[None if x == inf else round(x, 2) for x in sent],
+                ready_s=[None if x == inf else round(x, 2) for x in ready],
                 progress=[None if m is None else round(m, 3) for m in marks],
             )
         finally:
@@ -509,6 +545,19 @@ def print_app_rows(rows):
         ]
         if r.get("reniced"):
             notes.append(f"{r['reniced']} student renderer processes at nice {r.get('students_nice')}; the probe's at 0")
+        if r.get("ready_marked"):
+            notes.append(
+                f"the server's work (press to the job finished, server clock): {secs(r['ready_min'], w)}/"
+                f"{secs(r['ready_median'], w)}/{secs(r['ready_max'], w)} s min/med/max, "
+                f"{r['ready_within_goal']}/{r['sessions']} within {r['goal_s']:.0f} s"
+            )
+        if r.get("sent_marked"):
+            notes.append(
+                f"the server's part (press to the result drawn, server clock): {secs(r['sent_min'], w)}/"
+                f"{secs(r['sent_median'], w)}/{secs(r['sent_max'], w)} s min/med/max, "
+                f"{r['sent_within_goal']}/{r['sessions']} within {r['goal_s']:.0f} s (after the job: the page asking, its run); "
+                "the rest is the browser drawing"
+            )
         if r["seen"] < r["sessions"]:
             notes.append(f"{r['sessions'] - r['seen']} student(s) saw no result within {w:.0f} s")
         if r.get("errors_shown"):
@@ -570,6 +619,20 @@ def main():
     ap.add_argument("--replicas", type=int, default=1, help="2: also run through HAProxy, one replica per core (default 1)")
     ap.add_argument(
         "--replicas-only", action="store_true", help="with --replicas 2: skip the one-replica rows (measured in an earlier run)"
+    )
+    ap.add_argument(
+        "--students-context",
+        choices=("each", "one"),
+        default="each",
+        help="with --app: 'one' opens the students' pages as tabs of one browser profile (its cache shared: 8 "
+        "Forecast pages ready in 115 s against 142 s, measured); they are still 8 sessions of the app; default each",
+    )
+    ap.add_argument(
+        "--students-figures",
+        choices=("all", "none"),
+        default="all",
+        help="with --app: 'none' hides the charts in the students' pages (each student's device would draw its own; "
+        "on this bench they share one core); the probe draws everything (default all)",
     )
     ap.add_argument(
         "--students-nice",

@@ -229,7 +229,7 @@ else:
     r = job.view().result
     if not uf.matches(job, series, cfg):
         st.info("The choices above changed since this forecast was made: press **Train and forecast** to redo it.")
-    with st.container(key="rv_result_forecast"):
+    with ui_jobs.result("forecast", job):
         draw_result(r, next(iter(r.nets)), job.key)
 
 # ----- the stock lesson ---------------------------------------------------------------------------

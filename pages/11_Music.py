@@ -7,6 +7,7 @@ from rnnviz import ui
 from rnnviz.data.tunes import REST
 from rnnviz.plots.music import accuracy_bars, piano_roll
 from rnnviz.signals import music
+from rnnviz.ui import jobs as ui_jobs
 from rnnviz.ui import signals
 
 ctx = ui.page("Music", "🎵", explorer=False, app="music")
@@ -68,7 +69,7 @@ if m is None:
     ui.share(ctx)
     st.stop()
 who = "the model that ships with rnnviz" if shown.kind == "shipped" else "your own model"
-with st.container(key="rv_result_music"):
+with ui_jobs.result("music", job if shown.kind == "own" else None):
     st.markdown(f"**Showing {who}:** {m.cfg.arch.upper()}, {m.cfg.hidden} hidden units, trained for {m.step:,} steps.")
     if shown.kind == "own" and not ss["mu_run"]:
         st.info("The choices above changed since this model was trained: press **Train a new model now** to train one with them.")

@@ -6,6 +6,7 @@ import rnnviz  # noqa: F401  (sets one torch thread before torch loads)
 from rnnviz import ui
 from rnnviz.plots.sounds import listening
 from rnnviz.signals import sounds
+from rnnviz.ui import jobs as ui_jobs
 from rnnviz.ui import signals
 
 ctx = ui.page("Sounds", "👂", explorer=False, app="sounds")
@@ -75,7 +76,7 @@ if sc:
         f"(median; frame {sc['settle_frame_median']:.0f} of {sc['frames']}), about {sc['settle_ms_after_onset_median']:.0f} ms "
         "after the vowel begins."
     )
-with st.container(key="rv_result_sounds"):
+with ui_jobs.result("sounds", job if shown.kind == "own" else None):
     st.markdown(line)
     if shown.kind == "own" and not ss["so_run"]:
         st.info("The choices above changed since this model was trained: press **Train a new model now** to train one with them.")

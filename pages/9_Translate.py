@@ -234,7 +234,7 @@ def training_area() -> None:
     e = v.result
     if not matches(j):
         st.info("The choices above changed since these models were trained: press **Train both models** to train them.")
-    with st.container(key="rv_result_translate"):
+    with ui_jobs.result("translate", j):
         st.plotly_chart(loss_curves(e.losses), key="tr_loss")
         long = e.result["accuracy_longer_than_median"]
         st.caption(

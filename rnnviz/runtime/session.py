@@ -565,6 +565,23 @@ class Worker:
         # whose browsers are all gone pauses. Without it, only the last look counts.
         self.connected: Callable[[set], bool] | None = None
 
+    def warm(self) -> None:
+        """Start the worker threads (and so their trainer processes, which import torch and the pages'
+        modules) before anything is asked for: a server's first press then trains in a ready child instead
+        of waiting seconds for it to start. A thread with nothing to do lets its child go after ``release_after``."""
+        with self._cond:
+            if self._stopping:
+                return
+            self._start_threads()
+
+    def _start_threads(self) -> None:
+        while len(self._started) < self.threads:
+            t = threading.Thread(
+                target=self._loop, args=(len(self._started),), name=f"rnnviz-trainer-{len(self._started)}", daemon=True
+            )
+            self._started.append(t)
+            t.start()
+
     def submit(self, session: TrainingSession) -> None:
         """Train this session (or job, or race) while it is running. A job stays on the thread that first
         took it, so its run lives in one trainer process (another would need the whole run sent)."""
@@ -573,12 +590,7 @@ class Worker:
                 return
             self._queue.append(weakref.ref(session))
             self._cond.notify_all()
-            while len(self._started) < self.threads:
-                t = threading.Thread(
-                    target=self._loop, args=(len(self._started),), name=f"rnnviz-trainer-{len(self._started)}", daemon=True
-                )
-                self._started.append(t)
-                t.start()
+            self._start_threads()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Let the threads finish their chunk and end (at exit; a stopped worker trains no more)."""

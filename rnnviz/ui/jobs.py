@@ -17,6 +17,7 @@ open; a closed tab's training stops within :data:`rnnviz.runtime.jobs.IDLE_SECON
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Hashable
 
@@ -45,9 +46,27 @@ def connected(owners: set) -> bool:
 
 
 def install_heartbeat() -> None:
-    """Let the worker ask whether a job's browsers are still there (once per process)."""
+    """Let the worker ask whether a job's browsers are still there (once per process), and, on a running
+    server, start the worker's trainer processes as soon as a page is open: a fresh server's first press
+    (Forecast's default, measured: 4.5 s of "getting the data ready") no longer waits for them to import torch."""
     if WORKER.connected is None:
         WORKER.connected = connected
+        if _in_server():
+            WORKER.warm()
+
+
+def _in_server() -> bool:
+    """True in a page run on a running Streamlit server for a connected browser (False in AppTest, whose
+    mock runtime answers everything truthily, hence `is True`)."""
+    ctx = _run_ctx()
+    if ctx is None:
+        return False
+    try:
+        from streamlit.runtime import Runtime
+
+        return Runtime.exists() and Runtime.instance().is_active_session(ctx.session_id) is True
+    except Exception:
+        return False
 
 
 def own(obj) -> None:
@@ -141,6 +160,21 @@ def progress_seconds(job: Job | None = None) -> float:
     return min(5.0, max(1.0, redraw_seconds(job) / 2))
 
 
+@contextlib.contextmanager
+def result(page: str, job: Job | None = None):
+    """The container a page draws its finished result in (key ``rv_result_<page>``: tests and
+    ``bench/load.py`` find the result by it), with a hidden mark of the server's clock (epoch seconds): when
+    this run drew it (``data-t``) and when ``job`` finished (``data-done``): the benchmark tells the
+    server's work from the time a page took to ask for the result and to draw it."""
+    done = ""
+    if job is not None and job.finished is not None:
+        done = f' data-done="{time.time() - (time.monotonic() - job.finished):.3f}"'
+    with st.container(key=f"rv_result_{page}"):
+        st.html(f'<span class="{DRAWN}" data-t="{time.time():.3f}"{done}></span>')
+        yield
+
+
+DRAWN = "rv-drawn"
 FOLLOW_AFTER = 1.0  # seconds after a page run before its live fragment reruns and starts following the job
 FOLLOWING = "rv-following"  # CSS class of an empty mark in the page while a run follows a job (Streamlit says "running")
 
@@ -163,14 +197,7 @@ def _in_live_rerun() -> bool:
     """True in a fragment's rerun on a running Streamlit server for a connected browser (not the page's own
     run, not AppTest: AppTest stands a mock in for the runtime, whose answers are all truthy, hence `is True`)."""
     ctx = _run_ctx()
-    if ctx is None or not ctx.fragment_ids_this_run:
-        return False
-    try:
-        from streamlit.runtime import Runtime
-
-        return Runtime.exists() and Runtime.instance().is_active_session(ctx.session_id) is True
-    except Exception:
-        return False
+    return ctx is not None and bool(ctx.fragment_ids_this_run) and _in_server()
 
 
 def _asked_to_stop(ctx) -> bool:
