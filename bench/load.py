@@ -35,6 +35,16 @@ goal (same: 10 s, seeds: 90 s), the students' progress at press + goal (their pa
 the result shows), the probe's p50 and p95 while the class waits, exceptions and disconnects in any page.
 Each row has a fresh server; --wait bounds how long a row waits for the slowest student.
 
+What the rows can and cannot say. In a class each student has a device of their own; here every student's
+page shares one browser core (niced, so the probe's page is drawn first), and a Forecast page costs that core
+about 10 s of CPU to load and seconds to draw a result. So "seen" at N=8 or 20 measures this bench's browser
+core as much as the server. The converted pages' results carry the server's clock (rnnviz.ui.jobs.result),
+and each row also reports the server's work (press to the job finished: one shared job for "same") and the
+server's part (press to the run that drew the result, which waits for the page's own fragment timer, i.e. for
+the browser). A student on their own device sees the result about one N=1 row's "seen minus drawn" after
+the server drew it. --students-context one opens the students' pages as tabs of one browser profile, and
+--students-figures none hides their charts, to take some of that load off the shared core.
+
 Everything runs on loopback, every wait has a timeout, and the whole run stops by itself (--limit).
 Every browser context, browser and server started here is closed or killed on exit, Ctrl-C included.
 """

@@ -4,7 +4,8 @@ import streamlit as st
 
 import rnnviz  # noqa: F401
 from rnnviz import ui
-from rnnviz.data.series import stock
+from rnnviz.data.series import STOCKS, company, stock
+from rnnviz.models.recurrent import ARCHS
 from rnnviz.plots.forecast import forecast_figure
 from rnnviz.plots.style import ARCH_LABELS
 from rnnviz.signals.forecast import ForecastConfig, default_sizes, random_walk_verdict, score_table, verdict
@@ -234,21 +235,36 @@ else:
 
 # ----- the stock lesson ---------------------------------------------------------------------------
 st.divider()
-st.markdown("### The stock lesson: forecasting a random walk")
+st.markdown("### The stock lesson: forecasting share prices")
 st.markdown(
-    "Share prices are the classic thing people hope a neural network will forecast. This price is made up: "
+    "Share prices are the classic thing people hope a neural network will forecast. Start with a made-up price: "
     "every day it moves up or down by a random percentage, like a coin toss, with no memory of yesterday. "
-    "That is a **random walk**, and real prices over days behave much like one."
+    "That is a **random walk**. Then try five real companies' prices, one a month from 2000 to 2010: do they "
+    "behave any differently?"
 )
-s1, s2 = st.columns([1, 3])
+PRICES = {"walk": "A made-up random walk", **{k: f"{company(k)}: real prices" for k in STOCKS}}
+s1, s2, s3 = st.columns([2, 1, 3])
+ss.setdefault("fc_prices", "walk")
 ss.setdefault("fc_walk_seed", 0)
-walk_seed = s1.number_input(
-    "Walk seed", 0, 9999, key="fc_walk_seed", persist_state="session", help="A different seed draws a different walk."
+prices = s1.selectbox("Prices", tuple(PRICES), format_func=PRICES.get, key="fc_prices", persist_state="session")
+walk_seed = s2.number_input(
+    "Walk seed",
+    0,
+    9999,
+    key="fc_walk_seed",
+    persist_state="session",
+    help="A different seed draws a different walk.",
+    disabled=prices != "walk",
 )
-walk = stock(seed=int(walk_seed))
-s2.caption(f"**Source:** {walk.source} **Licence:** {walk.licence}")
-walk_cfg = ForecastConfig(archs=(arch,), hidden=hidden, steps=steps, seeds=seeds, seed=int(seed))
-walk_pressed = st.button(f"Train the {ARCH_LABELS[arch]} on the walk", icon=":material/casino:", key="fc_walk_go")
+walk = stock(seed=int(walk_seed)) if prices == "walk" else uf.builtin(f"stock_{prices}")
+s3.caption(f"**Source:** {walk.source} **Terms:** {walk.licence} {' '.join(walk.notes)}")
+walk_cfg = ForecastConfig(archs=ARCHS, hidden=hidden, steps=steps, seeds=seeds, seed=int(seed))
+walk_pressed = st.button(
+    "Train the three networks on these prices",
+    icon=":material/casino:" if prices == "walk" else ":material/finance:",
+    key="fc_walk_go",
+    help="A vanilla RNN, an LSTM and a GRU, each with the steps, units, seeds and first seed chosen above.",
+)
 walk_job = ui_jobs.current("walk")
 if walk_pressed or (linked.get("walk_run") and not uf.matches(walk_job, walk, walk_cfg)):
     walk_job = uf.start("walk", walk, walk_cfg)
@@ -260,7 +276,7 @@ walk_drawn = walk_job.status if walk_job is not None else None
 
 @st.fragment(run_every=ui_jobs.live_every(walk_drawn))
 def live_walk() -> None:
-    ui_jobs.live("walk", walk_drawn, lambda v: "The random-walk lesson")
+    ui_jobs.live("walk", walk_drawn, lambda v: "The stock lesson", "fc_walk")
 
 
 live_walk()
@@ -271,27 +287,28 @@ def walk_area(j) -> None:
     w = v.result
     if not uf.matches(j, walk, walk_cfg):
         st.info("The choices above changed since this was trained: press the button to redo it.")
-    wa = next(iter(w.nets))
-    wn = w.nets[wa]
+    step = "day" if w.series.name == "stock" else "month"
+    bands = {a: (n.one_step.min(0), n.one_step.max(0)) for a, n in w.nets.items()} if w.config.seeds > 1 else None
     st.plotly_chart(
         forecast_figure(
             w.series.axis,
             w.series.values,
             w.n_train,
             w.forecasts("one_step"),
-            {wa: (wn.one_step.min(0), wn.one_step.max(0))} if w.config.seeds > 1 else None,
+            bands,
             title=w.series.title,
             unit=w.series.unit,
             kind="one_step",
-            show_last=100,
+            show_last=100 if step == "day" else 60,
             x_title=w.series.axis_label,
-            view=uf.first_days(w, 30),
+            view=uf.first_days(w, 30) if step == "day" else None,
         ),
         key="fc_walk_figure",
     )
     st.caption(
-        "Zoomed in on the first 30 held-out days (double-click the chart to see them all). Look closely: every "
-        "forecast line is the black price shifted one day to the right. Copying yesterday is all any of them found."
+        ("Zoomed in on the first 30 held-out days (double-click the chart to see them all). " if step == "day" else "")
+        + f"Look closely: every forecast line is the black price shifted one {step} to the right. "
+        f"Copying last {step}'s price is all any of them found."
     )
     st.markdown("\n".join(f"- {line}" for line in random_walk_verdict(w, "one_step")))
     walk_table = score_table(w, sort="one_step")
@@ -309,8 +326,10 @@ st.markdown(
     "says which way the next one goes. The best any forecaster can do is today's price, which is exactly the naive "
     "forecast. A network can at best learn to copy the last value; whatever else it picked up from the history is a "
     "pattern that was never there (it fitted noise), and that only adds error. If a model beats naive over the whole "
-    "held-out stretch “all at once”, that is luck: draw another walk with a new seed and the winner changes. The "
-    "lesson for real data: before trusting a network's forecast, check it against the naive forecast."
+    "held-out stretch “all at once”, that is luck: draw another walk with a new seed and the winner changes. "
+    "**Real prices behave the same way:** if last month's price told you which way this month's would go, traders "
+    "would already have bought or sold on it, and the price would have moved. So the test for any forecast of real "
+    "data is the same: check it against the naive forecast, with the luck band, before trusting it."
 )
 
 ui.share(ctx)

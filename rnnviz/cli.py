@@ -109,7 +109,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--out", default=None, help="also write the JSON here, after every cell")
     c.add_argument("--json", action="store_true", help="print one JSON object")
     f = sub.add_parser("forecast", help="forecast a real series with RNN, LSTM, GRU and baselines; score the held-out end")
-    f.add_argument("--series", required=True, help="sunspots, co2, elnino, nile, stock, or the path of a CSV file")
+    f.add_argument(
+        "--series",
+        required=True,
+        help="sunspots, co2, elnino, nile, seattle_hourly, seattle_daily_max, stock (a made-up walk), "
+        "stock_msft, stock_amzn, stock_ibm, stock_goog, stock_aapl, or the path of a CSV file",
+    )
     f.add_argument("--column", default=None, help="the CSV column to forecast")
     f.add_argument("--date-column", default=None, help="the CSV column holding dates (optional)")
     f.add_argument("--window", type=int, default=None, help="past values a network sees (default: the series')")

@@ -509,7 +509,14 @@ assert {f.name for f in fields(Settings)} == set(BY_NAME), "FIELDS and Settings 
 _ARCH3 = ("rnn", "lstm", "gru")
 PAGE_FIELDS: dict[str, tuple[Field, ...]] = {
     "forecast": (
-        Field("series", "Series", "choice", "sunspots", ("sunspots", "co2", "elnino", "nile"), widget_key="fc_series"),
+        Field(
+            "series",
+            "Series",
+            "choice",
+            "sunspots",
+            ("sunspots", "co2", "elnino", "nile", "seattle_hourly", "seattle_daily_max"),  # data.series.BUILTIN
+            widget_key="fc_series",
+        ),
         Field("network", "Network", "choice", "lstm", _ARCH3, labels=ARCH_NAMES, widget_key="fc_arch"),
         Field("window", "Window", "int", None, lo=2, hi=120, widget_key="fc_window"),
         Field("horizon", "Horizon", "int", None, lo=1, hi=300, widget_key="fc_horizon"),
@@ -520,6 +527,7 @@ PAGE_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("fc_shown", "Forecast shown", "choice", "iterated", ("iterated", "one_step"), widget_key="fc_kind"),
         Field("fc_whole", "Show the whole history", "bool", False, widget_key="fc_whole"),
         Field("fc_run", "Forecast made", "bool", False),
+        Field("prices", "Prices", "choice", "walk", ("walk", "msft", "amzn", "ibm", "goog", "aapl"), widget_key="fc_prices"),
         Field("walk_seed", "Walk seed", "int", 0, lo=0, hi=9999, widget_key="fc_walk_seed"),
         Field("walk_run", "Walk forecast made", "bool", False),
     ),

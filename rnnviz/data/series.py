@@ -7,7 +7,10 @@ licence are read from the installed package at load time, not copied here:
     >>> s.values.shape, str(s.dates[0])[:4], s.season
     ((309,), '1700', 11)
 
-plus ``stock``, a price series generated as a seeded random walk (nothing to forecast: the lesson), and
+Seattle's weather (``seattle_hourly``, ``seattle_daily_max``; NOAA) and five companies' monthly share prices
+(``stock_msft``, ``stock_amzn``, ``stock_ibm``, ``stock_goog``, ``stock_aapl``) come with the pinned
+``vega_datasets`` package's local data; ``stock`` is a price series generated as a seeded random walk
+(nothing to forecast: the lesson), and
 :func:`read_csv`, which turns an uploaded CSV into a :class:`Series` or refuses it with one message
 (a :class:`SeriesError`) and changes nothing.
 """
@@ -23,8 +26,10 @@ import pandas as pd
 
 from ..errors import ConfigError
 
-SERIES = ("sunspots", "co2", "elnino", "nile", "stock")
-BUILTIN = SERIES[:4]  # shipped with statsmodels
+STOCKS = {"msft": "Microsoft", "amzn": "Amazon", "ibm": "IBM", "goog": "Google", "aapl": "Apple"}
+WEATHER = ("seattle_hourly", "seattle_daily_max")
+SERIES = ("sunspots", "co2", "elnino", "nile", *WEATHER, "stock", *(f"stock_{k}" for k in STOCKS))
+BUILTIN = ("sunspots", "co2", "elnino", "nile", *WEATHER)  # the Forecast page's list (the prices are the stock lesson's)
 MIN_VALUES = 30  # a CSV column shorter than this is refused (a window, a horizon and something to learn from)
 MAX_VALUES = 20_000  # a longer one is refused (training windows are drawn from it live)
 MAX_CSV_BYTES = 2_000_000
@@ -252,7 +257,132 @@ def stock(n: int = 1250, seed: int = 0, start: float = 100.0, daily: float = 0.0
     )
 
 
-LOADERS = {"sunspots": sunspots, "co2": co2, "elnino": elnino, "nile": nile, "stock": stock}
+# ----- vega_datasets' local data: Seattle's weather (NOAA) and five companies' share prices ---------------
+
+
+def _vega(name: str) -> tuple[pd.DataFrame, str]:
+    """One of vega_datasets' bundled files (read from the installed package, never downloaded) and the
+    package's own description of it."""
+    import vega_datasets
+    from vega_datasets import local_data
+
+    frame = getattr(local_data, name.replace("-", "_"))()
+    about = _tidy(getattr(local_data, name.replace("-", "_")).description)
+    about = about.replace("`NOAA data <", "NOAA data (").replace(">`_", ")")
+    return frame, f"{about} (Shipped with vega_datasets {vega_datasets.__version__} as local_data.{name.replace('-', '_')}.)"
+
+
+_NOAA_TERMS = "Public domain (NOAA, a US government agency); the package that ships it, vega_datasets, is MIT-licensed."
+
+
+def _fahrenheit_to_celsius(f: np.ndarray) -> np.ndarray:
+    return np.round((np.asarray(f, np.float64) - 32.0) * 5.0 / 9.0, 2)
+
+
+def seattle_hourly() -> Series:
+    """Seattle's temperature every hour of 2010 (8,760 hours; NOAA, via vega_datasets), in °C."""
+    df, source = _vega("seattle-temps")
+    when = pd.to_datetime(df["date"]).dt.floor("h")
+    hours = pd.date_range(when.iloc[0], when.iloc[-1], freq="h")
+    raw = pd.Series(df["temp"].to_numpy(np.float64), index=when).groupby(level=0).mean().reindex(hours)
+    gap = raw.isna().to_numpy()
+    values = raw.interpolate(limit_direction="both").to_numpy(np.float64)
+    notes = ["The file gives degrees Fahrenheit; they are shown here in degrees Celsius, (°F − 32) × 5/9."]
+    if gap.any():
+        notes.append(
+            f"{int(gap.sum())} of {len(values):,} hours {'has' if gap.sum() == 1 else 'have'} no reading in the file; "
+            "each is filled with a straight line "
+            "between the hours either side, and marked."
+        )
+    c = _fahrenheit_to_celsius(values)
+    day_to_day = np.abs(c[24:] - c[:-24])
+    highs = float(np.abs(np.diff(seattle_daily_max().values)).mean())
+    notes.append(
+        f"Look before you trust the name: the same hour on two days running differs by {day_to_day.mean():.2f} °C on "
+        f"average and never by more than {day_to_day.max():.1f} °C, where real weather jumps by several degrees when "
+        f"a front passes (the daily highs of 2012-2015 change by {highs:.1f} °C a day on average). These values "
+        "behave like NOAA's hourly climate normals, a smooth average year, rather than what the thermometer read "
+        "in 2010: forecasting them is forecasting the average day and the slow season."
+    )
+    return Series(
+        "seattle_hourly",
+        "Seattle's temperature, hourly, 2010",
+        c,
+        hours.to_numpy().astype("datetime64[h]"),
+        "°C",
+        "hourly",
+        24,
+        "24 hours in a day: it is warmer in the afternoon than at night (the year's season is far longer than the window)",
+        source,
+        _NOAA_TERMS,
+        tuple(notes),
+        gap if gap.any() else None,
+    )
+
+
+def seattle_daily_max() -> Series:
+    """The highest temperature of each day in Seattle, 2012-2015 (1,461 days; NOAA, via vega_datasets), in °C."""
+    df, source = _vega("seattle-weather")
+    dates = pd.to_datetime(df["date"]).to_numpy().astype("datetime64[D]")
+    return Series(
+        "seattle_daily_max",
+        "Seattle's daily highest temperature, 2012-2015",
+        df["temp_max"].to_numpy(np.float64),
+        dates,
+        "°C",
+        "daily",
+        365,
+        "a year of 365 days: summer is warm and winter is cool. The seasonal naive forecast says 'the same day last "
+        "year'; Holt-Winters learns one value for each day of the year from the training years (the leap day of 2012 "
+        "and 2016 counts as a day like the others, so the year drifts by a day after each)",
+        source,
+        _NOAA_TERMS,
+        ("The file also has each day's lowest temperature, rain, wind and a weather word; this is the highest temperature.",),
+    )
+
+
+def company(key: str) -> str:
+    """The company as the page names it: "Microsoft (MSFT)", but "IBM" alone."""
+    name = STOCKS[key]
+    return name if name.upper() == key.upper() else f"{name} ({key.upper()})"
+
+
+def stock_prices(symbol: str) -> Series:
+    """A real company's share price, one closing price a month, 2000-2010 (vega_datasets' stocks)."""
+    key = str(symbol).strip().lower()
+    if key not in STOCKS:
+        raise SeriesError(f"unknown company {symbol!r}; choose one of {', '.join(STOCKS)}")
+    df, source = _vega("stocks")
+    rows = df[df["symbol"].str.lower() == key].sort_values("date")
+    dates = pd.to_datetime(rows["date"]).to_numpy().astype("datetime64[D]")
+    return Series(
+        f"stock_{key}",
+        f"{company(key)}: share price, monthly, {str(dates[0])[:4]}-{str(dates[-1])[:4]}",
+        rows["price"].to_numpy(np.float64),
+        dates,
+        "dollars",
+        "monthly",
+        1,
+        "share prices have no calendar season, so the seasonal naive forecast is the naive one",
+        source,
+        "vega_datasets is MIT-licensed; it does not say where the prices come from.",
+        (
+            "The package describes these as daily closing prices, but the file holds one price per month (dated the "
+            "first of the month); this page uses them as monthly prices.",
+        ),
+    )
+
+
+LOADERS = {
+    "sunspots": sunspots,
+    "co2": co2,
+    "elnino": elnino,
+    "nile": nile,
+    "seattle_hourly": seattle_hourly,
+    "seattle_daily_max": seattle_daily_max,
+    "stock": stock,
+    **{f"stock_{k}": (lambda k=k: stock_prices(k)) for k in STOCKS},
+}
 
 
 def load(name: str) -> Series:

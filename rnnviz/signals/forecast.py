@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import torch
 
-from ..data.series import MAX_CSV_BYTES, SERIES, Series, SeriesError, load, read_csv
+from ..data.series import MAX_CSV_BYTES, SERIES, STOCKS, Series, SeriesError, load, read_csv
 from ..models.recurrent import ARCHS, ModelConfig, SequenceModel
 from ..runtime.jobs import Job, Stage
 from ..runtime.training import TrainConfig, Trainer
@@ -66,7 +66,16 @@ LIMITS = {"window": (2, 200), "horizon": (1, 1000), "hidden": (2, 128), "steps":
 MIN_TRAIN_WINDOWS = 8  # the training stretch must hold at least this many windows (plus one target each)
 
 # per series: (window, horizon); a CSV gets window 2 seasons (at least 12, at most 60) and horizon ~ 10%
-DEFAULTS = {"sunspots": (22, 30), "co2": (60, 104), "elnino": (24, 48), "nile": (10, 20), "stock": (20, 250)}
+DEFAULTS = {
+    "sunspots": (22, 30),
+    "co2": (60, 104),
+    "elnino": (24, 48),
+    "nile": (10, 20),
+    "seattle_hourly": (48, 168),  # two days in, a week out
+    "seattle_daily_max": (30, 120),  # a month in, the last four months of 2015 out
+    "stock": (20, 250),
+    **{f"stock_{k}": (12, 24) for k in STOCKS},  # a year of months in, the last two years out
+}
 
 
 def default_sizes(series: Series) -> tuple[int, int]:
@@ -520,7 +529,7 @@ def random_walk_verdict(r: ForecastResult, kind: str = "one_step") -> list[str]:
     (mean paired difference below -2 standard errors), in plain sentences."""
     lines, winners = [], []
     for m in r.forecasts(kind):
-        if m == "naive":
+        if m == "naive" or (m == "seasonal_naive" and r.config.season == 1):  # with no season it is the naive one
             continue
         mean, se = versus_naive(r, m, kind)
         if not math.isfinite(mean):
@@ -534,13 +543,29 @@ def random_walk_verdict(r: ForecastResult, kind: str = "one_step") -> list[str]:
         else:
             word = "further off than naive"
         lines.append(f"The {SAY[m]}: on average {abs(mean):.3g} {r.series.unit} {word} (luck alone: about ±{2 * se:.2g}).")
-    head = (
-        "**No model beats the naive forecast** by more than luck."
-        if not winners
-        else f"The {' and the '.join(SAY[m] for m in winners)} beat naive on this walk by more than two standard errors: "
-        "with a made-up walk that happens sometimes (try another seed), but on average nothing can."
-    )
+    real = r.series.name != "stock"
+    if not winners:
+        head = "**No model beats the naive forecast** by more than luck" + (
+            f": on real prices too, “next {_step_word(r.series)} equals this one” is as good as it gets." if real else "."
+        )
+    elif real:
+        head = (
+            f"The {' and the '.join(SAY[m] for m in winners)} beat naive on these prices by more than two standard errors. "
+            f"Before believing it, try the other companies: {len(lines)} models on five companies are many tries, and "
+            "one of them clearing the two-standard-error line by luck is to be expected now and then."
+        )
+    else:
+        head = (
+            f"The {' and the '.join(SAY[m] for m in winners)} beat naive on this walk by more than two standard errors: "
+            "with a made-up walk that happens sometimes (try another seed), but on average nothing can."
+        )
     return [head, *lines]
+
+
+def _step_word(series: Series) -> str:
+    return {"monthly": "month", "daily": "day", "hourly": "hour", "weekly": "week", "yearly": "year"}.get(
+        series.frequency, "value"
+    )
 
 
 def verdict(r: ForecastResult, kind: str = "iterated") -> list[str]:
@@ -582,10 +607,24 @@ def verdict(r: ForecastResult, kind: str = "iterated") -> list[str]:
             "and tends to bend back towards it, while exponential smoothing carries the trend on by construction."
         )
     elif any(a in ok and ok[a] > base[bb] for a in r.nets):
-        lines.append(
-            "A network is not automatically better than a simple rule: with a few hundred values to learn from, "
-            "a rule that fits the series' shape (a trend, a season) is hard to beat."
-        )
+        season, window = r.config.season, r.config.window
+        if season > window and bb in ("seasonal_naive", "ets"):
+            lines.append(
+                f"Why: each network reads {window} values at a time, and the season is {season} values long. It cannot tell "
+                "where in the season it stands, so forecasting far ahead it drifts towards the average, while the "
+                "seasonal rules look exactly one season back. The one-step forecasts, which only need the last few "
+                "values, are a fairer race."
+            )
+        elif kind == "iterated" and len(r.test) > 2 * window:
+            lines.append(
+                f"Why: all at once, each guess is fed back in for {len(r.test)} steps, and a network's small errors "
+                "compound, while a seasonal rule repeats a shape that does not drift. Compare the one-step forecasts too."
+            )
+        else:
+            lines.append(
+                f"A network is not automatically better than a simple rule: with {len(r.train):,} values to learn from, "
+                "a rule that fits the series' shape (a trend, a season) is hard to beat."
+            )
     return lines
 
 

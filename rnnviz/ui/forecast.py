@@ -159,5 +159,5 @@ def source_box(s: Series) -> None:
     extra = " ".join(s.notes)
     st.caption(
         f"**{s.title}** · {len(s.values):,} values, {s.frequency}, in {s.unit} · season: {s.season} "
-        f"({s.season_note}).  \n**Source:** {s.source}  \n**Licence:** {s.licence}" + (f"  \n**Gaps:** {extra}" if extra else "")
+        f"({s.season_note}).  \n**Source:** {s.source}  \n**Licence:** {s.licence}" + (f"  \n**Notes:** {extra}" if extra else "")
     )

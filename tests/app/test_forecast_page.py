@@ -69,3 +69,22 @@ def test_asking_for_another_forecast_lets_the_first_one_go():
     assert at.session_state["rv_jobs"]["forecast"] != first
     assert JOBS.get(first).status is JobStatus.PAUSED  # nobody else watched it: it stops taking turns
     JOBS.get(at.session_state["rv_jobs"]["forecast"]).pause()
+
+
+def test_weather_and_real_share_prices_from_a_link():
+    q = dict(series="seattle_daily_max", fc_steps="50", fc_seeds="1", fc_units="8", prices="ibm", walk_run="1")
+    at = new_app(query=q)
+    go(at, "pages/10_Forecast.py")
+    words = text(at)
+    assert "NOAA" in words and "same day last year" in words  # the source and how the yearly season is handled
+    assert at.session_state["fc_window"] == 30 and at.session_state["fc_horizon"] == 120
+    assert "IBM" in words and "one price per month" in words  # the real prices' source and what the file holds
+    assert at.selectbox(key="fc_prices").value == "ibm" and at.number_input(key="fc_walk_seed").disabled
+    wait_jobs(at)  # the link named a trained lesson: the three networks train on IBM's prices
+    table = at.dataframe[0].value
+    assert {"vanilla RNN (network)", "LSTM (network)", "GRU (network)", "naive"} <= set(table["model"])
+    lesson = text(at)
+    assert "next month equals this one" in lesson or "five companies" in lesson
+    assert "shifted one month to the right" in lesson
+    at.selectbox(key="fc_series").set_value("seattle_hourly").run()
+    assert not at.exception and "climate normals" in text(at)  # the page says what the hourly file really is

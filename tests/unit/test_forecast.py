@@ -45,6 +45,35 @@ def test_each_builtin_series_loads_with_its_dates_and_the_packages_own_source(na
     assert " ".join(m.COPYRIGHT.split()) in s.licence
 
 
+def test_seattles_weather_comes_from_vega_datasets_own_files_in_celsius():
+    from vega_datasets import local_data
+
+    h = load("seattle_hourly")
+    raw = local_data.seattle_temps()
+    assert h.season == 24 and h.frequency == "hourly" and h.unit == "°C"
+    assert len(h) == 8760 and str(h.dates[0]).startswith("2010-01-01T00") and str(h.dates[-1]).startswith("2010-12-31T23")
+    assert np.all(np.diff(h.dates) == np.timedelta64(1, "h"))  # evenly spaced: a missing hour is filled and marked
+    assert int(h.filled.sum()) == 8760 - len(raw)
+    assert h.values[0] == pytest.approx((raw["temp"].iloc[0] - 32) * 5 / 9, abs=0.01)
+    assert 0 < h.values.min() < 6 and 20 < h.values.max() < 30  # a (smooth, average) Seattle year in °C, not °F
+    assert "NOAA" in h.source and "vega_datasets 0.9.0" in h.source and "public domain" in h.licence.lower()
+    d = load("seattle_daily_max")
+    assert len(d) == 1461 and d.season == 365 and "same day last year" in d.season_note
+    assert d.values[:2].tolist() == local_data.seattle_weather()["temp_max"].iloc[:2].tolist()
+    july, january = d.values[181:212].mean(), d.values[:31].mean()
+    assert july > january + 10  # the yearly season is there
+
+
+@pytest.mark.parametrize("company, n", [("msft", 123), ("amzn", 123), ("ibm", 123), ("goog", 68), ("aapl", 123)])
+def test_five_real_share_prices_are_monthly_closes(company, n):
+    s = load(f"stock_{company}")
+    assert len(s) == n and s.frequency == "monthly" and s.season == 1 and s.unit == "dollars"
+    assert np.all((np.diff(s.dates) >= np.timedelta64(28, "D")) & (np.diff(s.dates) <= np.timedelta64(31, "D")))
+    assert str(s.dates[-1]) == "2010-03-01" and np.all(s.values > 0)
+    assert "one price per month" in s.notes[0]  # the package says daily; the file is monthly, and the page says so
+    ForecastConfig().resolve(s)  # the default window and horizon fit even Google's shorter history
+
+
 def test_co2_missing_weeks_are_filled_marked_and_plausible():
     s = load("co2")
     raw = importlib.import_module("statsmodels.datasets.co2").load_pandas().data["co2"].to_numpy()
@@ -177,6 +206,17 @@ def test_no_model_beats_naive_on_a_random_walk():
     lines = random_walk_verdict(r)
     assert lines[0].startswith("**No model beats the naive forecast**"), lines
     assert r.one_step_scores["naive"]["mae"] <= min(s["mae"] for s in r.one_step_scores.values()) + 0.02
+
+
+def test_real_prices_get_a_verdict_about_real_prices():
+    r = forecast(load("stock_ibm"), ForecastConfig(archs=("gru",), hidden=8, steps=40))
+    lines = random_walk_verdict(r)
+    assert "walk" not in lines[0] and "seed" not in lines[0]
+    if lines[0].startswith("**No model"):
+        assert "next month equals this one" in lines[0]
+    else:
+        assert "five companies" in lines[0]
+    assert any(line.startswith("The GRU") for line in lines[1:])
 
 
 def test_sizes_that_do_not_fit_the_series_are_refused_in_one_line():
