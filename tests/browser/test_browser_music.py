@@ -44,7 +44,8 @@ def progress(app) -> float:
     if not bar.count():
         return -1.0
     v = float(bar.first.get_attribute("aria-valuenow") or 0)
-    return v / 100 if v > 1 else v
+    top = float(bar.first.get_attribute("aria-valuemax") or 100)  # Streamlit's bar runs 0-100: 1 means 1%, not done
+    return v / top
 
 
 def test_each_pages_share_link_brings_its_choices_back(app, rv_browser, server):
