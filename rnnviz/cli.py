@@ -131,6 +131,9 @@ def _parser() -> argparse.ArgumentParser:
     from .signals.recognise_cli import add_commands as add_recognise
 
     add_recognise(sub)  # recognise
+    from .signals.digits_cli import add_commands as add_digits
+
+    add_digits(sub)  # digits
     x = sub.add_parser("text", help="train the character model on a built-in corpus; bits per character and samples")
     x.add_argument("--corpus", default=None, help="pydoc (Python's language reference, the default) or story")
     x.add_argument("--steps", type=int, default=None, help="training steps (default 3000)")
@@ -369,6 +372,10 @@ def main(argv=None) -> int:
             from .signals.recognise_cli import run_command as run_recognise
 
             return run_recognise(a)
+        if a.cmd == "digits":
+            from .signals.digits_cli import run_command as run_digits
+
+            return run_digits(a)
         if a.cmd == "text":
             return cmd_text(a)
         if a.cmd == "speed":

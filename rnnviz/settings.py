@@ -663,6 +663,23 @@ PAGE_FIELDS["recognise"] = (
     Field("rc_example", "Test recording", "int", 0, lo=0, hi=1028, widget_key="rc_example"),
 )
 
+# The Digits page (pages/14_Digits.py): which of the four shapes train (one switch each), the recurrent cell,
+# steps, hidden units and seed, whether they were trained (dg_run: the same models again, from the server or
+# trained anew), which example of each digit is drawn, and the test image written out.
+PAGE_FIELDS["digits"] = (
+    *(
+        Field(f"dg_{s}", f"{s.replace('_', '-')} trained", "bool", True, widget_key=f"dg_{s}")
+        for s in ("one_to_one", "many_to_one", "one_to_many", "many_to_many")
+    ),
+    Field("dg_arch", "Recurrent cell", "choice", "gru", _ARCH3, labels=ARCH_NAMES, widget_key="dg_arch"),
+    Field("dg_steps", "Training steps", "int", 800, (100, 200, 400, 800, 1500), lo=100, hi=1500, widget_key="dg_steps"),
+    Field("dg_units", "Hidden units", "int", 64, (16, 32, 64, 128), lo=16, hi=128, widget_key="dg_hidden"),
+    Field("dg_seed", "Seed", "int", 0, lo=0, hi=9999, widget_key="dg_seed"),
+    Field("dg_run", "Models trained", "bool", False),
+    Field("dg_look", "Example drawn", "int", 0, lo=0, hi=9, widget_key="dg_look"),
+    Field("dg_image", "Test image", "int", 0, lo=0, hi=449, widget_key="dg_image"),
+)
+
 
 def page_keys() -> set[str]:
     """Every application page's link keys (none of them is an explorer setting)."""

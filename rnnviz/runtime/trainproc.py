@@ -231,6 +231,7 @@ PRELOAD = (
     "rnnviz.signals.music",
     "rnnviz.signals.recognise",
     "rnnviz.signals.sounds",
+    "rnnviz.signals.digits",
     "rnnviz.language.translate",
     "rnnviz.language.charlm",
     "rnnviz.language.sentiment",

@@ -83,6 +83,12 @@ PAGES = [
         ":material/fingerprint:",
     ),
     ("pages/13_Sounds.py", "Sounds", "hear a vowel and watch the network decide, frame by frame", ":material/hearing:"),
+    (
+        "pages/14_Digits.py",
+        "Digits",
+        "handwritten digits in four shapes: one answer, row by row, and the digit's name written letter by letter",
+        ":material/draw:",
+    ),
 ]
 
 

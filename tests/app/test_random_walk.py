@@ -43,6 +43,7 @@ HEAVY = {
     "fc_walk_go",
     "mu_train",
     "so_train",
+    "dg_train",
 }
 
 
