@@ -19,6 +19,7 @@ Bad input gets one line on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import sys
@@ -152,16 +153,29 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _translate_parser(sub) -> None:
-    from .language.translate import TrainConfig
+    from .language.translate import TARGETS, default_config
 
-    d = TrainConfig()
-    t = sub.add_parser("translate", help="number words to digits: train a GRU encoder-decoder with and without attention")
-    t.add_argument("--steps", type=int, default=d.steps, help=f"training steps per model (default {d.steps})")
-    t.add_argument("--hidden", type=int, default=d.hidden, help=f"GRU units per direction (default {d.hidden})")
-    t.add_argument("--batch", type=int, default=d.batch, help=f"numbers per step (default {d.batch})")
-    t.add_argument("--lr", type=float, default=d.lr, help=f"Adam's learning rate (default {d.lr:g})")
-    t.add_argument("--seed", type=int, default=d.seed, help=f"seed of the weights and the data (default {d.seed})")
-    t.add_argument("--test-size", type=int, default=d.test_size, help=f"held-out numbers to score (default {d.test_size})")
+    d, g = default_config("digits"), default_config("de")  # --target de has defaults of its own
+
+    def both(x, y) -> str:
+        return f"(default {x}; {y} with --target de)" if x != y else f"(default {x})"
+
+    t = sub.add_parser(
+        "translate", help="number words to digits (or German words): train a GRU encoder-decoder with and without attention"
+    )
+    t.add_argument(
+        "--target",
+        choices=TARGETS,
+        default="digits",
+        help="what the decoder writes: digits (342), or de, the German number word letter by letter from num2words "
+        "(dreihundertzweiundvierzig; numbers 0 to 9,999) (default digits)",
+    )
+    t.add_argument("--steps", type=int, default=None, help=f"training steps per model {both(d.steps, g.steps)}")
+    t.add_argument("--hidden", type=int, default=None, help=f"GRU units per direction {both(d.hidden, g.hidden)}")
+    t.add_argument("--batch", type=int, default=None, help=f"numbers per step {both(d.batch, g.batch)}")
+    t.add_argument("--lr", type=float, default=None, help=f"Adam's learning rate {both(f'{d.lr:g}', f'{g.lr:g}')}")
+    t.add_argument("--seed", type=int, default=None, help=f"seed of the weights and the data (default {d.seed})")
+    t.add_argument("--test-size", type=int, default=None, help=f"held-out numbers to score {both(d.test_size, g.test_size)}")
     t.add_argument("--json", action="store_true", help="print one JSON object")
     t.add_argument("--save", default=None, help="write both models here (.pt) and the results beside it (.json)")
 
@@ -293,13 +307,19 @@ def cmd_trace(a) -> int:
 def cmd_translate(a) -> int:
     from .language import translate as tr
 
-    cfg = tr.TrainConfig(steps=a.steps, hidden=a.hidden, batch=a.batch, lr=a.lr, seed=a.seed, test_size=a.test_size).validate()
+    base = tr.default_config(a.target)  # a flag left out takes the target's default
+    for name in ("steps", "hidden", "batch", "lr", "seed", "test_size"):
+        if getattr(a, name) is None:
+            setattr(a, name, getattr(base, name))
+    cfg = dataclasses.replace(base, steps=a.steps, hidden=a.hidden, batch=a.batch, lr=a.lr, seed=a.seed, test_size=a.test_size)
+    cfg = cfg.validate()
     exp = tr.run_experiment(cfg, tr.StderrProgress())  # the page's job, run here
     if a.save:
         try:
             flags = (
                 f"--steps {a.steps} --hidden {a.hidden} --batch {a.batch} --lr {a.lr:g} --seed {a.seed} --test-size {a.test_size}"
             )
+            flags = flags if a.target == "digits" else f"--target {a.target} {flags}"
             tr.save(exp, a.save, command=f"python -m rnnviz translate {flags} --json --save {a.save}")
         except OSError as e:
             raise CliError(f"cannot write {a.save}: {e.strerror}") from None

@@ -538,6 +538,15 @@ PAGE_FIELDS: dict[str, tuple[Field, ...]] = {
 # models were trained with them (a link with tr_run gets the same models again: from the server, or trained anew).
 PAGE_FIELDS["translate"] = (
     Field("tr_text", "A number in words", "text", "three hundred and forty two", hi=300, widget_key="tr_text"),
+    Field(
+        "tr_target",
+        "Translate into",
+        "choice",
+        "digits",
+        ("digits", "de"),
+        labels={"digits": "digits", "de": "German words"},
+        widget_key="tr_target",
+    ),
     Field("tr_which", "Models", "choice", "shipped", ("shipped", "mine"), widget_key="tr_which"),
     Field(
         "tr_steps", "Training steps", "int", 300, (100, 200, 300, 500, 800, 1000, 1500), lo=100, hi=1500, widget_key="tr_steps"

@@ -38,10 +38,18 @@ the input must pass through that one vector of 2H numbers, the fixed-size bottle
 
 Training feeds the true previous token (teacher forcing); translating feeds the model's own previous
 token and takes the most likely one each step (greedy decoding).
+
+A second target (``TrainConfig(target="de")``, :mod:`rnnviz.language.german`) keeps the English words
+and writes the German number word letter by letter instead of the digits: "ninety seven" ->
+"siebenundneunzig". German puts the units before the tens, so the attention must cross (the letters of
+"sieben" read "seven", the last English word, first); :func:`attention_by_piece` groups a translation's
+attention rows by the German parts. Its numbers go from 0 to 9,999 (``DE_MAX_DIGITS``): the German words
+are up to 42 letters long, against 6 digits, and the range keeps training to a few CPU minutes.
 """
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import json
 import os
@@ -61,6 +69,7 @@ from ..runtime.training import TrainConfig as TrainerConfig
 from ..runtime.training import Trainer
 from ..tasks import Batch as TaskBatch
 from ..tasks import Task
+from . import german as de
 
 ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen".split()
 ONES += ["seventeen", "eighteen", "nineteen"]
@@ -79,6 +88,29 @@ HELDOUT_EVERY = 10
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHIPPED_MODELS = os.path.join(HERE, "translate_models.pt")
 SHIPPED_RESULTS = os.path.join(HERE, "translate_models.json")
+
+# the targets: what the decoder writes. "digits" is the page's first task; "de" the German number word.
+TARGETS = ("digits", "de")
+TARGET_TITLES = {"digits": "digits", "de": "German words"}
+DE_VOCAB = ["<pad>", "<start>", END, *de.LETTERS]
+DE_ID = {t: i for i, t in enumerate(DE_VOCAB)}
+DE_MAX_DIGITS = 4  # 0 to 9,999: German words of up to 42 letters (65 below a million: a much slower decoder)
+DE_STEPS, DE_BATCH, DE_LR, DE_HIDDEN, DE_EMBED = 1000, 128, 3e-3, 64, 16  # the German command line's defaults
+DE_MAX_OUT = 66  # the longest German word below a million (65 letters) and the end mark: decoding's cap
+TARGET_VOCAB = {"digits": TGT_VOCAB, "de": DE_VOCAB}
+TARGET_ID = {"digits": TGT_ID, "de": DE_ID}
+TARGET_MAX_OUT = {"digits": MAX_OUT, "de": DE_MAX_OUT}
+SHIPPED = {  # the shipped models of each target, if any: (weights, results)
+    "digits": (SHIPPED_MODELS, SHIPPED_RESULTS),
+    "de": (os.path.join(HERE, "translate_de_models.pt"), os.path.join(HERE, "translate_de_models.json")),
+}
+DE_EXAMPLES = [  # the German target's examples: the crossing (97), hundreds, thousands, held-out long ones
+    "ninety seven",
+    "three hundred and forty two",
+    "two thousand and five",
+    "seven thousand seven hundred and twenty seven",
+]
+DE_SAMPLES = (97, 21, 342, 2005, 7727)  # always among the German result's samples (then held-out ones)
 EXAMPLES = [  # the first is the page's default; the last two are held-out numbers that test the bottleneck
     "three hundred and forty two",
     "two thousand and five",
@@ -96,6 +128,17 @@ RULES = """\
   *twelve thousand three hundred*, 987,654 is *nine hundred and eighty seven thousand six hundred and fifty four*.
 - The translation is the number in digits, without commas or leading zeros, from 0 to 999,999.
 """
+
+
+def check_target(target: str) -> str:
+    if target not in TARGETS:
+        raise ConfigError(f"target must be one of {', '.join(TARGETS)}, got {target!r}")
+    return target
+
+
+def target_text(n: int, target: str = "digits") -> str:
+    """The right translation of the number n: its digits, or its German word."""
+    return str(int(n)) if target == "digits" else de.german(n)
 
 
 class TranslateInputError(ConfigError):
@@ -228,15 +271,17 @@ def encode_words(sentences: list[list[str]]) -> tuple[torch.Tensor, torch.Tensor
     return src, torch.tensor([len(w) for w in sentences])
 
 
-def make_batch(numbers) -> Batch:
+def make_batch(numbers, target: str = "digits") -> Batch:
+    """The words in; the target's tokens out (digits, or the German word's letters), then the end mark."""
     numbers = np.asarray(numbers, dtype=np.int64)
     src, src_len = encode_words([number_to_words(n).split() for n in numbers])
-    digits = [str(int(n)) for n in numbers]
+    digits = [target_text(n, target) for n in numbers]
+    ids_of = TARGET_ID[check_target(target)]
     T = max(len(d) for d in digits) + 1
     tgt_in = torch.full((len(numbers), T), PAD, dtype=torch.long)
     tgt_out = torch.full((len(numbers), T), PAD, dtype=torch.long)
     for b, d in enumerate(digits):
-        ids = [TGT_ID[c] for c in d]
+        ids = [ids_of[c] for c in d]
         tgt_in[b, : len(ids) + 1] = torch.tensor([SOS, *ids])
         tgt_out[b, : len(ids) + 1] = torch.tensor([*ids, EOS])
     return Batch(src, src_len, tgt_in, tgt_out, numbers)
@@ -262,10 +307,12 @@ class ModelConfig:
     hidden: int = 32  # H: units per encoder direction and in the decoder
     embed: int = 16  # E: size of a word's and a digit's embedding
     attention: bool = True
+    target: str = "digits"  # what the decoder writes: "digits" or "de" (German letters)
 
     def validate(self) -> ModelConfig:
         if not 2 <= self.hidden <= 256 or not 2 <= self.embed <= 128:
             raise ConfigError(f"hidden must be 2-256 and embed 2-128, got {self.hidden} and {self.embed}")
+        check_target(self.target)
         return self
 
 
@@ -276,18 +323,18 @@ class Translator(nn.Module):
     def __init__(self, cfg: ModelConfig, seed: int = 0):
         super().__init__()
         self.cfg = cfg.validate()
-        H, E = cfg.hidden, cfg.embed
+        H, E, V = cfg.hidden, cfg.embed, len(TARGET_VOCAB[cfg.target])
         with INIT_LOCK, torch.random.fork_rng(devices=[]):  # the global generator: one model at a time
             torch.manual_seed(seed)
             self.src_embed = nn.Embedding(len(SRC_VOCAB), E, padding_idx=PAD)
             self.encoder = nn.GRU(E, H, batch_first=True, bidirectional=True)
             self.init = nn.Linear(2 * H, H)  # W_0
-            self.tgt_embed = nn.Embedding(len(TGT_VOCAB), E, padding_idx=PAD)
+            self.tgt_embed = nn.Embedding(V, E, padding_idx=PAD)
             self.attn_s = nn.Linear(H, H, bias=False)  # W_a
             self.attn_h = nn.Linear(2 * H, H)  # U_a
             self.attn_v = nn.Linear(H, 1, bias=False)  # v
             self.decoder = nn.GRUCell(E + 2 * H, H)
-            self.out = nn.Linear(3 * H, len(TGT_VOCAB))  # W_o on [s_i ; c_i]
+            self.out = nn.Linear(3 * H, V)  # W_o on [s_i ; c_i]
 
     def encode(self, src: torch.Tensor, src_len: torch.Tensor):
         """-> states h_j [B, S, 2H], final [B, 2H], mask [B, S] (True at real words)."""
@@ -323,9 +370,10 @@ class Translator(nn.Module):
         return torch.stack(logits, 1)
 
     @torch.no_grad()
-    def greedy(self, src, src_len, max_len: int = MAX_OUT):
+    def greedy(self, src, src_len, max_len: int | None = None):
         """Greedy decoding: tokens [B, T] (ids, PAD after the end mark) and alpha [B, T, S]
-        (zeros for the model without attention)."""
+        (zeros for the model without attention); at most max_len tokens (default: the target's cap)."""
+        max_len = TARGET_MAX_OUT[self.cfg.target] if max_len is None else max_len
         states, keys, final, mask, s = self._start(src, src_len)
         B, S = src.shape
         prev = torch.full((B,), SOS, dtype=torch.long)
@@ -342,14 +390,15 @@ class Translator(nn.Module):
         return torch.stack(tokens, 1), torch.stack(alphas, 1)
 
 
-def decode_tokens(ids) -> list[str]:
+def decode_tokens(ids, target: str = "digits") -> list[str]:
     """Token ids -> their strings up to and including the end mark."""
+    vocab = TARGET_VOCAB[target]
     out = []
     for i in ids:
         i = int(i)
         if i == PAD:
             break
-        out.append(TGT_VOCAB[i])
+        out.append(vocab[i])
         if i == EOS:
             break
     return out
@@ -359,11 +408,19 @@ def digits_of(tokens: list[str]) -> str:
     return "".join(t for t in tokens if t.isdigit() and len(t) == 1) if END in tokens else "".join(tokens) + "…"
 
 
+def text_of(tokens: list[str], target: str = "digits") -> str:
+    """What the decoder wrote: the digits, or the German letters ("…" appended when it never ended)."""
+    if target == "digits":
+        return digits_of(tokens)
+    letters = "".join(t for t in tokens if len(t) == 1)
+    return letters if END in tokens else letters + "…"
+
+
 @dataclass
 class Translation:
     words: list[str]
     tokens: list[str]  # output tokens, the end mark included when the model produced it
-    text: str  # the digits ("…" appended when the model never ended)
+    text: str  # the digits or the German word ("…" appended when the model never ended)
     attention: np.ndarray | None  # [len(tokens), len(words)]; each row sums to 1 (None without attention)
 
 
@@ -372,9 +429,38 @@ def translate(model: Translator, text: str) -> Translation:
     model.eval()
     src, src_len = encode_words([words])
     ids, alpha = model.greedy(src, src_len)
-    tokens = decode_tokens(ids[0])
+    tokens = decode_tokens(ids[0], model.cfg.target)
     att = alpha[0, : len(tokens), : len(words)].numpy().astype(np.float32) if model.cfg.attention else None
-    return Translation(words, tokens, digits_of(tokens), att)
+    return Translation(words, tokens, text_of(tokens, model.cfg.target), att)
+
+
+@dataclass
+class PieceAttention:
+    """The attention rows of one part of a German translation (*sieben*, *und*, *neunzig*)."""
+
+    piece: str  # the part as the model wrote it
+    english: str | None  # the English word it translates (None for "und", or a part that is no German word)
+    start: int  # its first letter's row in the attention matrix
+    rows: np.ndarray  # [letters, words] the attention rows of its letters
+    weight: np.ndarray  # [words] their mean: where the part as a whole looked
+    looks_at: int  # the input word with the largest mean weight (an index into the words)
+
+
+def attention_by_piece(model: Translator, text_or_number) -> tuple[Translation, list[PieceAttention]]:
+    """Translate with a German attention model and group the attention rows by the parts of the German
+    word it wrote: for 97, "ninety seven" -> "siebenundneunzig", the rows of the six letters of "sieben"
+    (which should look at "seven", the second word), of "und", and of "neunzig" (at "ninety")."""
+    if model.cfg.target != "de" or not model.cfg.attention:
+        raise ConfigError("attention_by_piece needs a German model with attention")
+    text = number_to_words(text_or_number) if isinstance(text_or_number, (int, np.integer)) else text_or_number
+    t = translate(model, text)
+    word = t.text.rstrip("…")
+    out = []
+    for piece, a, b in de.pieces(word):
+        rows = t.attention[a:b]
+        weight = rows.mean(0)
+        out.append(PieceAttention(piece, de.PIECE_ENGLISH.get(piece), a, rows, weight, int(weight.argmax())))
+    return t, out
 
 
 # --- training and measuring -------------------------------------------------------------------------
@@ -390,6 +476,7 @@ class TrainConfig:
     embed: int = 16
     test_size: int = 2000
     max_digits: int = MAX_DIGITS
+    target: str = "digits"  # "digits", or "de": the German number word, letter by letter
 
     def validate(self) -> TrainConfig:
         checks = [
@@ -403,11 +490,29 @@ class TrainConfig:
         for ok, msg in checks:
             if not ok:
                 raise ConfigError(msg)
-        ModelConfig(self.hidden, self.embed).validate()
+        ModelConfig(self.hidden, self.embed, target=self.target).validate()
         return self
 
     def model_config(self, attention: bool) -> ModelConfig:
-        return ModelConfig(self.hidden, self.embed, attention)
+        return ModelConfig(self.hidden, self.embed, attention, self.target)
+
+
+def default_config(target: str = "digits") -> TrainConfig:
+    """The command line's defaults for a target. German: numbers to 9,999 (words of up to 42 letters),
+    larger batches and fewer steps (a step's cost is mostly the decoder's letters, one after another)."""
+    if check_target(target) == "digits":
+        return TrainConfig()
+    return TrainConfig(
+        steps=DE_STEPS, batch=DE_BATCH, lr=DE_LR, hidden=DE_HIDDEN, embed=DE_EMBED, max_digits=DE_MAX_DIGITS, target="de"
+    )
+
+
+def config_dict(cfg: TrainConfig) -> dict:
+    """cfg as plain values; the digits' configs without the target (as they were before there was one)."""
+    d = asdict(cfg)
+    if cfg.target == "digits":
+        d.pop("target")
+    return d
 
 
 PAGE_TEST_SIZE = 1000  # held-out numbers the page scores its own models on (the CLI's default: 2,000)
@@ -415,7 +520,8 @@ PAGE_TEST_SIZE = 1000  # held-out numbers the page scores its own models on (the
 
 def page_config(steps: int, seed: int, hidden: int, shipped: TrainConfig) -> TrainConfig:
     """What the page's Train button trains: the student's steps, seed and hidden units, the shipped
-    models' embedding size and batches, scored on PAGE_TEST_SIZE held-out numbers."""
+    models' (or, without shipped models, :func:`default_config`'s) target, range, embedding size and
+    batches, scored on PAGE_TEST_SIZE held-out numbers."""
     return TrainConfig(
         steps=int(steps),
         batch=shipped.batch,
@@ -425,6 +531,7 @@ def page_config(steps: int, seed: int, hidden: int, shipped: TrainConfig) -> Tra
         embed=shipped.embed,
         test_size=PAGE_TEST_SIZE,
         max_digits=shipped.max_digits,
+        target=shipped.target,
     ).validate()
 
 
@@ -451,12 +558,16 @@ class NumberWords(Task):
     min_len, max_len, default_len = 1, MAX_INPUT_WORDS, 11
     summary = "translate English number words into digits"
 
-    def __init__(self, max_digits: int = MAX_DIGITS):
+    def __init__(self, max_digits: int = MAX_DIGITS, target: str = "digits"):
         self.max_digits = int(max_digits)
+        self.target = check_target(target)
+        if target == "de":
+            self.title = "Number words to German number words"
+            self.summary = "translate English number words into German number words, letter by letter"
 
     def batch(self, batch_size: int, seq_len: int, rng: np.random.Generator) -> TaskBatch:
         self.check_len(seq_len)
-        b = make_batch(sample_numbers(rng, int(batch_size), max_digits=self.max_digits))
+        b = make_batch(sample_numbers(rng, int(batch_size), max_digits=self.max_digits), self.target)
         mask = (b.tgt_out != PAD).float()  # [B, T] the digits and the end mark
         return TaskBatch((b.src, b.src_len, b.tgt_in), b.tgt_out, mask, {"numbers": b.numbers})
 
@@ -479,7 +590,7 @@ def translator_trainer(cfg: TrainConfig, attention: bool) -> Trainer:
     translator has no ``trace``) and no held-out batches of the trainer's own: :func:`score` measures the
     finished model on the task's held-out numbers."""
     cfg.validate()
-    task = NumberWords(cfg.max_digits)
+    task = NumberWords(cfg.max_digits, cfg.target)
     tcfg = TrainerConfig(
         task=task.name,
         seq_len=task.default_len,
@@ -498,18 +609,21 @@ def translator_trainer(cfg: TrainConfig, attention: bool) -> Trainer:
 
 
 def predict_numbers(model: Translator, numbers, chunk: int = 500) -> list[str]:
+    target = model.cfg.target
     out = []
     for i in range(0, len(numbers), chunk):
-        b = make_batch(numbers[i : i + chunk])
+        b = make_batch(numbers[i : i + chunk], target)
         ids, _ = model.greedy(b.src, b.src_len)
-        out += [digits_of(decode_tokens(row)) for row in ids]
+        out += [text_of(decode_tokens(row, target), target) for row in ids]
     return out
 
 
 def accuracy_by_length(model: Translator, numbers) -> tuple[dict[str, float], dict[str, int]]:
-    """Exact-match accuracy (all digits right, then the end mark) by input length in words."""
+    """Exact-match accuracy (all digits, or the whole German word, right, then the end mark) by input
+    length in words."""
     numbers = np.asarray(numbers)
-    right = np.array([p == str(int(n)) for p, n in zip(predict_numbers(model, numbers), numbers)])
+    target = model.cfg.target
+    right = np.array([p == target_text(n, target) for p, n in zip(predict_numbers(model, numbers), numbers)])
     lengths = np.array([word_count(n) for n in numbers])
     acc, count = {}, {}
     for L in sorted(set(lengths.tolist())):
@@ -528,14 +642,32 @@ def long_accuracy(acc: dict[str, float], count: dict[str, int], median: float) -
 @dataclass
 class Heldout:
     """What both models are scored on: cfg's held-out numbers, and the median input length (words) of
-    what training draws."""
+    what training draws; the numbers whose translations the result shows (German only)."""
 
     numbers: np.ndarray
     median: float
+    samples: tuple = ()
 
 
 def heldout(cfg: TrainConfig) -> Heldout:
-    return Heldout(heldout_numbers(cfg.seed, cfg.test_size, cfg.max_digits), training_median_words(cfg.seed, cfg.max_digits))
+    """Digits: cfg.test_size distinct held-out numbers drawn as training draws. German (a range small
+    enough to score whole): every held-out number in the range (1,001 below 10,000), or a seeded
+    cfg.test_size of them if there are more."""
+    if cfg.target == "digits":
+        numbers = heldout_numbers(cfg.seed, cfg.test_size, cfg.max_digits)
+    else:
+        numbers = np.arange(10**cfg.max_digits, dtype=np.int64)
+        numbers = numbers[is_heldout(numbers)]
+        if len(numbers) > cfg.test_size:
+            numbers = np.sort(np.random.default_rng([cfg.seed, 7]).choice(numbers, cfg.test_size, replace=False))
+    median = training_median_words(cfg.seed, cfg.max_digits)
+    samples: tuple = ()
+    if cfg.target == "de":  # the crossing's examples, then held-out numbers longer than the median
+        fixed = [n for n in DE_SAMPLES if n < 10**cfg.max_digits]
+        shuffled = np.random.default_rng([cfg.seed, 8]).permutation(numbers)
+        long = [int(n) for n in shuffled if word_count(n) > median][:5]
+        samples = tuple(dict.fromkeys(fixed + long))
+    return Heldout(numbers, median, samples)
 
 
 @dataclass
@@ -547,26 +679,46 @@ class Scores:
     count: dict[str, int]
     long: float
     parameters: int
+    outputs: dict = field(default_factory=dict)  # the Heldout's sample numbers -> what this model wrote
 
 
 def score(model: Translator, h: Heldout) -> Scores:
     torch.set_num_threads(1)  # the same arithmetic wherever it is measured
     acc, count = accuracy_by_length(model, h.numbers)
-    return Scores(acc, count, round(long_accuracy(acc, count, h.median), 4), sum(p.numel() for p in model.parameters()))
+    outputs = dict(zip(h.samples, predict_numbers(model, np.asarray(h.samples, dtype=np.int64)))) if h.samples else {}
+    long = round(long_accuracy(acc, count, h.median), 4)
+    return Scores(acc, count, long, sum(p.numel() for p in model.parameters()), outputs)
 
 
 def assemble(cfg: TrainConfig, h: Heldout, scores: dict[str, Scores], seconds: float | None = None) -> dict:
-    """The result the CLI prints (and the page draws) from each model's scores."""
-    return {
-        "task": "number words to digits (0 to 999,999)",
+    """The result the CLI prints (and the page draws) from each model's scores. The German target's
+    adds its name and its samples: number, English words, the right German word, each model's."""
+    top = 10**cfg.max_digits - 1
+    task = "number words to digits (0 to 999,999)" if cfg.target == "digits" else f"number words to German words (0 to {top:,})"
+    r = {
+        "task": task,
         "accuracy": {k: s.accuracy for k, s in scores.items()},
         "count": next(iter(scores.values())).count,  # the same numbers for every model
         "train_median_words": h.median,
         "accuracy_longer_than_median": {k: s.long for k, s in scores.items()},
         "parameters": {k: s.parameters for k, s in scores.items()},
-        "config": asdict(cfg),
+        "config": config_dict(cfg),
         "seconds": None if seconds is None else round(seconds, 1),
     }
+    if cfg.target != "digits":
+        r["target"] = cfg.target
+        r["source"] = de.SOURCE
+        r["samples"] = [
+            {
+                "number": int(n),
+                "english": number_to_words(n),
+                "german": target_text(n, cfg.target),
+                "heldout": bool(is_heldout(n)),
+                **{k: s.outputs.get(n) for k, s in scores.items()},
+            }
+            for n in h.samples
+        ]
+    return r
 
 
 def measure(models: dict[str, Translator], cfg: TrainConfig, seconds: float | None = None) -> dict:
@@ -611,7 +763,8 @@ def translate_job(cfg: TrainConfig) -> Job:
         seconds = sum(s.trainer.seconds for s in done)  # training time (a busy server's waits left out)
         return Experiment(cfg, models, losses, assemble(cfg, h, {KIND_OF[s.label]: s.piece for s in done}, seconds))
 
-    title = f"Translate: both models, {cfg.steps:,} steps each, seed {cfg.seed}"
+    what = "" if cfg.target == "digits" else " into German"
+    title = f"Translate{what}: both models, {cfg.steps:,} steps each, seed {cfg.seed}"
     return Job(translate_key(cfg), title, stages, combine, prepare=lambda: heldout(cfg), after=after)
 
 
@@ -676,16 +829,20 @@ def save(exp: Experiment, path: str, command: str) -> None:
     go beside them as JSON (same name, .json instead of .pt) with the command that made them."""
     payload = {
         "format": "rnnviz-translate-1",
-        "config": asdict(exp.config),
+        "config": config_dict(exp.config),
         "weights": {k: {n: t.detach().clone() for n, t in m.state_dict().items()} for k, m in exp.models.items()},
     }
     torch.save(payload, path)
+    made = {"command": command}
+    if exp.config.target != "digits":  # the German files say when they were made (the digits' never did)
+        made["date"] = datetime.date.today().isoformat()
     with open(os.path.splitext(path)[0] + ".json", "w") as f:
-        json.dump({"command": command, **exp.result}, f, indent=1)
+        json.dump({**made, **exp.result}, f, indent=1)
         f.write("\n")
 
 
 def load(path: str = SHIPPED_MODELS) -> tuple[TrainConfig, dict[str, Translator]]:
+    """Both models of a file written by :func:`save` (a German file's config says target "de")."""
     try:
         payload = torch.load(path, weights_only=True)
         if payload.get("format") != "rnnviz-translate-1":
@@ -706,3 +863,8 @@ def load(path: str = SHIPPED_MODELS) -> tuple[TrainConfig, dict[str, Translator]
 def shipped_results(path: str = SHIPPED_RESULTS) -> dict:
     with open(path) as f:
         return json.load(f)
+
+
+def has_shipped(target: str) -> bool:
+    """Whether the app ships trained models for this target (the digits' always; German's if made)."""
+    return all(os.path.exists(p) for p in SHIPPED[check_target(target)])

@@ -1,5 +1,6 @@
-"""Translation figures: the attention matrix (input words against output tokens) and exact-match
-accuracy against input length, with and without attention. Numbers in, plotly figures out."""
+"""Translation figures: the attention matrix (input words against output tokens: digits, or the letters
+of a German word) and exact-match accuracy against input length, with and without attention. Numbers
+in, plotly figures out."""
 
 from __future__ import annotations
 
@@ -60,6 +61,76 @@ def attention_heatmap(words: list[str], tokens: list[str], alpha: np.ndarray, ti
     fig.update_xaxes(
         tickmode="array", tickvals=list(range(n_in)), ticktext=words, tickangle=0 if n_in <= 6 else -40, tickfont=dict(size=14)
     )
+    return fig
+
+
+def letters_heatmap(
+    words: list[str],
+    letters: list[str],
+    alpha: np.ndarray,
+    pieces: list[tuple[str, int, int]] = (),
+    looked_at: list[int | None] | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """The attention matrix of a long output (a German number word): alpha [len(letters), len(words)] as
+    ``attention_heatmap`` takes it, drawn turned: the output letters across in writing order, the input
+    words down in reading order, so a 40-letter word fits the page's width. pieces: (part, first letter,
+    end) of the word (*sieben*, *und*, *neunzig*), named above the letters and parted by thin lines;
+    looked_at[k]: the input word part k looked at most (named under the part's name)."""
+    z = np.asarray(alpha, np.float32).T  # [words, letters]
+    n_in, n_out = z.shape
+    show_values = n_out <= 20
+    text = [[f"{v:.1f}" if v >= 0.05 else "" for v in row] for row in z] if show_values else None
+    hover = [[[letters[i], f"{j + 1}: {words[j]}", f"{i + 1}"] for i in range(n_out)] for j in range(n_in)]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=np.arange(n_out, dtype=np.float32),
+            y=np.arange(n_in, dtype=np.float32),
+            zmin=0,
+            zmax=1,
+            colorscale="Greens",
+            text=text,
+            texttemplate="%{text}" if show_values else None,
+            textfont=dict(size=11),
+            customdata=hover,
+            colorbar=dict(title=dict(text="attention<br>weight", side="top"), thickness=14, tickvals=[0, 0.25, 0.5, 0.75, 1]),
+            hovertemplate="output letter %{customdata[2]}: %{customdata[0]}<br>input word %{customdata[1]}"
+            "<br>attention weight %{z:.3f}<extra></extra>",
+            xgap=1,
+            ygap=1,
+        )
+    )
+    base_layout(
+        fig,
+        title or "Where the model looks: attention over the input words for each output letter",
+        "output letters (in writing order)",
+        "input words",
+        height=max(300, 200 + 42 * n_in),
+    )
+    fig.update_layout(margin=dict(l=110, r=30, t=120, b=60), legend=None)
+    fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=list(range(n_in)), ticktext=words, tickfont=dict(size=14))
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=list(range(n_out)),
+        ticktext=[html.escape(t) for t in letters],
+        tickangle=0,
+        tickfont=dict(size=13 if n_out <= 30 else 11),
+    )
+    for k, (piece, a, b) in enumerate(pieces):
+        if a > 0:
+            fig.add_vline(x=a - 0.5, line=dict(color="#333", width=2))
+        seen = looked_at[k] if looked_at is not None and k < len(looked_at) else None
+        label = f"<b>{html.escape(piece)}</b>" + (f"<br>← {html.escape(words[seen])}" if seen is not None else "")
+        fig.add_annotation(
+            x=(a + b - 1) / 2,
+            y=1.0,
+            yref="paper",
+            yanchor="bottom",
+            text=label,
+            showarrow=False,
+            font=dict(size=12 if b - a >= 4 else 10),
+        )
     return fig
 
 

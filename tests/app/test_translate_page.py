@@ -104,3 +104,45 @@ def test_junk_in_a_translate_link_gets_one_note_and_legal_values():
     assert (ss["tr_steps"], ss["tr_hidden"], ss["tr_seed"], ss["tr_which"]) == (200, 8, 0, "shipped")
     assert ss["tr_text"] == "x" * 300 and "unknown" in at.error[0].value  # cut to the box's length, then named
     assert JOBS.made == made and "Nothing has been trained" in text(at)  # no trained models were asked for
+
+
+def test_translate_page_shows_digits_by_default_with_a_choice_of_target():
+    at = go(new_app(), PAGE)
+    assert at.radio(key="tr_target").value == "digits" and "tr_target" not in link(at)
+    assert metrics(at)["By the rules"] == "342" and "num2words" not in text(at)
+
+
+def test_choosing_german_asks_for_training_then_shows_german_words(monkeypatch):
+    from rnnviz.language import translate as tr
+
+    monkeypatch.setattr(tr, "has_shipped", lambda target: target == "digits")  # as if no German models were shipped
+    monkeypatch.setattr(tr, "DE_BATCH", 16)  # the page's German batches (tiny here: the test must be quick)
+    monkeypatch.setattr(tr, "PAGE_TEST_SIZE", 100)
+    at = go(new_app(**TINY, tr_seed=5), PAGE)
+    at.radio(key="tr_target").set_value("de").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert link(at)["tr_target"] == "de" and "num2words" in text(at) and "LGPL" in text(at)
+    assert "no German models yet" in text(at) and not metrics(at)
+    at.button(key="tr_train").click().run()
+    wait_jobs(at)
+    m = metrics(at)
+    assert m["By the rules"] == "dreihundertzweiundvierzig"  # three hundred and forty two, in German
+    assert m["With attention"] and not m["With attention"].isdigit()
+    assert "seven-and-ninety" in text(at) and "The crossing" in text(at)
+    titles = figure_titles(at)
+    assert any("attention model looked" in t for t in titles) and any("by input length" in t for t in titles)
+    assert link(at)["tr_run"] == "true" and link(at)["tr_target"] == "de"
+    at.radio(key="tr_target").set_value("digits").run()  # back to the digits: the shipped models, as before
+    assert metrics(at)["By the rules"] == "342" and metrics(at)["With attention"] == "342"
+
+
+def test_the_shipped_german_models_translate_ninety_seven_and_show_the_crossing():
+    from rnnviz.language import translate as tr
+
+    if not tr.has_shipped("de"):
+        return
+    at = go(new_app(query={"tr_target": "de", "tr_text": "ninety seven"}), PAGE)
+    assert not at.exception and not at.warning
+    m = metrics(at)
+    assert m["By the rules"] == m["With attention"] == "siebenundneunzig"
+    assert "*sieben* → *seven* ✓" in text(at) and "*neunzig* → *ninety* ✓" in text(at)

@@ -95,7 +95,7 @@ def test_shipped_results_match_the_shipped_models(shipped):
     cfg, models = shipped
     r = tr.shipped_results()
     assert r["command"].startswith("python -m rnnviz translate")
-    assert r["config"] == cfg.__dict__
+    assert r["config"] == tr.config_dict(cfg)  # the digits JSON has no target (it was made before there was one)
     again = tr.measure(models, cfg)
     assert again["count"] == r["count"]
     for kind, acc in r["accuracy"].items():  # equal here; another CPU's rounding may flip one close call per length
@@ -205,6 +205,7 @@ def test_load_refuses_a_file_that_is_not_ours(tmp_path):
         (["--seed", "123456"], "seed"),
         (["--test-size", "3"], "test size"),
         (["--wat"], "unrecognized"),
+        (["--target", "fr"], "--target"),
     ],
 )
 def test_cli_bad_args_one_line_exit_2(args, says, capsys):
@@ -274,3 +275,123 @@ def test_the_pages_link_fields_default_to_the_page_and_turn_junk_into_one_note_e
         "tr_seed": "4",
         "tr_run": "true",
     }
+
+
+# --- the second target: English number words to German number words, letter by letter ----------------
+
+TINY_DE = tr.TrainConfig(steps=6, hidden=4, embed=4, batch=8, test_size=30, max_digits=3, target="de")
+
+
+def test_german_words_come_from_num2words_and_round_trip_through_the_vocabulary():
+    from rnnviz.language import german as de
+
+    assert de.german(97) == "siebenundneunzig" and de.german(0) == "null" and de.german(30) == "dreißig"
+    assert de.german(7727) == "siebentausendsiebenhundertsiebenundzwanzig"  # the longest below 10,000: 42 letters
+    words = [de.german(n) for n in range(10**tr.DE_MAX_DIGITS)]
+    assert set("".join(words)) <= set(de.LETTERS) and {"ä", "ö", "ü", "ß"} <= set(tr.DE_VOCAB)
+    assert max(map(len, words)) == 42 < tr.DE_MAX_OUT
+    for w in words[::7]:  # every word cuts into known parts that spell it again
+        parts = de.pieces(w)
+        assert "".join(p for p, _, _ in parts) == w and all(p in de.PIECE_ENGLISH for p, _, _ in parts)
+    assert [p for p, _, _ in de.pieces("siebenundneunzig")] == ["sieben", "und", "neunzig"]
+    numbers = [0, 7, 97, 342, 2005, 7727]
+    b = tr.make_batch(numbers, "de")
+    assert b.src_len.tolist() == [tr.word_count(n) for n in numbers]  # the English side is unchanged
+    for k, n in enumerate(numbers):
+        tokens = tr.decode_tokens(b.tgt_out[k], "de")
+        assert tokens[-1] == tr.END and tr.text_of(tokens, "de") == de.german(n)
+        assert tr.decode_tokens(b.tgt_in[k], "de")[0] == "<start>"
+    assert tr.text_of(["s", "i"], "de") == "si…"  # a word the model never ended
+    with pytest.raises(ConfigError):
+        de.german(10**6)
+    with pytest.raises(ConfigError, match="target"):
+        tr.TrainConfig(target="fr").validate()
+
+
+def test_german_keeps_the_held_out_rule_and_its_number_range():
+    trainer = tr.translator_trainer(TINY_DE, attention=True)
+    assert trainer.task.target == "de" and trainer.model.out.out_features == len(tr.DE_VOCAB)
+    rng = np.random.default_rng([TINY_DE.seed, 1])
+    seen = np.concatenate([trainer.task.batch(64, trainer.cfg.seq_len, rng).extra["numbers"] for _ in range(20)])
+    assert not tr.is_heldout(seen).any() and seen.max() < 10**TINY_DE.max_digits
+    h = tr.heldout(tr.TrainConfig(**{**tr.default_config("de").__dict__, "test_size": 300}))
+    assert tr.is_heldout(h.numbers).all() and h.numbers.max() < 10**tr.DE_MAX_DIGITS
+    assert 97 in h.samples and any(tr.is_heldout(n) for n in h.samples)
+    assert tr.default_config("de").max_digits == tr.DE_MAX_DIGITS and tr.default_config() == tr.TrainConfig()
+
+
+def test_a_tiny_german_training_runs_and_scores_whole_words():
+    exp = tr.run_experiment(TINY_DE)
+    r = exp.result
+    assert r["target"] == "de" and r["config"]["target"] == "de" and "num2words" in r["source"]
+    assert set(r["accuracy"]) == set(tr.KINDS) and all(0 <= v <= 1 for a in r["accuracy"].values() for v in a.values())
+    assert [s["number"] for s in r["samples"]][:3] == [97, 21, 342] and r["samples"][0]["german"] == "siebenundneunzig"
+    assert all(isinstance(s["attention"], str) and isinstance(s["no_attention"], str) for s in r["samples"])
+    t, parts = tr.attention_by_piece(exp.models["attention"], 97)
+    assert t.words == ["ninety", "seven"] and t.attention.shape == (len(t.tokens), 2)
+    assert np.allclose(t.attention.sum(1), 1, atol=1e-5)
+    assert "".join(p.piece for p in parts) == t.text.rstrip("…")
+    for p in parts:
+        assert p.rows.shape == (len(p.piece), 2) and 0 <= p.looks_at < 2
+    with pytest.raises(ConfigError):
+        tr.attention_by_piece(exp.models["no_attention"], 97)
+
+
+@pytest.mark.skipif(not tr.has_shipped("de"), reason="no German models shipped")
+def test_the_shipped_german_attention_model_crosses_over_for_97():
+    """German writes 97 as sieben-und-neunzig: the letters of 'sieben' look at 'seven' (the second English
+    word) and those of 'neunzig' at 'ninety' (the first)."""
+    cfg, models = tr.load(tr.SHIPPED["de"][0])
+    assert cfg.target == "de" and os.path.getsize(tr.SHIPPED["de"][0]) < 1_000_000
+    for n, expect in [(97, {"sieben": "seven", "neunzig": "ninety"}), (7727, {"sieben": "seven", "zwanzig": "twenty"})]:
+        t, parts = tr.attention_by_piece(models["attention"], n)
+        assert t.text == tr.target_text(n, "de")
+        looked = {p.piece: t.words[p.looks_at] for p in parts if p.piece in expect}
+        if n == 97:
+            assert looked == expect, looked
+        else:  # "sieben" three times: the last one (the units) reads the last word
+            last = [p for p in parts if p.piece == "sieben"][-1]
+            assert t.words[last.looks_at] == "seven" and last.looks_at == len(t.words) - 1
+    crossed = [  # every two-word number from 21 to 99: each part reads its own English word
+        t.words[p.looks_at] == p.english
+        for n in range(21, 100)
+        if n % 10
+        for t, parts in [tr.attention_by_piece(models["attention"], n)]
+        for p in parts
+        if p.english
+    ]
+    assert all(crossed) and len(crossed) == 144
+    r = tr.shipped_results(tr.SHIPPED["de"][1])
+    assert r["command"].startswith("python -m rnnviz translate --target de") and r["config"] == tr.config_dict(cfg)
+    assert r["date"] and r["accuracy_longer_than_median"]["attention"] >= 0.95
+
+
+def test_cli_target_de_prints_the_german_json(capsys):
+    args = ["translate", "--target", "de", "--steps", "4", "--hidden", "4", "--batch", "8", "--test-size", "20", "--json"]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    keys = ["task", "accuracy", "count", "train_median_words", "accuracy_longer_than_median", "parameters", "config", "seconds"]
+    assert list(out) == [*keys, "target", "source", "samples"]
+    assert out["config"]["target"] == "de" and out["config"]["max_digits"] == tr.DE_MAX_DIGITS
+    assert set(out["accuracy_longer_than_median"]) == set(tr.KINDS) and out["seconds"] > 0
+    assert out["samples"][0]["german"] == "siebenundneunzig" and set(out["samples"][0]) >= {"english", *tr.KINDS}
+
+
+def test_cli_bad_target_one_line_exit_2(capsys):
+    assert main(["translate", "--target", "fr"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--target" in err and "Traceback" not in err
+
+
+def test_the_german_letters_heatmap_turns_the_matrix_and_names_the_parts():
+    from rnnviz.plots.translate import letters_heatmap
+
+    word = "siebenundneunzig"
+    alpha = np.zeros((len(word) + 1, 2), np.float32)
+    alpha[:6, 1] = alpha[6:, 0] = 1
+    parts = [("sieben", 0, 6), ("und", 6, 9), ("neunzig", 9, 16)]
+    fig = letters_heatmap(["ninety", "seven"], [*word, "end"], alpha, parts, [1, 0, 0])
+    assert fig.data[0].z.shape == (2, 17) and list(fig.layout.yaxis.ticktext) == ["ninety", "seven"]
+    assert list(fig.layout.xaxis.ticktext)[:6] == list("sieben") and fig.layout.xaxis.title.text
+    notes = [a.text for a in fig.layout.annotations]
+    assert any("sieben" in a and "seven" in a for a in notes) and any("neunzig" in a and "ninety" in a for a in notes)
