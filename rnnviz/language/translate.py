@@ -591,20 +591,7 @@ def translator_trainer(cfg: TrainConfig, attention: bool) -> Trainer:
     finished model on the task's held-out numbers."""
     cfg.validate()
     task = NumberWords(cfg.max_digits, cfg.target)
-    tcfg = TrainerConfig(
-        task=task.name,
-        seq_len=task.default_len,
-        batch_size=cfg.batch,
-        optimizer="adam",
-        lr=cfg.lr,
-        clip=True,
-        clip_value=1.0,
-        seed=cfg.seed,
-        snapshot_every=100_000,
-        probe_size=1,
-        eval_every=100_000,
-        heldout_size=16,
-    )
+    tcfg = TrainerConfig.for_job(task, batch_size=cfg.batch, lr=cfg.lr, seed=cfg.seed, heldout_size=16)
     return Trainer(Translator(cfg.model_config(attention), seed=cfg.seed), task, tcfg)
 
 

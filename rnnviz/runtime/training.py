@@ -87,6 +87,25 @@ class TrainConfig:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def for_job(cls, task, *, batch_size: int, lr: float, seed: int, seq_len: int | None = None, heldout_size: int = 4):
+        """How an application page's job trains ``task``: Adam, the gradient clipped at norm 1, and none of
+        the explorer's live extras (no gradient snapshots, no periodic held-out score: the job scores the
+        trained model once, on its own held-out data). ``seq_len`` defaults to the task's own length."""
+        return cls(
+            task=task.name,
+            seq_len=task.default_len if seq_len is None else seq_len,
+            batch_size=batch_size,
+            lr=lr,
+            clip=True,
+            clip_value=1.0,
+            seed=seed,
+            snapshot_every=100_000,
+            probe_size=1,
+            eval_every=100_000,
+            heldout_size=heldout_size,
+        )
+
 
 @dataclass
 class History:

@@ -364,19 +364,7 @@ def trainer(cfg: DigitsConfig, shape: str, data: DigitsData | None = None) -> Tr
     training images a step, the gradient clipped at norm 1. The worker trains it in turns (or
     :meth:`Job.run_here`, here)."""
     task = task_for(shape, data if data is not None else load_digits_split())
-    tcfg = TrainConfig(
-        task=task.name,
-        seq_len=task.default_len,
-        batch_size=cfg.batch,
-        lr=cfg.lr,
-        clip=True,
-        clip_value=1.0,
-        seed=cfg.seed,
-        snapshot_every=100_000,  # no gradient snapshots: the page does not draw them
-        probe_size=1,
-        eval_every=100_000,  # scored on the test images once, when trained
-        heldout_size=4,
-    )
+    tcfg = TrainConfig.for_job(task, batch_size=cfg.batch, lr=cfg.lr, seed=cfg.seed)
     return Trainer(model_for(cfg, shape), task, tcfg)
 
 

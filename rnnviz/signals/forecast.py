@@ -372,17 +372,7 @@ def net_trainer(arch: str, z_train: np.ndarray, cfg: ForecastConfig, seed: int) 
     """One network, untrained, that learns one step ahead on windows of the normalised training stretch
     (the package's Trainer: the worker trains it in turns, or :meth:`rnnviz.runtime.jobs.Job.run_here` here)."""
     task = WindowTask(z_train, cfg.window)
-    tcfg = TrainConfig(
-        task=task.name,
-        seq_len=cfg.window,
-        batch_size=cfg.batch,
-        lr=cfg.lr,
-        seed=seed,
-        snapshot_every=100_000,
-        probe_size=1,
-        eval_every=100_000,
-        heldout_size=16,
-    )
+    tcfg = TrainConfig.for_job(task, batch_size=cfg.batch, lr=cfg.lr, seed=seed, seq_len=cfg.window, heldout_size=16)
     model = SequenceModel(ModelConfig(arch=arch, hidden_size=cfg.hidden), seed=seed)
     return Trainer(model, task, tcfg)
 

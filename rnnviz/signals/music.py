@@ -140,19 +140,7 @@ def melody_trainer(cfg: MelodyConfig, tunes: Tunes) -> Trainer:
     of the training tunes a step, the gradient clipped at norm 1."""
     cfg.validate()
     task = MelodyTask(tunes, cfg.window)
-    tcfg = TrainConfig(
-        task=task.name,
-        seq_len=cfg.window,
-        batch_size=cfg.batch,
-        lr=cfg.lr,
-        clip=True,
-        clip_value=1.0,
-        seed=cfg.seed,
-        snapshot_every=100_000,  # no gradient snapshots: the page does not draw them
-        probe_size=1,
-        eval_every=100_000,  # the job scores on the held-out tunes once, at the end
-        heldout_size=8,
-    )
+    tcfg = TrainConfig.for_job(task, batch_size=cfg.batch, lr=cfg.lr, seed=cfg.seed, seq_len=cfg.window, heldout_size=8)
     return Trainer(build_model(cfg, len(tunes.vocab)), task, tcfg)
 
 

@@ -118,19 +118,7 @@ def trainer(cfg: RecogniseConfig, arch: str) -> Trainer:
     """An untrained network and the package's Trainer for it: Adam at cfg.lr on cfg.batch training sequences
     a step, the gradient clipped at norm 1. The worker trains it in turns (or :meth:`Job.run_here`, here)."""
     task = ArchiveTask(cfg.data)
-    tcfg = TrainConfig(
-        task=task.name,
-        seq_len=task.default_len,
-        batch_size=cfg.batch,
-        lr=cfg.lr,
-        clip=True,
-        clip_value=1.0,
-        seed=cfg.seed,
-        snapshot_every=100_000,  # no gradient snapshots: the page does not draw them
-        probe_size=1,
-        eval_every=100_000,  # scored on the test split once, when trained
-        heldout_size=4,
-    )
+    tcfg = TrainConfig.for_job(task, batch_size=cfg.batch, lr=cfg.lr, seed=cfg.seed)
     return Trainer(network(arch, task, cfg.hidden, cfg.seed), task, tcfg)
 
 

@@ -230,19 +230,7 @@ def sounds_trainer(cfg: SoundsConfig) -> Trainer:
     step, the gradient clipped at norm 1. The worker trains it in turns (or :meth:`Job.run_here`, here)."""
     cfg.validate()
     task = VowelTask()
-    tcfg = TrainConfig(
-        task=task.name,
-        seq_len=task.default_len,
-        batch_size=cfg.batch,
-        lr=cfg.lr,
-        clip=True,
-        clip_value=1.0,
-        seed=cfg.seed,
-        snapshot_every=100_000,  # no gradient snapshots: the page does not draw them
-        probe_size=1,
-        eval_every=100_000,  # the job scores on held-out clips once, at the end
-        heldout_size=8,
-    )
+    tcfg = TrainConfig.for_job(task, batch_size=cfg.batch, lr=cfg.lr, seed=cfg.seed, heldout_size=8)
     return Trainer(build_model(cfg), task, tcfg)
 
 
