@@ -123,25 +123,12 @@ st.caption(
     "every model here answers at each step from the steps so far, so the chart of answers step by step is what it "
     "would say had the recording stopped there. Same choices, same seed: the same networks, for everyone."
 )
-job = ur.current()
-if pressed or (linked.get("rc_run") and want is not None and (job is None or job.key != want)):
-    job = ur.start(cfg) or job
-ss["rc_run"] = job is not None and job.key == want
+job, ss["rc_run"] = ui_jobs.asked(ur.SLOT, pressed, bool(linked.get("rc_run")), want, lambda: ur.start(cfg))
 drawn = job.status if job is not None else None
 
 
 def loss_charts(place, v, n: int) -> None:
-    if not v.losses:
-        return
-    from rnnviz.plots.training import loss_figure
-
-    with place.container():
-        cs = st.columns(min(3, len(v.losses)))
-        for i, (label, loss) in enumerate(v.losses.items()):
-            if loss:
-                fig = loss_figure(range(1, len(loss) + 1), loss, float(np.log(len(a.classes))), 0.3, "cross-entropy")
-                fig.layout.title.text = f"{label}: training loss"
-                cs[i % len(cs)].plotly_chart(fig, key=f"rc_loss_{label}_{n}")
+    ui_jobs.stage_losses(place, v, n, float(np.log(len(a.classes))), 0.3, "rc_loss")
 
 
 @st.fragment(run_every=ui_jobs.live_every(drawn))

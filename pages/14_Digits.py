@@ -131,25 +131,12 @@ st.caption(
     "Every model trains on the same learning pictures with the same seed and is scored on the test pictures only. "
     "Same choices, same seed: the same models, for everyone."
 )
-job = ud.current()
-if pressed or (linked.get("dg_run") and want is not None and (job is None or job.key != want)):
-    job = ud.start(cfg) or job
-ss["dg_run"] = job is not None and job.key == want
+job, ss["dg_run"] = ui_jobs.asked(ud.SLOT, pressed, bool(linked.get("dg_run")), want, lambda: ud.start(cfg))
 drawn = job.status if job is not None else None
 
 
 def loss_charts(place, v, n: int) -> None:
-    if not v.losses:
-        return
-    from rnnviz.plots.training import loss_figure
-
-    with place.container():
-        cs = st.columns(min(4, len(v.losses)))
-        for i, (label, loss) in enumerate(v.losses.items()):
-            if loss:
-                fig = loss_figure(range(1, len(loss) + 1), loss, float(np.log(10)), 0.2, "cross-entropy")
-                fig.layout.title.text = f"{label}: training loss"
-                cs[i % len(cs)].plotly_chart(fig, key=f"dg_loss_{label}_{n}")
+    ui_jobs.stage_losses(place, v, n, float(np.log(10)), 0.2, "dg_loss", columns=4)
 
 
 @st.fragment(run_every=ui_jobs.live_every(drawn))

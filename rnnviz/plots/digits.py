@@ -93,6 +93,22 @@ def image(img: np.ndarray, title: str, rows_read: int | None = None) -> go.Figur
     return fig
 
 
+def _guessing(fig: go.Figure, chance: float) -> None:
+    """The accuracy of guessing (chance, 0-1) as a dashed line, labelled at its right end."""
+    fig.add_hline(y=100 * chance, line=dict(color=LINE["baseline"], dash="dash"))
+    fig.add_annotation(
+        x=1,
+        xref="paper",
+        y=100 * chance,
+        text="guessing",
+        showarrow=False,
+        xanchor="right",
+        yanchor="bottom",
+        font=dict(size=13),
+        bgcolor="rgba(255,255,255,0.85)",
+    )
+
+
 def accuracy_by_shape(acc: dict[str, float], goals: dict[str, float], chance: float, notes: dict[str, str]) -> go.Figure:
     """acc: {shape label: held-out accuracy}; goals: {shape label: the accuracy it should reach}; notes:
     {shape label: what the bar measures}, shown on hover."""
@@ -116,18 +132,7 @@ def accuracy_by_shape(acc: dict[str, float], goals: dict[str, float], chance: fl
             g = 100 * goals[k]
             fig.add_shape(type="line", x0=i - 0.45, x1=i + 0.45, y0=g, y1=g, line=dict(color=LINE["bound"], width=3, dash="dot"))
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=dict(color=LINE["bound"], width=3, dash="dot"), name="goal"))
-    fig.add_hline(y=100 * chance, line=dict(color=LINE["baseline"], dash="dash"))
-    fig.add_annotation(
-        x=1,
-        xref="paper",
-        y=100 * chance,
-        text="guessing",
-        showarrow=False,
-        xanchor="right",
-        yanchor="bottom",
-        font=dict(size=13),
-        bgcolor="rgba(255,255,255,0.85)",
-    )
+    _guessing(fig, chance)
     fig.update_xaxes(title_text="input/output shape")
     fig.update_yaxes(title_text="held-out accuracy (%)", range=[0, 109])
     return _layout(fig, "How well each shape does on 450 pictures it never trained on", 400)
@@ -149,18 +154,7 @@ def accuracy_by_row(rows: dict[str, list[float]], chance: float) -> go.Figure:
                 hovertemplate=f"{label}: %{{y:.0f}}% right after %{{x}} rows<extra></extra>",
             )
         )
-    fig.add_hline(y=100 * chance, line=dict(color=LINE["baseline"], dash="dash"))
-    fig.add_annotation(
-        x=1,
-        xref="paper",
-        y=100 * chance,
-        text="guessing",
-        showarrow=False,
-        xanchor="right",
-        yanchor="bottom",
-        font=dict(size=13),
-        bgcolor="rgba(255,255,255,0.85)",
-    )
+    _guessing(fig, chance)
     fig.update_xaxes(title_text="rows of the image read (of 8)", dtick=1, range=[0.7, 8.3])
     fig.update_yaxes(title_text="held-out accuracy (%)", range=[0, 103])
     return _layout(fig, "How early does it know? Accuracy after reading only the top rows", 420)

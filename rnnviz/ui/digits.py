@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..errors import ConfigError
 from ..runtime.jobs import Job
 from ..signals.digits import SHAPES, DigitsConfig, DigitsData, digits_job, digits_key, load_digits_split
 from . import jobs
@@ -43,23 +42,13 @@ def config(shapes: tuple[str, ...], arch: str, steps: int, hidden: int, seed: in
 
 def key_for(cfg: DigitsConfig | None):
     """The job these choices ask for (None for choices no job can have)."""
-    if cfg is None:
-        return None
-    try:
-        return digits_key(cfg)
-    except (ConfigError, TypeError, ValueError):
-        return None
+    return jobs.key_or_none(digits_key, cfg)
 
 
 def start(cfg: DigitsConfig) -> Job | None:
     """Ask the worker for these models (the job already on the board if a classmate asked first; a finished
     one at once). On choices that cannot be trained the page says why and keeps what it shows."""
-    try:
-        key = digits_key(cfg)
-    except ConfigError as e:
-        st.error(f"{e}. Nothing was changed.")
-        return None
-    return jobs.ask(SLOT, key, lambda: digits_job(cfg))
+    return jobs.ask_checked(SLOT, cfg, digits_key, digits_job)
 
 
 def current() -> Job | None:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Hashable
 
 import streamlit as st
 
+from ..errors import ConfigError
 from ..runtime.jobs import JOBS, Job, JobStatus, JobView
 from ..runtime.session import WORKER
 
@@ -88,6 +89,56 @@ def ask(slot: str, key: Hashable, make: Callable[[], Job]) -> Job:
     own(job)
     slots[slot] = key
     return job
+
+
+def key_or_none(make_key: Callable[[object], Hashable], cfg) -> Hashable | None:
+    """The job name ``make_key(cfg)`` gives these choices, or None for choices no job can have (the page then
+    shows no job as theirs)."""
+    if cfg is None:
+        return None
+    try:
+        return make_key(cfg)
+    except (ConfigError, TypeError, ValueError):
+        return None
+
+
+def ask_checked(slot: str, cfg, make_key: Callable[[object], Hashable], make_job: Callable[[object], Job]) -> Job | None:
+    """:func:`ask` for the job of these choices; on choices that cannot be trained the page says why in one
+    line (an error box) and nothing changes (None)."""
+    try:
+        key = make_key(cfg)
+    except ConfigError as e:
+        st.error(f"{e}. Nothing was changed.")
+        return None
+    return ask(slot, key, lambda: make_job(cfg))
+
+
+def asked(
+    slot: str, pressed: bool, linked: bool, want: Hashable | None, start: Callable[[], Job | None]
+) -> tuple[Job | None, bool]:
+    """A page's job after its button: started (``start()``) when pressed, or when the page's link says the
+    job for these choices was made (``linked``) and this session does not show it yet; otherwise the one it
+    shows. Returns the job and whether it is the one these choices ask for (``want``: the link's run flag)."""
+    job = current(slot)
+    if pressed or (linked and want is not None and (job is None or job.key != want)):
+        job = start() or job
+    return job, job is not None and job.key == want
+
+
+def stage_losses(place, v: JobView, n: int, chance: float, floor: float, key: str, columns: int = 3) -> None:
+    """Each stage's training loss so far, side by side in ``place`` (a live part's ``st.empty()``): cross-entropy
+    against the line for guessing (``chance``); ``n`` numbers the redraw for element keys."""
+    if not v.losses:
+        return
+    from ..plots.training import loss_figure
+
+    with place.container():
+        cs = st.columns(min(columns, len(v.losses)))
+        for i, (label, loss) in enumerate(v.losses.items()):
+            if loss:
+                fig = loss_figure(range(1, len(loss) + 1), loss, chance, floor, "cross-entropy")
+                fig.layout.title.text = f"{label}: training loss"
+                cs[i % len(cs)].plotly_chart(fig, key=f"{key}_{label}_{n}")
 
 
 def let_go(job: Job | None) -> None:

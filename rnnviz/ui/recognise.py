@@ -8,7 +8,6 @@ from __future__ import annotations
 import streamlit as st
 
 from ..data.archives import Archive, load_archive
-from ..errors import ConfigError
 from ..runtime.jobs import Job
 from ..signals import baselines
 from ..signals.recognise import ARCHS, RecogniseConfig, recognise_job, recognise_key
@@ -47,21 +46,13 @@ def config(data: str, archs: tuple[str, ...], steps: int, hidden: int, seed: int
 
 def key_for(cfg: RecogniseConfig):
     """The job these choices ask for (None for choices no job can have)."""
-    try:
-        return recognise_key(cfg)
-    except (ConfigError, TypeError, ValueError):
-        return None
+    return jobs.key_or_none(recognise_key, cfg)
 
 
 def start(cfg: RecogniseConfig) -> Job | None:
     """Ask the worker for these networks (the job already on the board if a classmate asked first; a finished
     one at once). On choices that cannot be trained the page says why and keeps what it shows."""
-    try:
-        key = recognise_key(cfg)
-    except ConfigError as e:
-        st.error(f"{e}. Nothing was changed.")
-        return None
-    return jobs.ask(SLOT, key, lambda: recognise_job(cfg))
+    return jobs.ask_checked(SLOT, cfg, recognise_key, recognise_job)
 
 
 def current() -> Job | None:
