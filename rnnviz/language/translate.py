@@ -59,11 +59,9 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-from torch import nn
 
 from ..errors import ConfigError
-from ..models.recurrent import INIT_LOCK
+from ..models.seq2seq import EOS, PAD, SOS, EncoderDecoder, teacher_forced_loss
 from ..runtime.jobs import Job, JobView, Stage
 from ..runtime.training import TrainConfig as TrainerConfig
 from ..runtime.training import Trainer
@@ -78,7 +76,6 @@ WORDS = ONES + TENS[2:] + ["hundred", "thousand", "and"]
 MAX_DIGITS = 6
 MAX_INPUT_WORDS = 20  # what the page and translate() accept; the longest rule-made input has 11
 END = "<end>"
-PAD, SOS, EOS = 0, 1, 2
 SRC_VOCAB = ["<pad>", *WORDS]  # word -> id: index here
 TGT_VOCAB = ["<pad>", "<start>", END, *"0123456789"]
 SRC_ID = {w: i for i, w in enumerate(SRC_VOCAB)}
@@ -316,78 +313,16 @@ class ModelConfig:
         return self
 
 
-class Translator(nn.Module):
+class Translator(EncoderDecoder):
     """Bidirectional GRU encoder -> GRU-cell decoder with additive attention (or a fixed context when
-    ``cfg.attention`` is False; the attention layers then exist but are unused)."""
+    ``cfg.attention`` is False; the attention layers then exist but are unused): the shared
+    :class:`~rnnviz.models.seq2seq.EncoderDecoder` at the task's vocabularies and output length."""
 
     def __init__(self, cfg: ModelConfig, seed: int = 0):
-        super().__init__()
-        self.cfg = cfg.validate()
-        H, E, V = cfg.hidden, cfg.embed, len(TARGET_VOCAB[cfg.target])
-        with INIT_LOCK, torch.random.fork_rng(devices=[]):  # the global generator: one model at a time
-            torch.manual_seed(seed)
-            self.src_embed = nn.Embedding(len(SRC_VOCAB), E, padding_idx=PAD)
-            self.encoder = nn.GRU(E, H, batch_first=True, bidirectional=True)
-            self.init = nn.Linear(2 * H, H)  # W_0
-            self.tgt_embed = nn.Embedding(V, E, padding_idx=PAD)
-            self.attn_s = nn.Linear(H, H, bias=False)  # W_a
-            self.attn_h = nn.Linear(2 * H, H)  # U_a
-            self.attn_v = nn.Linear(H, 1, bias=False)  # v
-            self.decoder = nn.GRUCell(E + 2 * H, H)
-            self.out = nn.Linear(3 * H, V)  # W_o on [s_i ; c_i]
-
-    def encode(self, src: torch.Tensor, src_len: torch.Tensor):
-        """-> states h_j [B, S, 2H], final [B, 2H], mask [B, S] (True at real words)."""
-        packed = nn.utils.rnn.pack_padded_sequence(self.src_embed(src), src_len.cpu(), batch_first=True, enforce_sorted=False)
-        out, h_n = self.encoder(packed)  # h_n [2, B, H]: forward after the last word, backward after the first
-        states, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=src.shape[1])
-        final = torch.cat([h_n[0], h_n[1]], dim=-1)  # [B, 2H]
-        return states, final, src != PAD
-
-    def _step(self, prev, s, states, keys, final, mask):
-        """One decoder step: -> logits [B, V], new state [B, H], alpha [B, S] (or None)."""
-        if self.cfg.attention:
-            e = self.attn_v(torch.tanh(self.attn_s(s).unsqueeze(1) + keys)).squeeze(-1)  # [B, S]
-            alpha = torch.softmax(e.masked_fill(~mask, float("-inf")), dim=-1)
-            context = (alpha.unsqueeze(-1) * states).sum(1)  # [B, 2H]
-        else:
-            alpha, context = None, final
-        s = self.decoder(torch.cat([self.tgt_embed(prev), context], dim=-1), s)
-        return self.out(torch.cat([s, context], dim=-1)), s, alpha
-
-    def _start(self, src, src_len):
-        states, final, mask = self.encode(src, src_len)
-        keys = self.attn_h(states) if self.cfg.attention else None  # U_a h_j, once per sentence
-        return states, keys, final, mask, torch.tanh(self.init(final))
-
-    def forward(self, src, src_len, tgt_in) -> torch.Tensor:
-        """Teacher forcing: logits [B, T, V] for each next token given the true previous ones."""
-        states, keys, final, mask, s = self._start(src, src_len)
-        logits = []
-        for prev in tgt_in.unbind(1):
-            lg, s, _ = self._step(prev, s, states, keys, final, mask)
-            logits.append(lg)
-        return torch.stack(logits, 1)
-
-    @torch.no_grad()
-    def greedy(self, src, src_len, max_len: int | None = None):
-        """Greedy decoding: tokens [B, T] (ids, PAD after the end mark) and alpha [B, T, S]
-        (zeros for the model without attention); at most max_len tokens (default: the target's cap)."""
-        max_len = TARGET_MAX_OUT[self.cfg.target] if max_len is None else max_len
-        states, keys, final, mask, s = self._start(src, src_len)
-        B, S = src.shape
-        prev = torch.full((B,), SOS, dtype=torch.long)
-        done = torch.zeros(B, dtype=torch.bool)
-        tokens, alphas = [], []
-        for _ in range(max_len):
-            lg, s, alpha = self._step(prev, s, states, keys, final, mask)
-            prev = lg.argmax(-1)
-            tokens.append(torch.where(done, torch.full_like(prev, PAD), prev))
-            alphas.append(torch.zeros(B, S) if alpha is None else alpha * (~done).unsqueeze(-1))
-            done |= prev == EOS
-            if done.all():
-                break
-        return torch.stack(tokens, 1), torch.stack(alphas, 1)
+        cfg = cfg.validate()
+        V = len(TARGET_VOCAB[cfg.target])
+        super().__init__(len(SRC_VOCAB), V, cfg.hidden, cfg.embed, cfg.attention, seed, TARGET_MAX_OUT[cfg.target])
+        self.cfg = cfg
 
 
 def decode_tokens(ids, target: str = "digits") -> list[str]:
@@ -574,9 +509,7 @@ class NumberWords(Task):
     def forward_loss(self, model: Translator, batch: TaskBatch) -> tuple[torch.Tensor, torch.Tensor]:
         """(logits [B, T, V] with teacher forcing, mean cross-entropy over the tokens that are not padding)."""
         src, src_len, tgt_in = batch.x
-        logits = model(src, src_len, tgt_in)
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch.y.reshape(-1), ignore_index=PAD)
-        return logits, loss
+        return teacher_forced_loss(model, src, src_len, tgt_in, batch.y)
 
 
 KINDS = ("attention", "no_attention")
