@@ -253,17 +253,36 @@ st.markdown(
 if sw is not None:
     t200 = parse({"task": "adding", "seq_len": 200}, base=ctx.settings)[0]
     fams = [a for a in ("rnn", "lstm", "cnn", "transformer") if a in sw["archs"]]
-    if st.button("Measure the step times now (a few seconds)", icon=":material/timer:", key="rv_cmp_time"):
-        with st.spinner("Timing a few training steps of each model at T=200…"):
+    sp = ui_cmp.speed_results()
+    measured_now = st.button("Measure the step times now (a few seconds)", icon=":material/timer:", key="rv_cmp_time")
+    if measured_now:
+        before = ui_cmp.server_load()
+        with st.spinner("Timing training steps of each model at T=200, in turns…"):
             ui_cmp.step_times(t200, fams)
+        after = ui_cmp.server_load()
     times = ui_cmp.known_step_times(t200, fams)
-    st.table(claim_rows(sw, times or None), hide_index=True)
+    st.table(
+        claim_rows(
+            sw,
+            times or None,
+            parallel=sp["parallel"]["cpu"] if sp else None,
+            threads=sp.get("threads") if sp else None,
+        ),
+        hide_index=True,
+    )
+    if measured_now:
+        note = (after if after.busy else before).note()
+        if note:
+            st.warning(note, icon=":material/hourglass_top:")
     st.caption(
-        "Sequential depth: how many computations must happen one after another to reach the last output. An "
-        "RNN needs T of them (each step waits for the one before), so more cores cannot make it faster; the "
-        "CNN needs one per level and the Transformer one per block, however long the sequence. On this small "
-        "server with one core per student the Transformer's T×T attention still costs time: being *parallel* "
-        "pays off on a machine that can do many things at once (a GPU)."
+        "Step times are the Speed page's file: one training step (batch 32), timed on one thread with a warm-up, "
+        "repeats in turns and the median; *Measure* times the same step here now and shows it as a ratio to the "
+        "file. Sequential depth: how many computations must happen one after another to reach the last output: an "
+        "RNN needs T of them (each step waits for the one before), the CNN one per level and the Transformer one "
+        "per block. On one thread that cannot show (one thread does one thing at a time); *a second thread* is "
+        "the Speed page's measurement of what running two things at once buys. *Does it agree?* is worked out "
+        "from these numbers by a fixed rule: a model rated good at sequences should solve every length in every "
+        "seed; a model rated parallel should gain more from the second thread than the recurrent ones."
     )
 
 sz = load(SIZES_FILE)

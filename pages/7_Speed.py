@@ -6,7 +6,15 @@ import rnnviz  # noqa: F401
 from rnnviz import ui
 from rnnviz.compare import speed
 from rnnviz.fastgru import native
-from rnnviz.plots.speed import depth_figure, kernel_figure, step_time_figure, stream_memory_figure, stream_time_figure
+from rnnviz.plots.speed import (
+    depth_figure,
+    kernel_figure,
+    step_time_figure,
+    stream_memory_figure,
+    stream_time_figure,
+    threads_figure,
+)
+from rnnviz.ui import compare as ui_cmp
 
 ui.page("Speed and memory", "⏱️", explorer=False)
 st.title("Speed and memory")
@@ -57,12 +65,70 @@ with st.expander("The numbers, model by model", expanded=False):
     for line in speed.describe_parallel(p):
         st.markdown("- " + line)
 st.markdown(
-    "**What to look for.** On one CPU thread, a short depth does not make a model fast: the CPU still does all "
-    "the arithmetic, one piece after another, and the Transformer's attention does T² of it (every step looks "
-    "at every earlier step), so its time climbs fastest at long T. Depth pays off on hardware that runs thousands "
-    "of operations at once (a GPU): there the recurrent models still wait T times, while the CNN and Transformer "
-    "finish a whole sequence in a handful of steps. That is why Transformers took over large-scale training."
+    "**What to look for.** Every number above was measured on **one CPU thread**, and one thread does one "
+    "operation at a time: nothing runs in parallel, so a short sequential depth cannot show here. What these "
+    "lines show is the total work and how it is packaged: the Transformer's attention does T² of it (every step "
+    "looks at every earlier step), so its line climbs fastest at long T, and the LSTM runs each step as one "
+    "fused piece of code, so it is quick despite its T steps in a row."
 )
+st.caption(f"Timing: {p.get('method', 'best of a few repeats')}; at each length the models were timed in turns.")
+
+if "threads" in data:
+    g = data["threads"]
+    st.subheader("What running at the same time buys: one thread against two")
+    st.markdown(
+        f"To see parallelism you need something that can run two things at once. This server has {g['cores']} "
+        f"cores, so here is the same training step at T={g['T']} on one thread and on two. Work that can be split "
+        "(big matrix products over all positions at once) can use the second thread; a loop whose step t waits "
+        "for step t−1 cannot split its steps, only the small products inside each one."
+    )
+    st.plotly_chart(threads_figure(g), key="sp_threads")
+    gain = {a: m["step_ms"][0] / m["step_ms"][-1] for a, m in g["models"].items()}
+    best = max(gain, key=gain.get)
+    worst = min(gain, key=gain.get)
+    st.markdown(
+        f"Measured: the second thread made the **{g['models'][best]['label']}** {gain[best]:.2f}x as fast and the "
+        f"**{g['models'][worst]['label']}** {gain[worst]:.2f}x as fast. Two cores can at best halve a time (2.00x); "
+        "small operations gain less, because handing work to a second thread has a cost of its own."
+    )
+    st.table(
+        [
+            {
+                "model": m["label"],
+                "1 thread (ms)": f"{m['step_ms'][0]:.3g}",
+                f"{g['threads'][-1]} threads (ms)": f"{m['step_ms'][-1]:.3g}",
+                "as fast": f"{gain[a]:.2f}x",
+                "computations one after another": f"{m['depth']:,}",
+                "total work (million FLOPs)": f"{m['work_flops'] / 1e6:,.0f}",
+            }
+            for a, m in g["models"].items()
+        ],
+        hide_index=True,
+    )
+    st.caption(
+        f"Batch {g['batch']}, hidden size {g['hidden']}; timing: {g['method']}, the 1- and 2-thread runs in turns. "
+        "Total work: the forward and backward pass's floating-point operations (the CNN's and Transformer's counted "
+        "by PyTorch's FLOP counter as they ran; the recurrent cells' matrix products counted from their sizes)."
+    )
+    v = speed.VASWANI
+    st.markdown("**The published comparison.** The paper that introduced the Transformer put the same three layers side by side:")
+    st.table(
+        [
+            {
+                "layer": r["layer"],
+                "work per layer": r["work"],
+                "operations one after another": r["sequential"],
+                "longest path between two positions": r["path"],
+            }
+            for r in v["rows"]
+        ],
+        hide_index=True,
+    )
+    st.caption(
+        f"From {v['source']} ({v['url']}); {v['note']}. A recurrent layer needs n operations in a row, "
+        "whatever the hardware; self-attention needs one, but does n² work. With thousands of cores the row count "
+        "decides; with one or two, as here, the total work does."
+    )
 
 if "cuda" in data["parallel"]:
     st.subheader("The same on the GPU")
@@ -136,12 +202,15 @@ st.markdown(
 
 st.header("Measure here now")
 st.markdown(
-    "Time a few training steps on this server, now, and compare with the file (the server is shared: expect "
-    "numbers that differ; the order of the models is what should hold)."
+    "Time the same training steps on this server, now, the same way the file was made, and compare: each row "
+    "shows the time now, the file's, and their ratio (1.00x: as fast as when the file was made). The server is "
+    "shared: when others are training, every model waits for a core and the ratios rise."
 )
 if st.button("Measure 12 points (about 10 seconds)", key="sp_live"):
     bar = st.progress(0.0, text="starting")
+    before = ui_cmp.server_load()
     rows = speed.live_check(data, progress=lambda f, text: bar.progress(min(1.0, f), text=text))
+    after = ui_cmp.server_load()
     bar.empty()
     st.dataframe(
         rows,
@@ -150,9 +219,14 @@ if st.button("Measure 12 points (about 10 seconds)", key="sp_live"):
             "T": "length T",
             "now_ms": st.column_config.NumberColumn("now (ms per step)", format="%.1f"),
             "file_ms": st.column_config.NumberColumn("in the file (ms)", format="%.1f"),
+            "ratio": st.column_config.NumberColumn("now ÷ file", format="%.2fx"),
         },
         hide_index=True,
     )
+    st.markdown(speed.describe_live(rows))
+    note = (after if after.busy else before).note()
+    if note:
+        st.warning(note, icon=":material/hourglass_top:")
 with st.expander("How these numbers were made, and how to make your own"):
     st.markdown(
         "Run `python -m rnnviz speed --json > speed.json` (progress on stderr; about a minute on a laptop). "

@@ -2,25 +2,29 @@
 
 The article rates three families on three features. Each is turned into something we can measure:
 
-    sequence handling   the held-out score on the longest lag the sweep tried (adding at its longest T)
-    parallel processing the time of one training step at T=200, and the sequential depth (how many
-                        steps must run one after another; a parallel machine cannot shorten those)
+    sequence handling   how many seeds the sweep saw solve the task at every length, and the longest
+                        length solved in all of them (where the basic RNN and the LSTM really differ)
+    parallel processing the time of one training step at each length (the Speed page's file, one
+                        thread), what a second thread buys, and the sequential depth (how many steps
+                        must run one after another; a parallel machine cannot shorten those)
     long-term memory    the longest sequence length the sweep saw solved in every seed
 
+Each row also says whether the measurement agrees with the rating, by a rule written in ``_verdicts``.
+
 :func:`claim_rows` reads them from a sweep result (:mod:`rnnviz.compare.sweep`) and, for the step
-time, from :func:`measure_step_time` where given. The article's ratings are written in our words.
+time, the Speed page's file and :func:`measure_step_times` where given. The article's ratings are written in our words.
 """
 
 from __future__ import annotations
 
 import statistics
-import time
 
 import pandas as pd
 
 from ..settings import Settings
-from .race import LABELS, Racer, check_budget, sequential_depth
-from .race import Race as _Race
+from .race import LABELS, check_budget, sequential_depth
+from .speed import step_fn
+from .timing import time_calls
 
 # Models shown as the article's three families (the LSTM stands for the gated RNNs it mentions).
 FAMILIES = ("rnn", "lstm", "cnn", "transformer")
@@ -50,18 +54,20 @@ ARTICLE = {
 
 
 def measure_step_time(arch: str, settings: Settings, steps: int = 5) -> float:
-    """Median seconds of one training step (forward, backward, update) of ``arch`` on these settings,
-    after one warm-up step. Simple wall-clock timing: on a busy server it includes the waiting."""
+    """Seconds of one training step of ``arch`` at these settings' length, measured now the app's one way
+    (rnnviz.compare.speed.step_time: the Speed page's batch and size, warm-up, repeats, median), so the
+    number can be set beside the Speed page's file. For several models, :func:`measure_step_times` times
+    them interleaved."""
     check_budget(steps)
-    racer: Racer = _Race.new(settings, [arch], budget=steps + 1, eval_every=100_000).racers[0]
-    tr = racer.trainer
-    tr.run(n_steps=1)
-    times = []
-    for _ in range(steps):
-        t0 = time.perf_counter()
-        tr.train_step()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return measure_step_times([arch], settings.seq_len, steps)[arch]
+
+
+def measure_step_times(archs, T: int, repeats: int = 5, batch: int = 32, hidden: int = 32) -> dict[str, float]:
+    """Seconds per training step of each model at length T, timed interleaved (rnnviz.compare.timing) at the
+    Speed page's batch and hidden size."""
+    check_budget(repeats)
+    tm = time_calls({a: step_fn(a, T, batch, hidden) for a in archs}, repeats)
+    return {a: t.median_ms / 1000 for a, t in tm.items()}
 
 
 def _cells(result: dict, arch: str, T: int) -> list[dict]:
@@ -80,40 +86,131 @@ def longest_solved(result: dict, arch: str, every_seed: bool = True) -> int | No
     return best
 
 
-def claim_rows(result: dict, step_times: dict[str, float] | None = None, T_parallel: int = 200) -> pd.DataFrame:
-    """One row per (feature, family): what the article says, what we measured, and the run behind
-    the number. step_times: {arch: seconds per step at T_parallel} measured now; where missing,
-    the sweep's own speed at that length (median over seeds) is used."""
+def _solved_counts(result: dict, arch: str) -> list[tuple[int, int, int]]:
+    """(T, seeds solved, seeds run) at every length of the sweep."""
+    out = []
+    for T in result["lengths"]:
+        cs = _cells(result, arch, T)
+        out.append((T, sum(c["solved"] for c in cs), len(cs)))
+    return out
+
+
+def _ms_at(parallel: dict | None, arch: str, T: int) -> float | None:
+    if not parallel or arch not in parallel["models"] or T not in parallel["lengths"]:
+        return None
+    return parallel["models"][arch]["step_ms"][parallel["lengths"].index(T)]
+
+
+def _gain(threads: dict | None, arch: str) -> float | None:
+    if not threads or arch not in threads["models"]:
+        return None
+    ms = threads["models"][arch]["step_ms"]
+    return ms[0] / ms[-1]
+
+
+def _verdicts(result: dict, threads: dict | None) -> dict[tuple[str, str], str]:
+    """(feature, arch) -> does the measurement agree with the article's rating, in a few words."""
     T_long = max(result["lengths"])
+    every = {a: longest_solved(result, a, True) or 0 for a in FAMILIES if a in result["archs"]}
+    out = {}
+    for a, e in every.items():
+        all_lengths = e == T_long
+        if a == "cnn":
+            out[("Sequence handling", a)] = (
+                f"no: it solved every length up to T={T_long}" if all_lengths else f"yes: solved only up to T={e} in every seed"
+            )
+        else:
+            out[("Sequence handling", a)] = (
+                f"yes, up to T={T_long}" if all_lengths else f"not past T={e} on this task" if e else "no: solved no length"
+            )
+    if "rnn" in every:
+        out[("Long-term memory", "rnn")] = f"yes: nothing past T={every['rnn']}" if every["rnn"] < T_long else "no"
+    if "lstm" in every and "rnn" in every:
+        better = every["lstm"] > every["rnn"]
+        out[("Long-term memory", "lstm")] = (
+            f"yes: T={every['lstm']} against the basic RNN's T={every['rnn']}" if better else "no: not longer than the basic RNN"
+        )
+    if "cnn" in every:
+        out[("Long-term memory", "cnn")] = f"partly: T={every['cnn']} in every seed, within its window of 255 steps"
+    if "transformer" in every:
+        out[("Long-term memory", "transformer")] = (
+            "yes" if every["transformer"] == T_long else f"no: not past T={every['transformer']}"
+        )
+    gains = {a: _gain(threads, a) for a in every}
+    if all(g is not None for g in gains.values()):
+        serial = max(gains[a] for a in ("rnn", "lstm") if a in gains)
+        par = max(gains[a] for a in ("cnn", "transformer") if a in gains)
+        for a, g in gains.items():
+            if a in ("rnn", "lstm"):
+                ok = g < par
+                out[("Parallel processing", a)] = (
+                    f"yes: a second thread gave {g:.2f}x, the parallel models up to {par:.2f}x"
+                    if ok
+                    else f"not here: a second thread gave {g:.2f}x, as much as the parallel models ({par:.2f}x)"
+                )
+            else:
+                ok = g > serial
+                out[("Parallel processing", a)] = (
+                    f"yes: a second thread gave {g:.2f}x, the recurrent models at most {serial:.2f}x"
+                    if ok
+                    else f"not here: a second thread gave {g:.2f}x, no more than the recurrent models ({serial:.2f}x)"
+                )
+    else:
+        for a in every:
+            out[("Parallel processing", a)] = "cannot show on one thread: see the Speed page"
+    return out
+
+
+def claim_rows(
+    result: dict,
+    step_times: dict[str, float] | None = None,
+    T_parallel: int = 200,
+    parallel: dict | None = None,
+    threads: dict | None = None,
+) -> pd.DataFrame:
+    """One row per (feature, family): what the article says, what we measured, the run behind the number,
+    and whether the two agree. The lengths come from the sweep (``result``): for each model, the seeds
+    solved at every length and the longest length solved in all of them. ``parallel``: the Speed page's
+    step times (its file's ``parallel.cpu``), quoted at each of the sweep's lengths; ``threads``: its one-
+    against-two-threads measurement; ``step_times``: {arch: seconds per step at T_parallel} measured now,
+    shown beside the file's number as a ratio."""
     seeds = len(result["seeds"])
-    metric = "MSE" if result["task"] == "adding" else "metric"
+    verdict = _verdicts(result, threads)
     rows = []
     for arch in FAMILIES:
         if arch not in result["archs"]:
             continue
-        cs = _cells(result, arch, T_long)
-        finals = [c["final_metric"] for c in cs if c["final_metric"] is not None]
-        solved = sum(c["solved"] for c in cs)
-        seq = (
-            f"held-out {metric} {statistics.median(finals):.3g} at T={T_long}; solved in {solved} of {len(cs)} seeds"
-            if finals
-            else "–"
-        )
-        rows.append(("Sequence handling", arch, seq, f"the sweep: {len(cs)} seeds at T={T_long}"))
+        counts = _solved_counts(result, arch)
+        every = longest_solved(result, arch, True)
+        per = ", ".join(f"T={T} {k}/{n}" for T, k, n in counts if n)
+        head = f"solved in all {seeds} seeds up to T={every}" if every else "solved no length in all seeds"
+        rows.append(("Sequence handling", arch, f"{head}; seeds solved: {per}", f"the sweep: {seeds} seeds per length"))
 
         depth = sequential_depth(arch, T_parallel)
+        parts = []
+        times = [(T, _ms_at(parallel, arch, T)) for T in result["lengths"]]
+        times = [(T, t) for T, t in times if t is not None]
+        if times:
+            parts.append("ms per training step: " + ", ".join(f"T={T} {t:.3g}" for T, t in times))
+        src = "the Speed page's file (one thread, batch 32)" if times else ""
         if step_times and arch in step_times:
-            t, src = step_times[arch], f"measured now on this server: a few training steps at T={T_parallel}"
-        else:
+            now = step_times[arch] * 1000
+            then = _ms_at(parallel, arch, T_parallel)
+            ratio = f", {now / then:.2f}x the file" if then else ""
+            parts.append(f"now at T={T_parallel}: {now:.3g} ms{ratio}")
+            src = (src + "; " if src else "") + "measured now on this server, the same way"
+        if not times and not (step_times and arch in step_times):
             ps = [c["steps_per_second"] for c in _cells(result, arch, T_parallel) if c["steps_per_second"]]
-            t = 1 / statistics.median(ps) if ps else None
-            src = f"the sweep: its speed at T={T_parallel}, {len(ps)} seeds"
-        par = (
-            f"{t * 1000:.0f} ms per training step; " if t else ""
-        ) + f"{depth} step{'s' if depth > 1 else ''} one after another"
-        rows.append(("Parallel processing", arch, par, src))
+            if ps:
+                parts.append(f"{1000 / statistics.median(ps):.0f} ms per training step at T={T_parallel}")
+                src = f"the sweep: its speed at T={T_parallel}, {len(ps)} seeds"
+        g = _gain(threads, arch)
+        if g is not None:
+            parts.append(f"a second thread: {g:.2f}x as fast")
+        parts.append(f"{depth} step{'s' if depth > 1 else ''} one after another at T={T_parallel}")
+        rows.append(("Parallel processing", arch, "; ".join(parts), src or "counted from the model"))
 
-        every, some = longest_solved(result, arch, True), longest_solved(result, arch, False)
+        some = longest_solved(result, arch, False)
         if every is None and some is None:
             mem = f"solved no length (not even T={min(result['lengths'])}) in {result['budget']:,} steps"
         else:
@@ -124,8 +221,9 @@ def claim_rows(result: dict, step_times: dict[str, float] | None = None, T_paral
     df = pd.DataFrame(rows, columns=["feature", "arch", "we measured", "the run behind it"])
     df.insert(1, "model", [FAMILY[a] for a in df["arch"]])
     df.insert(2, "the article says", [ARTICLE[f][a] for f, a in zip(df["feature"], df["arch"])])
+    df["does it agree?"] = [verdict.get((f, a), "–") for f, a in zip(df["feature"], df["arch"])]
     order = {f: i for i, f in enumerate(ARTICLE)}
     return df.sort_values("feature", key=lambda s: s.map(order), kind="stable").drop(columns="arch").reset_index(drop=True)
 
 
-__all__ = ["ARTICLE", "FAMILIES", "LABELS", "claim_rows", "longest_solved", "measure_step_time"]
+__all__ = ["ARTICLE", "FAMILIES", "LABELS", "claim_rows", "longest_solved", "measure_step_time", "measure_step_times"]

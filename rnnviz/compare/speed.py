@@ -17,9 +17,13 @@ gru_kernel
     forward + backward time of the LSTM and GRU kernels at T=50, H=32, B=64 next to their
     arithmetic (FLOPs), and the trainer's GRU against a plain training loop over ``nn.GRU``.
 
+threads
+    the same training step at T=200 on 1 and on 2 threads, next to each model's sequential depth and its
+    total work (FLOPs): what running operations at the same time buys on this machine.
+
 Inputs are random features of the adding problem's shape (2 per step, target at the last step):
-the time of a step does not depend on the numbers in it. Times are the best of a few repeats
-(shared machines are noisy; the best run is the closest to what the computation itself costs).
+the time of a step does not depend on the numbers in it. Times are taken the app's one way
+(:mod:`rnnviz.compare.timing`: warm-up, interleaved repeats, median and spread, one process).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from ..models import stream as streaming
 from ..models.recurrent import sequence_loss
 from ..runtime.training import make_run
 from ..tasks import get_task
+from .timing import METHOD, cores, threads, time_call, time_calls
 
 RESULTS = Path(__file__).parent / "results" / "speed.json"
 LENGTHS = (10, 20, 50, 100, 200, 500)
@@ -88,27 +93,9 @@ def sequential_depth(model: nn.Module, arch: str, T: int) -> int:
     return T * layers + (1 if arch == "gru_attention" else 0)
 
 
-def _sync(device: str) -> None:
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
-
-
-def _best_time(fn: Callable[[], object], repeats: int, device: str = "cpu") -> float:
-    """Best of ``repeats`` timed calls after one warm-up call, in milliseconds."""
-    fn()
-    _sync(device)
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        _sync(device)
-        best = min(best, time.perf_counter() - t0)
-    return best * 1e3
-
-
-def step_time(arch: str, T: int, batch: int = 32, hidden: int = 32, repeats: int = 3, device: str = "cpu") -> float:
-    """Milliseconds for one training step (forward, loss, backward, Adam) of ``arch`` on a batch of
-    ``batch`` random adding-problem sequences of length T (best of ``repeats``)."""
+def step_fn(arch: str, T: int, batch: int = 32, hidden: int = 32, device: str = "cpu") -> Callable[[], None]:
+    """One training step (forward, loss, backward, Adam update) of ``arch`` on a fixed batch of ``batch``
+    random adding-problem sequences of length T, as a function to time."""
     if arch not in COMPARE_ARCHS:
         raise ConfigError(f"unknown architecture {arch!r}; choose one of {', '.join(COMPARE_ARCHS)}")
     if not (isinstance(T, int) and 1 <= T <= MAX_LENGTH):
@@ -125,7 +112,12 @@ def step_time(arch: str, T: int, batch: int = 32, hidden: int = 32, repeats: int
         loss.backward()
         opt.step()
 
-    return _best_time(one_step, repeats, device)
+    return one_step
+
+
+def step_time(arch: str, T: int, batch: int = 32, hidden: int = 32, repeats: int = 5, device: str = "cpu") -> float:
+    """Milliseconds for one training step of ``arch`` at length T, timed the one way (rnnviz.compare.timing)."""
+    return time_call(step_fn(arch, T, batch, hidden, device), repeats, device).median_ms
 
 
 def parallel(
@@ -133,29 +125,129 @@ def parallel(
     lengths=LENGTHS,
     batch: int = 32,
     hidden: int = 32,
-    repeats: int = 3,
+    repeats: int = 5,
     device: str = "cpu",
     progress: Progress = _quiet,
 ) -> dict:
-    """Training step time against T for each model, with its sequential depth and parameter count."""
-    models = {}
-    todo, done = len(archs) * len(lengths), 0
-    for arch in archs:
-        m = build_model(arch, "adding", hidden_size=hidden, seed=0)
-        times = []
-        for T in lengths:
-            progress(done / todo, f"{device}: {LABELS[arch]}, training step at T={T}")
-            times.append(round(step_time(arch, T, batch, hidden, repeats, device), 4))
-            done += 1
-        models[arch] = {
+    """Training step time against T for each model (at each length the models are timed interleaved,
+    see rnnviz.compare.timing), with its sequential depth and parameter count."""
+    built = {arch: build_model(arch, "adding", hidden_size=hidden, seed=0) for arch in archs}
+    med: dict[str, list[float]] = {a: [] for a in archs}
+    spread: dict[str, list[list[float]]] = {a: [] for a in archs}
+    for i, T in enumerate(lengths):
+        progress(i / len(lengths), f"{device}: every model's training step at T={T}, interleaved")
+        tm = time_calls({a: step_fn(a, T, batch, hidden, device) for a in archs}, repeats, device)
+        for a in archs:
+            med[a].append(round(tm[a].median_ms, 4))
+            spread[a].append([round(tm[a].low_ms, 4), round(tm[a].high_ms, 4)])
+    models = {
+        arch: {
             "label": LABELS[arch],
             "parameters": parameter_count(m),
-            "step_ms": times,
+            "step_ms": med[arch],
+            "spread_ms": spread[arch],
             "depth": [sequential_depth(m, arch, T) for T in lengths],
             "depth_rule": DEPTH_RULE[arch],
         }
+        for arch, m in built.items()
+    }
     progress(1.0, f"{device}: done")
-    return {"device": device, "batch": batch, "hidden": hidden, "lengths": list(lengths), "repeats": repeats, "models": models}
+    return {
+        "device": device,
+        "batch": batch,
+        "hidden": hidden,
+        "lengths": list(lengths),
+        "repeats": repeats,
+        "method": METHOD.format(repeats=repeats),
+        "models": models,
+    }
+
+
+# ----- what a second thread buys -------------------------------------------------------------
+THREAD_ARCHS = ("rnn", "lstm", "cnn", "transformer")  # the article's families, as in Vaswani et al.'s table
+VASWANI = {
+    "source": "Vaswani et al. (2017), “Attention Is All You Need”, Table 1",
+    "url": "https://arxiv.org/abs/1706.03762",
+    "note": "n: sequence length, d: representation size, k: kernel size of the convolutions",
+    "rows": [
+        {"layer": "Self-attention", "work": "O(n²·d)", "sequential": "O(1)", "path": "O(1)", "arch": "transformer"},
+        {"layer": "Recurrent", "work": "O(n·d²)", "sequential": "O(n)", "path": "O(n)", "arch": "lstm"},
+        {"layer": "Convolutional", "work": "O(k·n·d²)", "sequential": "O(1)", "path": "O(log_k(n))", "arch": "cnn"},
+    ],
+}
+
+
+def work_flops(arch: str, T: int, batch: int = 32, hidden: int = 32) -> int:
+    """Floating-point operations of one training step's forward and backward pass (the total work, whatever
+    runs at once). The CNN's and Transformer's are counted by PyTorch's FLOP counter as they run; the
+    recurrent cells' matrix products are counted from their sizes (their fused kernels hide them from the
+    counter): 2 FLOPs per weight, per step and example, forward, and twice that backward."""
+    if arch in ("rnn", "lstm", "gru"):
+        gates = {"lstm": 4, "gru": 3, "rnn": 1}[arch]
+        return 3 * 2 * gates * hidden * (2 + hidden) * T * batch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    model = build_model(arch, "adding", hidden_size=hidden, seed=0)
+    x = torch.randn(batch, T, 2)
+    with FlopCounterMode(display=False) as fc:
+        model(x).sum().backward()
+    return int(fc.get_total_flops())
+
+
+def thread_gain(
+    archs=THREAD_ARCHS,
+    T: int = 200,
+    batch: int = 32,
+    hidden: int = 32,
+    counts=(1, 2),
+    repeats: int = 7,
+    progress: Progress = _quiet,
+) -> dict:
+    """The same training step on 1 and on 2 threads (every (model, threads) pair timed interleaved), with
+    each model's sequential depth and total work: what running operations at the same time buys here."""
+    progress(0.0, f"threads: every model at T={T} on {', '.join(map(str, counts))} threads, interleaved")
+    fns = {}
+    for arch in archs:
+        f = step_fn(arch, T, batch, hidden)
+        for n in counts:
+            fns[f"{arch}@{n}"] = lambda f=f, n=n: (torch.set_num_threads(n), f())
+    with threads(torch.get_num_threads()):
+        tm = time_calls(fns, repeats)
+    models = {}
+    for arch in archs:
+        m = build_model(arch, "adding", hidden_size=hidden, seed=0)
+        models[arch] = {
+            "label": LABELS[arch],
+            "step_ms": [round(tm[f"{arch}@{n}"].median_ms, 4) for n in counts],
+            "spread_ms": [[round(tm[f"{arch}@{n}"].low_ms, 4), round(tm[f"{arch}@{n}"].high_ms, 4)] for n in counts],
+            "depth": sequential_depth(m, arch, T),
+            "work_flops": work_flops(arch, T, batch, hidden),
+        }
+    progress(1.0, "threads: done")
+    return {
+        "T": T,
+        "batch": batch,
+        "hidden": hidden,
+        "threads": list(counts),
+        "cores": cores(),
+        "repeats": repeats,
+        "method": METHOD.format(repeats=repeats),
+        "models": models,
+    }
+
+
+def describe_threads(g: dict) -> list[str]:
+    """One sentence per model: what the second thread bought, beside its depth and total work."""
+    a, b = g["threads"][0], g["threads"][-1]
+    out = []
+    for m in g["models"].values():
+        t1, t2 = m["step_ms"][0], m["step_ms"][-1]
+        out.append(
+            f"**{m['label']}**: {t1:.3g} ms on {a} thread, {t2:.3g} ms on {b} ({t1 / t2:.2f}x as fast); "
+            f"{m['depth']:,} computation{'s' if m['depth'] > 1 else ''} one after another, "
+            f"{m['work_flops'] / 1e6:,.0f} million FLOPs in all."
+        )
+    return out
 
 
 def stream(
@@ -236,8 +328,9 @@ def _loop_forward(arch: str, core: nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 
 def kernel_times(T: int = 50, hidden: int = 32, batch: int = 64, repeats: int = 20) -> dict:
-    """Forward + backward milliseconds (best of ``repeats``, interleaved) of the LSTM and GRU computed
-    four ways: torch's nn module, rnnviz's trainer path, and the explicit cells in a Python loop."""
+    """Forward + backward milliseconds (median of ``repeats``, interleaved: rnnviz.compare.timing) of the
+    LSTM and GRU computed four ways: torch's nn module, rnnviz's trainer path, and the explicit cells in
+    a Python loop."""
     torch.manual_seed(0)
     lstm, gru = nn.LSTM(2, hidden, batch_first=True), nn.GRU(2, hidden, batch_first=True)
     x = torch.randn(batch, T, 2)
@@ -248,15 +341,7 @@ def kernel_times(T: int = 50, hidden: int = 32, batch: int = 64, repeats: int = 
         "lstm_loop": lambda: _loop_forward("lstm", lstm, x).sum().backward(),
         "gru_loop": lambda: _loop_forward("gru", gru, x).sum().backward(),
     }
-    best = dict.fromkeys(runs, float("inf"))
-    for f in runs.values():
-        f()
-    for _ in range(repeats):
-        for k, f in runs.items():
-            t0 = time.perf_counter()
-            f()
-            best[k] = min(best[k], time.perf_counter() - t0)
-    return {k: round(v * 1e3, 4) for k, v in best.items()}
+    return {k: round(v.median_ms, 4) for k, v in time_calls(runs, repeats).items()}
 
 
 def _plain_steps_per_s(arch: str, steps: int, T: int, hidden: int, batch: int) -> float:
@@ -286,7 +371,7 @@ def _trainer_steps_per_s(arch: str, steps: int, T: int, hidden: int, batch: int)
 
 
 def trainer_rates(steps: int = 100, repeats: int = 3, T: int = 50, hidden: int = 32, batch: int = 64) -> dict:
-    """Training steps per second (best of ``repeats``, interleaved) on the adding problem: rnnviz's
+    """Training steps per second (median of ``repeats``, interleaved) on the adding problem: rnnviz's
     trainer (GRU and LSTM) and a plain loop over torch's nn.GRU / nn.LSTM (Adam, clipping, the same
     batches). ``gru_ratio`` is the GRU trainer over the plain nn.GRU loop."""
     runs = {
@@ -295,10 +380,11 @@ def trainer_rates(steps: int = 100, repeats: int = 3, T: int = 50, hidden: int =
         "lstm_plain": lambda: _plain_steps_per_s("lstm", steps, T, hidden, batch),
         "lstm_trainer": lambda: _trainer_steps_per_s("lstm", steps, T, hidden, batch),
     }
-    best = dict.fromkeys(runs, 0.0)
+    seen: dict[str, list[float]] = {k: [] for k in runs}
     for _ in range(repeats):
         for k, f in runs.items():
-            best[k] = max(best[k], f())
+            seen[k].append(f())
+    best = {k: statistics.median(v) for k, v in seen.items()}
     out = {k: round(v, 2) for k, v in best.items()}
     out["gru_ratio"] = round(best["gru_trainer"] / best["gru_plain"], 3)
     out["gru_vs_lstm_trainer"] = round(best["gru_trainer"] / best["lstm_trainer"], 3)
@@ -351,10 +437,10 @@ def measure(
     lengths=LENGTHS,
     max_t: int = 2000,
     batch: int = 32,
-    repeats: int = 3,
+    repeats: int = 5,
     progress: Progress = _quiet,
 ) -> dict:
-    """Everything: parallel (CPU, and CUDA when present), stream, gru_kernel, with the command line, the
+    """Everything: parallel (CPU, and CUDA when present), threads, stream, gru_kernel, with the command line, the
     date and the machine. ``progress(fraction, text)`` is called as it goes."""
 
     def part(lo: float, hi: float) -> Progress:
@@ -370,8 +456,9 @@ def measure(
     }
     if has_gpu:
         out["parallel"]["cuda"] = parallel(archs, lengths, batch, 32, repeats, "cuda", part(0.5, 0.6))
-    out["stream"] = stream(archs, max_t, progress=part(0.6, 0.8))
-    out["gru_kernel"] = gru_kernel(progress=part(0.8, 1.0))
+    out["threads"] = thread_gain(tuple(a for a in THREAD_ARCHS if a in archs), progress=part(0.6, 0.7))
+    out["stream"] = stream(archs, max_t, progress=part(0.7, 0.85))
+    out["gru_kernel"] = gru_kernel(progress=part(0.85, 1.0))
     return out
 
 
@@ -409,6 +496,13 @@ def check(data: dict) -> dict:
         need(arch in COMPARE_ARCHS, f"stream: unknown model {arch!r}")
         positive(m["step_ms"], n, f"stream {arch} step_ms")
         positive(m["state_bytes"], n, f"stream {arch} state_bytes")
+    if "threads" in data:
+        g = data["threads"]
+        need(isinstance(g.get("threads"), list) and len(g["threads"]) >= 2, "threads: needs at least two thread counts")
+        for arch, m in g["models"].items():
+            need(arch in COMPARE_ARCHS, f"threads: unknown model {arch!r}")
+            positive(m["step_ms"], len(g["threads"]), f"threads {arch} step_ms")
+            positive([m["depth"], m["work_flops"]], 2, f"threads {arch} depth and work")
     k = data["gru_kernel"]
     need(set(k["fwd_bwd_ms"]) >= {"lstm_torch", "gru_torch", "gru_rnnviz"}, "gru_kernel: missing kernel times")
     need("gru_ratio" in k["steps_per_s"], "gru_kernel: missing the trainer ratio")
@@ -528,15 +622,37 @@ def describe_kernel(k: dict) -> dict:
     }
 
 
-def live_check(data: dict, lengths=(50, 200), archs=COMPARE_ARCHS, progress: Progress = _quiet) -> list[dict]:
-    """Measure a few points of the parallel table again here and now (one repeat each, the batch of the
-    shipped file), next to the file's numbers: rows {model, T, now_ms, file_ms}."""
+def live_check(data: dict, lengths=(50, 200), archs=COMPARE_ARCHS, repeats: int = 3, progress: Progress = _quiet) -> list[dict]:
+    """Measure a few points of the parallel table again here and now, the file's way (the same batch and
+    size, warm-up, interleaved repeats, median), next to the file's numbers: rows {model, T, now_ms,
+    file_ms, ratio} where ratio is now over the file."""
     p = data["parallel"]["cpu"]
-    rows, todo = [], len(archs) * len(lengths)
-    for i, arch in enumerate(archs):
-        for j, T in enumerate(lengths):
-            progress((i * len(lengths) + j) / todo, f"{LABELS[arch]} at T={T}")
-            now = step_time(arch, T, p["batch"], p["hidden"], repeats=1)
-            rows.append({"model": LABELS[arch], "T": T, "now_ms": round(now, 2), "file_ms": _at(p, arch, T)})
+    rows = []
+    for j, T in enumerate(lengths):
+        progress(j / len(lengths), f"every model at T={T}, interleaved")
+        tm = time_calls({a: step_fn(a, T, p["batch"], p["hidden"]) for a in archs}, repeats)
+        for a in archs:
+            now, then = tm[a].median_ms, _at(p, a, T)
+            rows.append(
+                {
+                    "model": LABELS[a],
+                    "T": T,
+                    "now_ms": round(now, 2),
+                    "file_ms": then,
+                    "ratio": round(now / then, 2) if then else None,
+                }
+            )
     progress(1.0, "done")
     return rows
+
+
+def describe_live(rows: list[dict]) -> str:
+    """What the ratios of :func:`live_check` say, in one sentence."""
+    ratios = [r["ratio"] for r in rows if r["ratio"]]
+    if not ratios:
+        return "The file has no numbers at these lengths to compare with."
+    lo, hi, mid = min(ratios), max(ratios), statistics.median(ratios)
+    return (
+        f"Now against the file: from {lo:.2f}x to {hi:.2f}x its time, {mid:.2f}x at the median "
+        "(1.00x: exactly as fast as when the file was made)."
+    )

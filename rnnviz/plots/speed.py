@@ -187,3 +187,42 @@ def kernel_figure(kernel: dict) -> go.Figure:
     fig.update_yaxes(automargin=True)
     fig.update_xaxes(range=[0, max(ms.values()) * 1.2])
     return fig
+
+
+def threads_figure(gain: dict) -> go.Figure:
+    """The same training step on 1 and on 2 threads, per model: grouped horizontal bars (ms), each model's
+    second bar labelled with how many times as fast it ran."""
+    n0, n1 = gain["threads"][0], gain["threads"][-1]
+    models = list(gain["models"].items())[::-1]
+    fig = go.Figure()
+    for i, (n, opacity) in enumerate(((n0, 0.45), (n1, 1.0))):
+        idx = 0 if i == 0 else len(gain["threads"]) - 1
+        ms = [m["step_ms"][idx] for _, m in models]
+        text = [f"{v:.3g} ms" for v in ms]
+        if i:
+            text = [f"{v:.3g} ms ({m['step_ms'][0] / v:.2f}x as fast)" for v, (_, m) in zip(ms, models)]
+        fig.add_trace(
+            go.Bar(
+                x=ms,
+                y=[m["label"] for _, m in models],
+                orientation="h",
+                name=f"{n} thread{'s' if n > 1 else ''}",
+                marker=dict(color=[COLORS.get(a, "#333333") for a, _ in models], opacity=opacity),
+                text=text,
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{y}, " + f"{n} thread{'s' if n > 1 else ''}" + ": %{x:.3g} ms per step<extra></extra>",
+            )
+        )
+    base_layout(
+        fig,
+        f"One training step at T={gain['T']} (batch {gain['batch']}): {n0} thread (pale) against {n1} (dark)",
+        "milliseconds per training step (shorter is faster)",
+        "",
+        height=380,
+    )
+    top = max(max(m["step_ms"]) for _, m in models)
+    fig.update_layout(barmode="group", margin=dict(l=20, r=40, t=80, b=60), legend=dict(traceorder="reversed"))
+    fig.update_yaxes(automargin=True)
+    fig.update_xaxes(range=[0, top * 1.45])
+    return fig

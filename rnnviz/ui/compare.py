@@ -10,9 +10,12 @@ import threading
 
 import streamlit as st
 
-from ..compare.claims import measure_step_time
+from ..compare import speed
+from ..compare.claims import measure_step_times
 from ..compare.race import Race, RaceStatus, check_archs, check_budget, race_key
 from ..compare.sweep import EVAL_EVERY, HELDOUT_SIZE, cell_settings
+from ..compare.timing import Load
+from ..compare.timing import server_load as _load
 from ..errors import ConfigError
 from ..models import COMPARE_ARCHS
 from ..runtime.jobs import JOBS
@@ -110,15 +113,28 @@ def redraw_seconds() -> float:
 
 
 def step_times(settings: Settings, archs) -> dict[str, float]:
-    """Seconds per training step of each model on these settings, measured once per process."""
-    out = {}
-    for a in archs:
-        k = (a, settings.key())
-        with _STEP_LOCK:
-            if k not in _STEP_TIMES:
-                _STEP_TIMES[k] = measure_step_time(a, settings)
-            out[a] = _STEP_TIMES[k]
-    return out
+    """Seconds per training step of each model at these settings' length, measured now, interleaved (the
+    Speed page's way, rnnviz.compare.timing); each press measures again. Also returns nothing of the load:
+    ask :func:`server_load` before and after."""
+    got = measure_step_times(list(archs), settings.seq_len)
+    with _STEP_LOCK:
+        for a, t in got.items():
+            _STEP_TIMES[(a, settings.key())] = t
+    return got
+
+
+@st.cache_data(show_spinner=False)
+def speed_results() -> dict | None:
+    """The Speed page's shipped timings (None if the file cannot be read)."""
+    try:
+        return speed.load()
+    except speed.ResultsError:
+        return None
+
+
+def server_load() -> Load:
+    """The machine's load now, with the training jobs this server is running for other pages."""
+    return _load(WORKER.running())
 
 
 def known_step_times(settings: Settings, archs) -> dict[str, float]:

@@ -148,19 +148,51 @@ def _fake_sweep():
     }
 
 
+def _fake_speed():
+    fams = ("rnn", "lstm", "cnn", "transformer")
+    parallel = {"lengths": [10, 50, 200], "models": {a: {"step_ms": [1.0, 2.0 + i, 10.0 + i]} for i, a in enumerate(fams)}}
+    gains = {"rnn": 1.02, "lstm": 1.1, "cnn": 1.5, "transformer": 1.7}
+    threads = {"threads": [1, 2], "models": {a: {"step_ms": [10.0, 10.0 / g]} for a, g in gains.items()}}
+    return parallel, threads
+
+
 def test_claim_table_puts_a_measured_number_beside_every_claim():
     d = _fake_sweep()
     assert longest_solved(d, "rnn") == 10 and longest_solved(d, "lstm") == 50
     assert longest_solved(d, "cnn") == 10 and longest_solved(d, "cnn", every_seed=False) == 50
-    df = claim_rows(d, step_times={"transformer": 0.0123})
+    parallel, threads = _fake_speed()
+    df = claim_rows(d, step_times={"transformer": 0.026}, parallel=parallel, threads=threads)
     assert len(df) == 12 and set(df["feature"]) == {"Sequence handling", "Parallel processing", "Long-term memory"}
-    cell = lambda f, m: df[(df["feature"] == f) & (df["model"] == m)]["we measured"].iloc[0]  # noqa: E731
-    assert "12 ms per training step" in cell("Parallel processing", "Transformer")
+
+    def cell(f, m, col="we measured"):
+        return df[(df["feature"] == f) & (df["model"] == m)][col].iloc[0]
+
+    # the step time at each length from the Speed page's file; the live one as a ratio to it
+    assert "T=10 1, T=50 5" in cell("Parallel processing", "Transformer")
+    assert "now at T=200: 26 ms, 2.00x the file" in cell("Parallel processing", "Transformer")
+    assert "a second thread: 1.70x as fast" in cell("Parallel processing", "Transformer")
     assert "1 step one after another" in cell("Parallel processing", "Transformer")
     assert "200 steps one after another" in cell("Parallel processing", "RNN (basic)")
+    # the basic RNN and the LSTM differ where they really differ: the longest length solved in every seed
+    assert "up to T=10" in cell("Sequence handling", "RNN (basic)") and "T=50 0/2" in cell("Sequence handling", "RNN (basic)")
+    assert "up to T=50" in cell("Sequence handling", "RNN (LSTM, gated)")
+    assert cell("Sequence handling", "RNN (basic)") != cell("Sequence handling", "RNN (LSTM, gated)")
     assert "T=10" in cell("Long-term memory", "RNN (basic)") and "T=50" in cell("Long-term memory", "RNN (LSTM, gated)")
-    assert "solved in 0 of 2 seeds" in cell("Sequence handling", "RNN (basic)")
+    # ratings and measurements: agree where they do, and say where they do not
+    agree = "does it agree?"
+    assert cell("Sequence handling", "RNN (basic)", agree).startswith("not past T=10")
+    assert cell("Sequence handling", "RNN (LSTM, gated)", agree).startswith("yes")
+    assert cell("Long-term memory", "RNN (LSTM, gated)", agree).startswith("yes: T=50 against the basic RNN's T=10")
+    assert cell("Parallel processing", "Transformer", agree).startswith("yes") and cell(
+        "Parallel processing", "RNN (basic)", agree
+    ).startswith("yes")
+    threads["models"]["rnn"]["step_ms"] = [10.0, 5.0]  # the loop gains as much as attention: the table says so
+    df = claim_rows(d, parallel=parallel, threads=threads)
+    assert cell("Parallel processing", "RNN (basic)", agree).startswith("not here")
     assert df["the article says"].str.len().min() > 10 and df["the run behind it"].str.len().min() > 10
+    df = claim_rows(d)  # no speed file: the sweep's own speed, and no verdict on parallelism from one thread
+    assert "ms per training step at T=200" not in cell("Parallel processing", "Transformer")
+    assert cell("Parallel processing", "Transformer", agree).startswith("cannot show on one thread")
 
 
 def test_figures_one_trace_per_model():
