@@ -12,6 +12,7 @@
     python -m rnnviz recognise --data all --baselines --json   (1-NN DTW, MiniRocket: rnnviz/signals/recognise_cli.py)
     python -m rnnviz text [--corpus NAME] --json
     python -m rnnviz speed --json > rnnviz/compare/results/speed.json   (progress on stderr)
+    python -m rnnviz board --class CODE --json|--csv   (a class's posted runs: rnnviz/board/cli.py)
 
 Bad input gets one line on stderr and exit status 2.
 """
@@ -135,6 +136,9 @@ def _parser() -> argparse.ArgumentParser:
     from .signals.digits_cli import add_commands as add_digits
 
     add_digits(sub)  # digits
+    from .board.cli import add_commands as add_board
+
+    add_board(sub)  # board: a class's runs from the class board's database
     x = sub.add_parser("text", help="train the character model on a built-in corpus; bits per character and samples")
     x.add_argument("--corpus", default=None, help="pydoc (Python's language reference, the default) or story")
     x.add_argument("--steps", type=int, default=None, help="training steps (default 3000)")
@@ -396,6 +400,10 @@ def main(argv=None) -> int:
             from .signals.digits_cli import run_command as run_digits
 
             return run_digits(a)
+        if a.cmd == "board":
+            from .board.cli import run_command as run_board
+
+            return run_board(a)
         if a.cmd == "text":
             return cmd_text(a)
         if a.cmd == "speed":
