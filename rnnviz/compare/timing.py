@@ -30,6 +30,7 @@ import torch
 from ..errors import ConfigError
 
 METHOD = "after one untimed warm-up call each, {repeats} interleaved repeats, the median (spread: fastest to slowest)"
+METHOD_SHORT = "after a warm-up, the median of {repeats} repeats taken in turns"
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,14 @@ the machine they run on, and say so.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import plotly.graph_objects as go
 import torch
 
+from ..compare import speed
+from ..compare.timing import METHOD_SHORT, time_calls
 from ..inspect import describe_change, inspect_model
 from ..models import build_model, parameter_count
 from ..models.recurrent import SequenceModel, config_for_task
@@ -185,65 +186,82 @@ def lstm_cell(settings: Settings, t: int = 10, unit: int = 0) -> Shown:
     return Shown(figure=fig, table=table, caption=cap)
 
 
-def _time_steps(trainer, n: int = 8) -> float:
-    """Milliseconds per training step, the median of n after two warm-up steps."""
-    trainer.run(n_steps=2)
-    times = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        trainer.run(n_steps=1)
-        times.append(time.perf_counter() - t0)
-    return 1000 * float(np.median(times))
-
-
 def arch_cost(settings: Settings) -> Shown:
     """Recurrent weights and measured ms per training step of RNN, LSTM and GRU at the same size."""
     archs = ["rnn", "lstm", "gru"]
-    params, ms = [], []
-    for a in archs:
-        tr = build_run(settings.replace(arch=a))
-        params.append(sum(p.numel() for name, p in tr.model.core.named_parameters()))
-        ms.append(_time_steps(tr))
+    runs = {a: build_run(settings.replace(arch=a)) for a in archs}
+    params = [sum(p.numel() for name, p in runs[a].model.core.named_parameters()) for a in archs]
+    tm = time_calls({a: (lambda tr=runs[a]: tr.run(n_steps=1)) for a in archs}, repeats=8)
+    ms = [tm[a].median_ms for a in archs]
     ratio = params[2] / params[1]
     fig = cost_bars(archs, params, ms, f"Same size (H={settings.hidden}), same task, T={settings.seq_len}")
     table = [
-        {"cell": ARCH_NAMES[a], "recurrent weights": f"{p:,}", "ms per training step": f"{m:.1f}"}
+        {"cell": ARCH_NAMES[a], "recurrent weights": f"{p:,}", "ms per training step": f"{m:.1f}", "spread": tm[a].spread()}
         for a, p, m in zip(archs, params, ms)
     ]
+    rnn_vs_lstm = ms[0] / ms[1]
+    why_rnn = (
+        f" The vanilla RNN has the fewest weights yet took {rnn_vs_lstm:.1f}x the LSTM's time: PyTorch runs the LSTM's "
+        "whole loop through time as one fused piece of code, but the plain RNN's as one small operation after another "
+        "for every step, and at this size starting an operation costs more than the arithmetic inside it."
+        if rnn_vs_lstm > 1
+        else ""
+    )
     cap = (
         f"The GRU has {ratio:.2f} of the LSTM's recurrent weights. The times were measured just now on this server "
-        f"(batch {settings.batch}, one thread, median of 8 steps); they depend on the code each cell runs "
-        "(PyTorch's fused LSTM, rnnviz's compiled GRU loops)."
+        f"(batch {settings.batch}, one thread; {METHOD_SHORT.format(repeats=8)}); they depend on "
+        "the code each cell runs (PyTorch's fused LSTM, rnnviz's compiled GRU loops, PyTorch's step-by-step RNN)." + why_rnn
     )
     return Shown(figure=fig, table=table, caption=cap)
 
 
 def length_cost(settings: Settings, lengths=(25, 50, 100, 200), archs=("lstm", "cnn", "transformer")) -> Shown:
-    """Milliseconds for one forward and backward pass of each architecture at each length (measured)."""
+    """Milliseconds for one forward and backward pass of each architecture at each length (measured on one
+    thread, the app's one way), and a caption that says what one thread can and cannot show."""
     task = get_task(settings.task)
     B = 16
-    out = {}
-    for a in archs:
-        model = build_model(a, task, hidden_size=settings.hidden, seed=settings.seed)
-        row = []
-        for T in lengths:
-            x = task.batch(B, T, np.random.default_rng(0)).x
-            times = []
-            for k in range(4):
-                t0 = time.perf_counter()
-                model(x).pow(2).mean().backward()
-                if k:  # the first is a warm-up
-                    times.append(time.perf_counter() - t0)
-            model.zero_grad()
-            row.append(1000 * float(np.median(times)))
-        out[a] = row
-    fig = length_lines(lengths, out, "One forward + backward pass, measured on this server", "milliseconds", hover_unit="ms")
-    table = [{"model": a, **{f"T={T}": f"{v:.1f} ms" for T, v in zip(lengths, out[a])}} for a in archs]
-    cap = (
-        f"Batch of {B}, hidden size {settings.hidden}, one CPU thread, each model with about the LSTM's number of weights. "
-        "On a GPU the parallel models gain much more; the recurrent one still has to take its steps in order."
+    out: dict[str, list[float]] = {a: [] for a in archs}
+    models = {a: build_model(a, task, hidden_size=settings.hidden, seed=settings.seed) for a in archs}
+    for T in lengths:
+        x = task.batch(B, T, np.random.default_rng(0)).x
+        tm = time_calls({a: (lambda m=models[a], x=x: m(x).pow(2).mean().backward()) for a in archs}, repeats=5)
+        for a in archs:
+            out[a].append(tm[a].median_ms)
+    for m in models.values():
+        m.zero_grad()
+    fig = length_lines(
+        lengths, out, "One forward + backward pass on one CPU thread, measured on this server", "milliseconds", hover_unit="ms"
     )
+    table = [{"model": speed.LABELS[a], **{f"T={T}": f"{v:.1f} ms" for T, v in zip(lengths, out[a])}} for a in archs]
+    T0, T1 = lengths[0], lengths[-1]
+    growth = ", ".join(f"the {speed.LABELS[a]} {out[a][-1] / out[a][0]:.1f}x" for a in archs)
+    fastest = min(archs, key=lambda a: out[a][-1])
+    cap = (
+        f"Batch of {B}, hidden size {settings.hidden}, each model with about the LSTM's number of weights; "
+        f"{METHOD_SHORT.format(repeats=5)}. From T={T0} to T={T1} ({T1 / T0:.0f}x the steps) the time "
+        f"grew: {growth}. Fastest at T={T1}: the {speed.LABELS[fastest]}. One thread does one operation at a "
+        "time, so nothing here runs in parallel: the lines show each model's total work, not its waiting."
+    )
+    gains = _thread_gains(archs)
+    if gains:
+        cap += (
+            f" With a second thread (the Speed page's measurement at T={gains[0]}) the step got "
+            + ", ".join(f"{g:.2f}x as fast for the {speed.LABELS[a]}" for a, g in gains[1].items())
+            + ": that is what working on all steps at once buys on this server's two cores."
+        )
     return Shown(figure=fig, table=table, caption=cap)
+
+
+def _thread_gains(archs) -> tuple[int, dict[str, float]] | None:
+    """(T, {arch: time on 1 thread / time on 2}) from the Speed page's shipped file, or None."""
+    try:
+        g = speed.load().get("threads")
+    except speed.ResultsError:
+        return None
+    if not g:
+        return None
+    ms = {a: g["models"][a]["step_ms"] for a in archs if a in g["models"]}
+    return (g["T"], {a: v[0] / v[-1] for a, v in ms.items()}) if ms else None
 
 
 def activation_text(settings: Settings, steps: int = 150, unit: int | None = None) -> Shown:
