@@ -11,6 +11,7 @@
     python -m rnnviz music --json        (and sounds: see rnnviz/signals/music_cli.py)
     python -m rnnviz recognise --data all --baselines --json   (1-NN DTW, MiniRocket: rnnviz/signals/recognise_cli.py)
     python -m rnnviz text [--corpus NAME] --json
+    python -m rnnviz chat --json         (a chatbot on chatterbot-corpus against retrieval: rnnviz/language/chatcli.py)
     python -m rnnviz speed --json > rnnviz/compare/results/speed.json   (progress on stderr)
     python -m rnnviz board --class CODE --json|--csv   (a class's posted runs: rnnviz/board/cli.py)
 
@@ -136,6 +137,9 @@ def _parser() -> argparse.ArgumentParser:
     from .signals.digits_cli import add_commands as add_digits
 
     add_digits(sub)  # digits
+    from .language.chatcli import add_commands as add_chat
+
+    add_chat(sub)  # chat
     from .board.cli import add_commands as add_board
 
     add_board(sub)  # board: a class's runs from the class board's database
@@ -400,6 +404,10 @@ def main(argv=None) -> int:
             from .signals.digits_cli import run_command as run_digits
 
             return run_digits(a)
+        if a.cmd == "chat":
+            from .language.chatcli import run_command as run_chat
+
+            return run_chat(a)
         if a.cmd == "board":
             from .board.cli import run_command as run_board
 
