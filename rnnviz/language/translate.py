@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
 import json
 import os
 import re
@@ -261,26 +262,35 @@ class Batch:
 
 
 def encode_words(sentences: list[list[str]]) -> tuple[torch.Tensor, torch.Tensor]:
-    S = max(len(w) for w in sentences)
-    src = torch.full((len(sentences), S), PAD, dtype=torch.long)
-    for b, words in enumerate(sentences):
-        src[b, : len(words)] = torch.tensor([SRC_ID[w] for w in words])
-    return src, torch.tensor([len(w) for w in sentences])
+    return _pad([[SRC_ID[w] for w in words] for words in sentences])
+
+
+def _pad(rows: list[tuple[int, ...]] | list[list[int]], width: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Rows of ids padded with PAD into one [B, width] tensor (built in numpy, one copy), and their lengths."""
+    lens = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    out = np.full((len(rows), int(lens.max()) if width is None else width), PAD, dtype=np.int64)
+    for b, r in enumerate(rows):
+        out[b, : len(r)] = r
+    return torch.from_numpy(out), torch.from_numpy(lens)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _ids(n: int, target: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """One number's word ids and its target's token ids (cached: training draws the same numbers again
+    and again, and writing a number out, in German above all, costs more than a training step's share)."""
+    ids_of = TARGET_ID[target]
+    return tuple(SRC_ID[w] for w in number_to_words(n).split()), tuple(ids_of[c] for c in target_text(n, target))
 
 
 def make_batch(numbers, target: str = "digits") -> Batch:
     """The words in; the target's tokens out (digits, or the German word's letters), then the end mark."""
     numbers = np.asarray(numbers, dtype=np.int64)
-    src, src_len = encode_words([number_to_words(n).split() for n in numbers])
-    digits = [target_text(n, target) for n in numbers]
-    ids_of = TARGET_ID[check_target(target)]
-    T = max(len(d) for d in digits) + 1
-    tgt_in = torch.full((len(numbers), T), PAD, dtype=torch.long)
-    tgt_out = torch.full((len(numbers), T), PAD, dtype=torch.long)
-    for b, d in enumerate(digits):
-        ids = [ids_of[c] for c in d]
-        tgt_in[b, : len(ids) + 1] = torch.tensor([SOS, *ids])
-        tgt_out[b, : len(ids) + 1] = torch.tensor([*ids, EOS])
+    target = check_target(target)
+    pairs = [_ids(int(n), target) for n in numbers]
+    src, src_len = _pad([p[0] for p in pairs])
+    T = max(len(p[1]) for p in pairs) + 1
+    tgt_in, _ = _pad([(SOS, *p[1]) for p in pairs], T)
+    tgt_out, _ = _pad([(*p[1], EOS) for p in pairs], T)
     return Batch(src, src_len, tgt_in, tgt_out, numbers)
 
 
