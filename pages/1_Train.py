@@ -10,6 +10,7 @@ from rnnviz.codegen import covered, script
 from rnnviz.inspect import at_chance, history_frame
 from rnnviz.plots.training import grad_norm_figure, loss_figure, metric_figure
 from rnnviz.runtime.session import CAP_SIZES, DEFAULT_CAP, WORKER, Status
+from rnnviz.ui import classroom
 from rnnviz.ui import link as ui_link
 from rnnviz.ui import run as ui_run
 from rnnviz.ui.checkpoint import checkpoint_box
@@ -39,6 +40,8 @@ def _cap_changed():
 
 def _event(name: str):
     session.handle(name)
+    if name in ("start", "step"):
+        classroom.trained_here(session)  # in a class: this run goes to the board (posted in the background)
     if name == "start":
         WORKER.submit(session)  # the process-wide worker trains it, in turns with every other session
     else:

@@ -462,7 +462,7 @@ def from_query(query: dict) -> tuple[Settings, list[str]]:
     return parse({k: v for k, v in query.items() if k not in LINK_EXTRAS and k not in keys})
 
 
-LINK_EXTRAS = ("step", "present", "page", "lesson")  # link parameters that are not settings
+LINK_EXTRAS = ("step", "present", "page", "lesson", "class")  # link parameters that are not settings
 
 
 _TANH_RNN = dict(arch="rnn", nonlin="tanh", init="orthogonal", seq_len=40)
@@ -688,6 +688,10 @@ PAGE_FIELDS["digits"] = (
     Field("dg_look", "Example drawn", "int", 0, lo=0, hi=9, widget_key="dg_look"),
     Field("dg_image", "Test image", "int", 0, lo=0, hi=449, widget_key="dg_image"),
 )
+
+# The Class page (pages/16_Class.py): the teacher's key, only in the teacher's own link to the page (the class
+# code itself, class=CODE, is in LINK_EXTRAS: every link keeps it; rnnviz/ui/classroom.py checks both).
+PAGE_FIELDS["class"] = (Field("key", "Teacher key", "text", "", hi=64, widget_key="rv_class_key"),)
 
 
 def page_keys() -> set[str]:

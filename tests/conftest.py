@@ -1,8 +1,14 @@
 """Speed-ups shared by every test module that runs the app with AppTest."""
 
 import functools
+import os
+import tempfile
 
 import streamlit.components.v2.manifest_scanner as manifest_scanner
+
+# The class board's database: a throwaway SQLite file per test process (and the servers it starts), never the
+# user's own board (tests that need their own database set RNNVIZ_DATABASE_URL themselves).
+os.environ.setdefault("RNNVIZ_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='rnnviz-test-board-')}/board.sqlite")
 
 # Every new AppTest scans all installed packages' metadata for Streamlit components (about 0.75 s
 # with this project's requirements); a real server does it once at start. The app uses no such

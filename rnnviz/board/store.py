@@ -300,6 +300,7 @@ class Store:
                 cur = dbapi_conn.cursor()
                 cur.execute("PRAGMA foreign_keys=ON")
                 cur.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the one writer
+                cur.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable when a server process dies
                 cur.execute("PRAGMA busy_timeout=30000")
                 cur.close()
 
@@ -543,6 +544,14 @@ class Store:
             except IntegrityError:  # the same new run posted twice at once: the second becomes an update
                 continue
         raise BoardError("the run could not be posted; it will be tried again")
+
+    def stamp(self, code: str) -> tuple[int, float]:
+        """(number of runs, latest change) of a class: cheap, and it changes whenever its board does."""
+        with self.engine.connect() as conn:
+            n, last = conn.execute(
+                sa.select(sa.func.count(), sa.func.max(runs.c.updated_at)).where(runs.c.class_code == normalise_code(code))
+            ).one()
+        return int(n), float(last or 0.0)
 
     def runs(self, code: str) -> list[Run]:
         """Every run posted to the class, oldest first, with its student's nickname."""

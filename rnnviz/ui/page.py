@@ -13,7 +13,7 @@ from ..inspect import Inspection, inspect_model
 from ..runtime.runs import compare_archs
 from ..runtime.session import TrainingSession, View, describe_lengths, text_key
 from ..settings import ARCH_NAMES, Settings
-from . import jobs, lesson, link, projector, run, sidebar
+from . import classroom, jobs, lesson, link, projector, run, sidebar
 
 _COMPARE: OrderedDict = OrderedDict()  # (settings, text, steps) -> curves, shared by every session
 _COMPARE_LOCK = threading.Lock()
@@ -135,9 +135,11 @@ def page(title: str, icon: str = "🔁", explorer: bool = True, app: str | None 
     torch.set_num_threads(1)
     jobs.install_heartbeat()
     app_notes = link.read_app(app) if app else []
+    class_notes = classroom.read_link()  # class=CODE (and the teacher's key) from the link, checked once
     notes = run.open_session()
     sidebar.keep_on_page_switch(title, ("rv_cap_w", projector.KEY))
     sidebar.nav()
+    classroom.sidebar_note()
     projector.toggle()
     wanted, range_notes = sidebar.current()
     sidebar.controls(wanted, used=explorer)
@@ -161,6 +163,8 @@ def page(title: str, icon: str = "🔁", explorer: bool = True, app: str | None 
         st.warning(
             "This link's choices for this page were adjusted:\n" + "\n".join(f"- {n}" for n in app_notes), icon=":material/link:"
         )
+    for n in class_notes:
+        st.warning(n, icon=":material/groups:")
     pending = run.reconcile(wanted)
     s = run.session()
     jobs.own(s)  # someone is looking: the worker keeps training it (and the heartbeat knows whose it is)

@@ -17,6 +17,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from ..plots.qr import qr_svg
 from ..plots.style import for_screen
+from .classroom import link_extras as class_extras
 
 KEY = "present"  # the session-state key of the toggle, and the link parameter
 _TRUE = {"1", "true", "on", "yes"}
@@ -115,8 +116,9 @@ def install() -> None:
 
 
 def link_extras() -> dict[str, str]:
-    """The link parameters projector mode adds to a link (none when it is off)."""
-    return {KEY: "1"} if on() else {}
+    """The link parameters every link the app writes keeps: projector mode's (none when it is off) and the
+    class this session is in (``class=CODE``, rnnviz.ui.classroom)."""
+    return ({KEY: "1"} if on() else {}) | class_extras()
 
 
 def qr_box(url: str) -> None:

@@ -21,6 +21,12 @@ PAGES = [
         ":material/school:",
     ),
     (
+        "pages/16_Class.py",
+        "Class",
+        "a whole class runs one experiment: every student's run on one board, live, for the projector",
+        ":material/groups:",
+    ),
+    (
         "pages/1_Train.py",
         "Train",
         "press Start and watch the loss, the metric and the gradient norm live",

@@ -1,0 +1,108 @@
+"""The Class page (AppTest, a SQLite board in a temporary file): a teacher starts a class, students join from
+its link, their runs are posted in the background and drawn on the board; junk codes, keys and nicknames."""
+
+import json
+import time
+
+import pytest
+from appkit import go, new_app, text
+
+from rnnviz.board import store as bs
+
+PAGE = "pages/16_Class.py"
+
+
+@pytest.fixture(autouse=True)
+def board(tmp_path, monkeypatch):
+    monkeypatch.setenv(bs.ENV, f"sqlite:///{tmp_path / 'board.sqlite'}")
+    yield bs.store()
+
+
+def start(at):
+    at.button(key="rv_class_start").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at.session_state["rv_class"], at.session_state["rv_class_key"]
+
+
+def test_a_teacher_starts_a_class_and_gets_the_links_and_a_qr_code(board):
+    at = go(new_app(), PAGE)
+    assert "A whole class runs one experiment" in text(at)
+    c, key = start(at)
+    assert board.is_teacher(c, key)
+    assert at.query_params["class"] == c and at.query_params["key"] == key  # the teacher's own address
+    codes = [str(x.value) for x in at.code]
+    assert any(x.endswith(f"/Class?class={c}") for x in codes)  # the students' link: no key
+    assert any(x.endswith(f"/Class?class={c}&key={key}") for x in codes)
+    assert at.get("image")  # the QR code
+    assert "No runs yet" in text(at)
+    go(at, "pages/1_Train.py")  # every link keeps class=CODE, and only the Class page keeps the key
+    assert at.query_params["class"] == c and "key" not in at.query_params
+
+
+def test_a_student_joins_from_the_link_with_a_plain_nickname_and_leaves(board):
+    c, _ = board.start_class()
+    at = go(new_app(query={"class": c.lower()}), PAGE)
+    assert f"Join class {c}" in text(at)
+    at.text_input(key="rv_class_nick_in").set_value("**Ada** <b>x</b> [y](http://e.vil)").run()
+    at.button(key="rv_class_join").click().run()
+    me = at.session_state["rv_class_student"]
+    assert me.nickname == "**Ada** <b>x</b> [y](htt" and board.class_info(c).students == 1
+    shown = [m.value for m in at.markdown if "You are" in m.value][0]
+    assert r"\*\*Ada\*\* \<b\>x\</b\> \[y\]\(htt" in shown  # markdown shows it as typed
+    assert "not a class code" not in text(at)
+    at.button(key="rv_class_leave").click().run()
+    assert at.session_state["rv_class"] is None and board.class_info(c).students == 0
+    assert "class" not in at.query_params
+
+
+@pytest.mark.parametrize(
+    "query, note",
+    [
+        ({"class": "12<b>"}, "is not a class code (six letters); ignored"),
+        ({"class": "ZZZZZZ"}, "There is no class ZZZZZZ"),
+    ],
+)
+def test_a_junk_or_unknown_class_code_gets_one_note_and_the_page_works(query, note):
+    at = go(new_app(query=query), PAGE)
+    notes = [w.value for w in at.warning]
+    assert len([n for n in notes if note in n]) == 1, notes
+    assert "class" not in at.query_params and "A whole class runs one experiment" in text(at)
+
+
+def test_a_wrong_teacher_key_is_dropped_with_a_note(board):
+    c, _ = board.start_class()
+    at = go(new_app(query={"class": c, "key": "guessed"}), PAGE)
+    assert any("teacher key does not open its class" in w.value for w in at.warning)
+    assert "rv_class_close" not in [b.key for b in at.button]  # no teacher's controls
+    assert f"Join class {c}" in text(at) and "key" not in at.query_params
+
+
+def test_a_students_run_is_posted_in_the_background_and_drawn_on_the_board(board):
+    from rnnviz.ui import classroom
+
+    c, key = board.start_class()
+    at = go(new_app(query={"class": c, "arch": "gru", "hidden": "8", "seq_len": "10", "seed": "3"}), PAGE)
+    at.text_input(key="rv_class_nick_in").set_value("Ada").run()
+    at.button(key="rv_class_join").click().run()
+    go(at, "pages/1_Train.py")
+    at.button(key="rv_step").click().run()  # one chunk, trained here
+    session = at.session_state["rv_session"]
+    assert session.trainer.step > 0
+    poster = classroom.POSTER
+    assert poster.tick() == 1 and poster.tick() == 0  # nothing new: nothing posted
+    (r,) = board.runs(c)
+    assert (r.nickname, r.arch, r.seed, r.seq_len, r.hidden, r.step) == ("Ada", "gru", 3, 10, 8, session.trainer.step)
+    assert r.link.startswith("Train?") and f"step={r.step}" in r.link and "seed=3" in r.link
+    assert list(r.curve_step) == list(session.trainer.history.heldout_step)
+    teacher = go(new_app(query={"class": c, "key": key}), PAGE)
+    words = text(teacher)
+    assert "No runs yet" not in words
+    titles = [json.loads(ch.proto.spec)["layout"]["title"]["text"] for ch in teacher.get("plotly_chart")]
+    assert any("Held-out loss of every run" in t for t in titles) and any("Steps to solve" in t for t in titles)
+    table = teacher.dataframe[1].value
+    assert list(table["student"]) == ["Ada"] and table["open"][0].endswith(f"&class={c}")
+    board.close_class(c, key)  # a closed class takes no more posts: posting stops quietly
+    at.button(key="rv_step").click().run()
+    assert poster.tick(now=time.monotonic() + 10) == 0  # its next post is due, and refused
+    go(at, PAGE)
+    assert "Your runs are no longer posted" in text(at) and "closed by its teacher" in text(at)
