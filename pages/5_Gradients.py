@@ -4,7 +4,7 @@ import streamlit as st
 
 import rnnviz  # noqa: F401
 from rnnviz import ui
-from rnnviz.inspect import curves_frame, describe_change
+from rnnviz.inspect import curves_frame, describe_change, orders_of_magnitude
 from rnnviz.plots.gradients import (
     arch_curves,
     grad_through_time,
@@ -89,6 +89,14 @@ def view(insp):
         )
     else:
         st.markdown(f"From the last step back to t=0 the gradient **{describe_change(norms)}**.")
+        h = ctx.trainer.history
+        sigma = h.max_singular[-1] if arch == "rnn" and len(h) else None
+        if sigma is not None and sigma > 1 and orders_of_magnitude(norms) > 3:
+            st.markdown(
+                f"Its W_hh has σ_max = {sigma:.2g}, above 1, and still the gradient vanished: a σ_max above 1 only "
+                "makes growth *possible*. Each step back also multiplies by tanh's slope, which is near 0 for a unit "
+                "pushed close to −1 or +1, and large recurrent weights push the units there."
+            )
     st.caption(
         "Log scale: each grid line down is ten times smaller. Values are absolute, never rescaled, so a "
         "vanished gradient really looks tiny (a straight falling line on this scale means geometric decay)."
@@ -148,8 +156,30 @@ def view(insp):
         st.caption(
             "Pascanu, Mikolov & Bengio (2013): for a tanh RNN (γ = 1, the largest slope of tanh), if the largest "
             "singular value of W_hh stays below 1/γ the gradient must vanish; above it, explosion becomes possible "
-            "(not certain). For LSTM and GRU the line is only a reference: their gates change the story."
+            "(not certain). For LSTM and GRU the line is only a reference: their gates change the story. A σ_max "
+            "well above 1 can still go with a vanishing gradient: each step back is also multiplied by tanh's slope, "
+            "near 0 for units pushed close to −1 or +1, which is where large weights push them."
         )
+
+
+def untrained_note(curves: dict) -> str:
+    """Why untrained gated cells can lose their gradient faster than the vanilla RNN (said when they do)."""
+    fall = {a: orders_of_magnitude(n) for a, n in curves.items()}
+    faster = [ARCH_LABELS[a] for a in ("lstm", "gru") if a in fall and "rnn" in fall and fall[a] > fall["rnn"]]
+    gated = (
+        f"Here the {' and the '.join(faster)} lose{'s' if len(faster) == 1 else ''} it faster than the vanilla RNN: "
+        "their gates start half open (the LSTM's forget gate near σ(1) ≈ 0.73, as its bias starts at 1; the GRU's "
+        "update gate near σ(0) = 0.5), and the gradient along their memory is multiplied by that gate at every step "
+        "back. "
+        if faster
+        else ""
+    )
+    return (
+        "Untrained, nothing has taught any of them to carry the signal back yet. "
+        + gated
+        + "Train each for a few hundred steps and watch the GRU's and then the LSTM's curve flatten as the gates "
+        "learn to stay open."
+    )
 
 
 def side_by_side():
@@ -182,12 +212,7 @@ def side_by_side():
         "Back to t=0 the gradient of the "
         + "; of the ".join(f"**{ARCH_LABELS[a]}** {describe_change(n)}" for a, n in curves.items())
         + ". "
-        + (
-            "Untrained, nothing has taught any of them to carry the signal back yet. Train each for a few hundred steps "
-            "and watch the GRU's and then the LSTM's curve flatten."
-            if steps == 0
-            else ""
-        )
+        + (untrained_note(curves) if steps == 0 else "")
     )
     st.caption(
         "The LSTM's cell state is updated by addition (c_t = f·c_(t−1) + i·g), so the gradient along it is "

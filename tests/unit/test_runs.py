@@ -9,6 +9,7 @@ from rnnviz.runtime.runs import build_run, compare_archs, compare_settings, retr
 from rnnviz.runtime.training import make_run
 from rnnviz.settings import Settings
 from rnnviz.tasks import get_task
+from rnnviz.trace import grad_norm_per_step
 
 S = Settings(
     arch="gru", task="copy", seq_len=12, hidden=6, batch=8, seed=4, lr=3e-2, clip_value=0.5, init="orthogonal", scale=0.9
@@ -82,6 +83,11 @@ def test_compare_archs_from_settings():
     r = compare_archs(s, steps=3)
     assert set(r) == {"rnn", "lstm", "gru"} and all(v.shape == (15,) for v in r.values())
     assert np.array_equal(r["gru"], compare_archs(s, steps=3)["gru"])  # deterministic
+    for arch in ("rnn", "lstm"):  # trained side by side in threads: the same numbers as one run alone
+        alone = build_run(compare_settings(s, arch), snapshot_every=100_000, eval_every=100_000)
+        alone.run(n_steps=3)
+        b = alone.task.example_batch(8, 15, 1)
+        assert np.array_equal(r[arch], grad_norm_per_step(alone.model.trace(b.x, b.y, b.mask).hidden_grad))
 
 
 def test_tiny_run():
