@@ -76,12 +76,14 @@ def test_explode_then_rescue_with_clipping(app):
         return sum(len(t["y"] or []) for t in traces if t["name"] == "clipped at this step")
 
     app.wait_for_status("training", 30)
-    deadline = time.time() + 60
-    while time.time() < deadline and clip_events() <= 10:
+    deadline = time.time() + 90  # the same run that diverged, now clipped: it reaches the solved line
+    while time.time() < deadline and "Solved at step" not in app.page.inner_text("body"):
         time.sleep(0.5)
-    app.page.get_by_role("button", name="Pause", exact=True).click()
-    app.wait_for_status("paused", 30)
     body = app.page.inner_text("body")
-    assert "diverged" not in body, body[-800:]
-    assert clip_events() > 10  # the gradient is still huge, but every step is capped
+    if app.status().startswith("training"):
+        app.page.get_by_role("button", name="Pause", exact=True).click()
+        app.wait_for_status("paused", 30)
+    assert "Solved at step" in body, body[-800:]
+    assert "diverged" not in app.page.inner_text("body")
+    assert clip_events() >= 1  # the few spiking steps were capped
     app.shot("train_rescued")
