@@ -16,9 +16,27 @@ from rnnviz.cli import main
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-@pytest.fixture()
-def url(tmp_path):
-    return f"sqlite:///{tmp_path / 'board.sqlite'}"
+@pytest.fixture(scope="module")
+def postgres():
+    """A throwaway PostgreSQL cluster (Debian's postgresql package) for this module's tests."""
+    from tests.pgcluster import Cluster, pg_bin
+
+    if pg_bin() is None:
+        if os.environ.get("RNNVIZ_REQUIRE_BROWSER"):
+            pytest.fail("the PostgreSQL tests need Debian's postgresql package (RNNVIZ_REQUIRE_BROWSER is set)")
+        pytest.skip("no PostgreSQL: apt-get install postgresql to run the board's tests on it too")
+    c = Cluster().start()
+    yield c
+    c.remove()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path):
+    """Every store test runs on both databases: a SQLite file, and a new database in a real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'board.sqlite'}"
+    cluster = request.getfixturevalue("postgres")
+    return cluster.create_db(f"t{abs(hash(request.node.name)) % 10**9}")
 
 
 @pytest.fixture()
@@ -60,6 +78,28 @@ def test_schema_is_versioned_and_migrating_twice_changes_nothing(url):
         assert {"rnnviz_schema", "board_class", "board_student", "board_run"} <= set(sa.inspect(conn).get_table_names())
     a.close()
     b.close()
+
+
+def test_replicas_starting_together_migrate_once(url):
+    """Four processes' stores opened at the same moment on a new database (replicas starting together)."""
+    made, errors = [], []
+
+    def open_one():
+        try:
+            made.append(bs.Store(url))
+        except Exception as e:  # pragma: no cover - the assertion shows it
+            errors.append(e)
+
+    threads = [threading.Thread(target=open_one) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and [m.version() for m in made] == [1, 1, 1, 1]
+    code, _ = made[0].start_class()
+    assert all(m.class_info(code).code == code for m in made)
+    for m in made:
+        m.close()
 
 
 def test_a_newer_schema_is_refused_with_one_line(url):
@@ -260,7 +300,8 @@ def test_cli_prints_a_class_as_json_and_csv(url, capsys):
     assert len(lines) == 2 and lines[1].startswith("Ada,lstm,adding,50,32,0,600,450,False")
 
 
-def test_cli_unknown_class_is_one_line_on_stderr_and_exit_2(url, capsys):
+def test_cli_unknown_class_is_one_line_on_stderr_and_exit_2(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'board.sqlite'}"
     bs.Store(url).close()
     env = {**os.environ, bs.ENV: url, "PYTHONPATH": ROOT}
     p = subprocess.run(
