@@ -690,6 +690,16 @@ PAGE_FIELDS["digits"] = (
     Field("dg_image", "Test image", "int", 0, lo=0, hi=449, widget_key="dg_image"),
 )
 
+# The Chat page (pages/15_Chat.py): the network's training steps, hidden units and seed, whether it was trained
+# (ch_run: the same network again, from the server or trained anew), and the message typed to it.
+PAGE_FIELDS["chat"] = (
+    Field("ch_steps", "Training steps", "int", 800, (100, 200, 400, 800, 1500, 3000), lo=100, hi=3000, widget_key="ch_steps"),
+    Field("ch_units", "Hidden units", "int", 64, (16, 32, 64, 128), lo=16, hi=128, widget_key="ch_hidden"),
+    Field("ch_seed", "Seed", "int", 0, lo=0, hi=9999, widget_key="ch_seed"),
+    Field("ch_run", "Network trained", "bool", False),
+    Field("ch_msg", "Message", "text", "hello", hi=400, widget_key="ch_msg"),
+)
+
 # The Class page (pages/16_Class.py): the teacher's key, only in the teacher's own link to the page (the class
 # code itself, class=CODE, is in LINK_EXTRAS: every link keeps it; rnnviz/ui/classroom.py checks both).
 PAGE_FIELDS["class"] = (Field("key", "Teacher key", "text", "", hi=64, widget_key="rv_class_key"),)

@@ -71,8 +71,8 @@ class EncoderDecoder(nn.Module):
         final = torch.cat([h_n[0], h_n[1]], dim=-1)  # [B, 2H]
         return states, final, src != PAD
 
-    def _step(self, prev, s, states, keys, final, mask):
-        """One decoder step: -> logits [B, V], new state [B, H], alpha [B, S] (or None)."""
+    def _advance(self, prev, s, states, keys, final, mask):
+        """One decoder step without its readout: -> [s_i ; c_i] [B, 3H], new state s_i [B, H], alpha [B, S] (or None)."""
         if self.attention:
             e = self.attn_v(torch.tanh(self.attn_s(s).unsqueeze(1) + keys)).squeeze(-1)  # [B, S]
             alpha = torch.softmax(e.masked_fill(~mask, float("-inf")), dim=-1)
@@ -80,7 +80,12 @@ class EncoderDecoder(nn.Module):
         else:
             alpha, context = None, final
         s = self.decoder(torch.cat([self.tgt_embed(prev), context], dim=-1), s)
-        return self.out(torch.cat([s, context], dim=-1)), s, alpha
+        return torch.cat([s, context], dim=-1), s, alpha
+
+    def _step(self, prev, s, states, keys, final, mask):
+        """One decoder step: -> logits [B, V], new state [B, H], alpha [B, S] (or None)."""
+        both, s, alpha = self._advance(prev, s, states, keys, final, mask)
+        return self.out(both), s, alpha
 
     def _start(self, src, src_len):
         states, final, mask = self.encode(src, src_len)
@@ -88,13 +93,20 @@ class EncoderDecoder(nn.Module):
         return states, keys, final, mask, torch.tanh(self.init(final))
 
     def forward(self, src, src_len, tgt_in) -> torch.Tensor:
-        """Teacher forcing: logits [B, T, V] for each next token given the true previous ones."""
+        """Teacher forcing: logits [B, T, V] for each next token given the true previous ones. The readout W_o
+        runs once over all T steps after the loop (one large product instead of T small ones and T gradient sums:
+        a large output vocabulary's cost)."""
+        return self.out(self.features(src, src_len, tgt_in))  # [B, T, 3H] -> [B, T, V]
+
+    def features(self, src, src_len, tgt_in) -> torch.Tensor:
+        """Teacher forcing up to the readout: [s_i ; c_i] [B, T, 3H] at every output step (``self.out`` of it
+        is :meth:`forward`; a loss over a large vocabulary may read out only the steps that count)."""
         states, keys, final, mask, s = self._start(src, src_len)
-        logits = []
+        both = []
         for prev in tgt_in.unbind(1):
-            lg, s, _ = self._step(prev, s, states, keys, final, mask)
-            logits.append(lg)
-        return torch.stack(logits, 1)
+            b, s, _ = self._advance(prev, s, states, keys, final, mask)
+            both.append(b)
+        return torch.stack(both, 1)
 
     @torch.no_grad()
     def greedy(self, src, src_len, max_len: int | None = None):

@@ -233,6 +233,7 @@ PRELOAD = (
     "rnnviz.signals.sounds",
     "rnnviz.signals.digits",
     "rnnviz.language.translate",
+    "rnnviz.language.chat",
     "rnnviz.language.charlm",
     "rnnviz.language.sentiment",
     "rnnviz.compare.race",

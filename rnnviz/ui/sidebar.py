@@ -95,6 +95,12 @@ PAGES = [
         "handwritten digits in four shapes: one answer, row by row, and the digit's name written letter by letter",
         ":material/draw:",
     ),
+    (
+        "pages/15_Chat.py",
+        "Chat",
+        "a chatbot trained on real question-and-answer pairs: what it learned, what it only memorised, where it looks",
+        ":material/chat:",
+    ),
 ]
 
 

@@ -22,6 +22,7 @@ TITLES = {  # what each page's title says
     "pages/11_Music.py": "Music: an RNN that writes folk tunes",
     "pages/12_Recognise.py": "Recognise: speech, motion and video, recorded",
     "pages/14_Digits.py": "Digits: pictures in, words out",
+    "pages/15_Chat.py": "Chat: a network that answers in words",
 }
 EXPLORER = {"pages/1_Train.py", "pages/2_Hidden_states.py", "pages/3_Gates.py", "pages/4_Unrolled.py", "pages/5_Gradients.py"}
 

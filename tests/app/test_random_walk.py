@@ -44,6 +44,7 @@ HEAVY = {
     "mu_train",
     "so_train",
     "dg_train",
+    "ch_train",
 }
 
 
