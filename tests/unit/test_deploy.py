@@ -13,7 +13,7 @@ from deploy import serve
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 K8S = os.path.join(ROOT, "deploy", "kubernetes")
-MANIFESTS = ["deployment.yaml", "service.yaml", "ingress.yaml"]
+MANIFESTS = ["deployment.yaml", "service.yaml", "ingress.yaml", "database-secret.yaml"]
 K8S_VERSIONS = ["1.30.0", kubernetes_validate.latest_version()]
 
 
@@ -39,6 +39,15 @@ def test_deployment_probes_resources_threads():
     assert c["resources"]["requests"]["cpu"] == "1" and c["resources"]["limits"]["cpu"] == "1"
     assert {"name": "OMP_NUM_THREADS", "value": "1"} in c["env"]
     assert c["ports"][0]["containerPort"] == 8501
+
+
+def test_every_pod_reads_the_class_boards_database_url_from_the_secret():
+    (c,) = load("deployment.yaml")["spec"]["template"]["spec"]["containers"]
+    (env,) = [e for e in c["env"] if e["name"] == "RNNVIZ_DATABASE_URL"]
+    ref = env["valueFrom"]["secretKeyRef"]
+    secret = load("database-secret.yaml")
+    assert secret["kind"] == "Secret" and ref["name"] == secret["metadata"]["name"]
+    assert secret["stringData"][ref["key"]].startswith("postgresql://")
 
 
 def test_service_sticks_by_client_ip():
