@@ -31,7 +31,7 @@ with left:
         "3. Open **Gradients** to see why: the RNN's gradient dies out long before it reaches the first steps."
     )
 with right:
-    st.plotly_chart(ui.static_figure(loop_figure), key="loop")
+    ui.static_picture(loop_figure, 340)
     st.caption(
         "Green: the input x_t enters through the weights W_x. Red: the loop, where the previous state "
         "h_(t−1) comes back through W_h. Blue: the output leaves through W_y. The same three matrices are "
@@ -43,7 +43,7 @@ for path, label, line, _ in ui.PAGES[1:]:
     c1.page_link(path, label=label, icon=":material/arrow_forward:")
     c2.markdown(line)
 st.markdown("#### Inputs and outputs")
-st.plotly_chart(ui.static_figure(shapes_figure), key="shapes")
+ui.static_picture(shapes_figure, 820)
 st.caption(
     "The same cell can read a whole sequence and answer once (many-to-one), answer at every step "
     "(many-to-many), or unfold a whole sequence from a single input (one-to-many). Every task in the sidebar "

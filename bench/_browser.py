@@ -4,10 +4,11 @@ A `streamlit run app.py` on a free loopback port (optionally pinned with taskset
 Chromium driven by Playwright, and an in-page recorder that timestamps, in the page's own clock
 (performance.now()):
 
-- every plotly figure drawn or redrawn: a MutationObserver looks at every `.js-plotly-plot` after
-  each DOM change; a figure counts as redrawn when its `_fullLayout` object is new (Plotly.react and
-  Plotly.newPlot build a new one) and a signature of its data and layout is recorded, so a redraw
-  with the same content can be told from one with new content;
+- every plotly figure drawn or redrawn, and every static picture (an image marked `data-rv-figure`)
+  put in the page: a MutationObserver looks at every `.js-plotly-plot` after each DOM change; a
+  figure counts as redrawn when its `_fullLayout` object is new (Plotly.react and Plotly.newPlot
+  build a new one) and a signature of its data and layout is recorded, so a redraw with the same
+  content can be told from one with new content;
 - every change of the app's `data-test-script-state` attribute (running / notRunning);
 - every websocket message handed to the page (size and time; the page's WebSocket is wrapped);
 - every keydown and click.
@@ -73,9 +74,19 @@ RECORDER_JS = r"""
       seen.set(gd, {fl, sig});
       push(rv.draws, {id: gd.__rvId, title: titleOf(gd), t: now, sig, fresh: !prev, changed: !prev || prev.sig !== sig});
     });
+    // a static picture (an image the app wrote, marked data-rv-figure) is drawn once it is in the page
+    document.querySelectorAll('[data-rv-figure]').forEach(el => {
+      if (seen.get(el)) return;
+      const title = el.getAttribute('data-rv-figure'), sig = 'svg:' + title;
+      el.__rvId = rv.nextId++;
+      seen.set(el, {fl: el, sig});
+      push(rv.draws, {id: el.__rvId, title, t: now, sig, fresh: true, changed: true});
+    });
   };
   rv.figures = () => [...document.querySelectorAll('.js-plotly-plot')].filter(gd => gd._fullLayout)
-      .map(gd => ({id: gd.__rvId, title: titleOf(gd), sig: (seen.get(gd) || {}).sig}));
+      .map(gd => ({id: gd.__rvId, title: titleOf(gd), sig: (seen.get(gd) || {}).sig}))
+      .concat([...document.querySelectorAll('[data-rv-figure]')]
+      .map(el => ({id: el.__rvId, title: el.getAttribute('data-rv-figure'), sig: (seen.get(el) || {}).sig})));
   rv.scriptState = () => {  // a run that only follows a training job (class rv-following) counts as stopped
     const a = document.querySelector("[data-testid='stApp']");
     return [document.querySelector('.rv-following') ? 'notRunning' : a && a.getAttribute('data-test-script-state'),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ import streamlit as st
 import torch
 
 from ..inspect import Inspection, inspect_model
+from ..plots.svg import figure_svg, svg_img
 from ..runtime.runs import compare_archs
 from ..runtime.session import TrainingSession, View, describe_lengths, text_key
 from ..settings import ARCH_NAMES, Settings
@@ -220,3 +222,15 @@ def static_figure(builder):
     if builder not in _STATIC:
         _STATIC[builder] = builder()
     return _STATIC[builder]
+
+
+def static_picture(builder, width: int = 600) -> None:
+    """Draw a figure that depends on nothing and has nothing to hover or move (the loop, the four wirings)
+    as a static SVG (rnnviz.plots.svg), built once per process: the browser shows it at once, without
+    loading plotly.js (4.7 MB) for it."""
+    key = ("svg", builder, width)
+    if key not in _STATIC:
+        fig = static_figure(builder)
+        alt = re.sub(r"<[^>]+>", " ", fig.layout.title.text or "diagram").strip()
+        _STATIC[key] = svg_img(figure_svg(fig, width), alt, width)
+    st.html(_STATIC[key])

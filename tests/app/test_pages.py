@@ -31,6 +31,10 @@ def test_home_links_every_page():
     at = open_page("app.py")
     links = [e.proto.page for e in at.get("page_link")]
     assert {"Train", "Hidden_states", "Gates", "Unrolled", "Gradients"} <= set(links), links
+    # its two diagrams are static pictures: no plotly chart, so the browser need not load plotly.js for Home
+    assert not at.get("plotly_chart")
+    pictures = [e.proto.body for e in at.get("html") if "data:image/svg+xml" in e.proto.body]
+    assert len(pictures) == 2 and 'alt="The loop"' in pictures[0] and 'alt="Four ways to wire an RNN' in pictures[1]
 
 
 def test_train_step_button_trains_and_reset_forgets():
