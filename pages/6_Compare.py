@@ -13,6 +13,7 @@ from rnnviz.models import COMPARE_ARCHS
 from rnnviz.plots.compare import data_size_figure, race_figure, solve_rate_figure, steps_to_solve_figure
 from rnnviz.settings import parse, seq_len_range
 from rnnviz.tasks import get_task
+from rnnviz.ui import classroom
 from rnnviz.ui import compare as ui_cmp
 
 RACE_TASKS = ("adding", "temporal_order", "first_symbol", "copy")
@@ -91,6 +92,8 @@ if pressed or (linked.get("cmp_run") and not ui_cmp.matches(race, settings, arch
     if err:
         st.error(f"Cannot start: {err}", icon=":material/error:")
     else:
+        if pressed:
+            classroom.race_here(ui_cmp.race())  # in a class: each model of the race goes to the board
         st.rerun()
 ss["cmp_run"] = ui_cmp.matches(race, settings, archs, budget)  # the link says "run" only for the race shown
 if race is not None and not race.done:

@@ -26,6 +26,7 @@ import streamlit as st
 
 from ..board import store as bs
 from ..board.summary import csv_text, groups
+from ..models import COMPARE_ARCHS as RACE_ARCHS
 from ..plots.board import NAMES, arch_order, curves_figure, solve_figure
 from ..plots.qr import qr_svg
 from ..tasks import get_task
@@ -148,19 +149,20 @@ class Poster:
     def __init__(self, post_seconds: float = POST_SECONDS):
         self.post_seconds = post_seconds
         self._lock = threading.Lock()
-        self._watches: dict[int, _Watch] = {}
+        self._watches: dict[tuple, _Watch] = {}  # (id of the session or race, student id) -> its watch
         self._thread: threading.Thread | None = None
         self.posts = 0  # made by this process (the benchmark and tests read them)
         self.post_seconds_spent = 0.0
 
     def watch(self, session, code: str, student_id: str) -> _Watch:
-        """Post this session's runs to the class as this student from now on: each trainer it is given
-        (:meth:`trained`) becomes one run on the board."""
+        """Post this source's runs to the class as this student from now on: for a TrainingSession, each trainer
+        it is given (:meth:`trained`) becomes one run on the board; for a Compare race, every racer does."""
         with self._lock:
-            w = self._watches.get(id(session))
-            if w is None or w.session() is not session or (w.code, w.student_id) != (code, student_id):
+            k = (id(session), student_id)  # a race shared by classmates is watched once for each of them
+            w = self._watches.get(k)
+            if w is None or w.session() is not session or w.code != code:
                 w = _Watch(weakref.ref(session), code, student_id)
-                self._watches[id(session)] = w
+                self._watches[k] = w
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._loop, name="rnnviz-board-poster", daemon=True)
                 self._thread.start()
@@ -168,17 +170,19 @@ class Poster:
 
     def unwatch(self, session) -> None:
         with self._lock:
-            self._watches.pop(id(session), None)
+            for k in [k for k in self._watches if k[0] == id(session)]:
+                del self._watches[k]
 
-    def status(self, session) -> str:
+    def status(self, session, student_id: str | None = None) -> str:
+        """Why posting this session's runs stopped ("" while it goes on)."""
         with self._lock:
-            w = self._watches.get(id(session))
-            return w.stopped if w is not None else ""
+            w = self._watches.get((id(session), student_id))
+            return w.stopped if w is not None and w.session() is session else ""
 
-    def trained(self, session, trainer, kind: str = "train") -> None:
+    def trained(self, session, trainer, student_id: str, kind: str = "train") -> None:
         """This trainer of the session is trained here (Start or Step was pressed): post it."""
         with self._lock:
-            w = self._watches.get(id(session))
+            w = self._watches.get((id(session), student_id))
             if w is not None and trainer not in w.runs:
                 w.runs[trainer] = (secrets.token_hex(16), kind)
 
@@ -229,10 +233,21 @@ class Poster:
         return done
 
     def _due(self, w: _Watch, s, now: float):
-        """(RunPost, what it showed) for each of the session's runs that moved since its last post."""
-        for trainer, (run_id, kind) in list(w.runs.items()):
-            if trainer is not s.trainer:  # an older model of the session: its last post stands
+        """(RunPost, what it showed) for each of the source's runs that moved since its last post: the session's
+        current model (Train), or every model of a race (Compare)."""
+        race = hasattr(s, "racers")
+        if race:
+            with s.lock:
+                for r in s.racers:
+                    if r.trainer not in w.runs:
+                        w.runs[r.trainer] = (secrets.token_hex(16), "race")
+                pairs = [(r.trainer, r.arch) for r in s.racers]
+        else:
+            pairs = [(s.trainer, s.settings.arch)]
+        for trainer, arch in pairs:
+            if trainer not in w.runs:  # a model of the session not trained since it joined: not posted
                 continue
+            run_id, kind = w.runs[trainer]
             with s.lock:
                 step = trainer.step
                 if step == 0:
@@ -244,13 +259,22 @@ class Poster:
                 h = trainer.history
                 hs, hl, hm = list(h.heldout_step), list(h.heldout_loss), list(h.heldout_metric)
                 settings, task = s.settings, trainer.task
-                diverged = bool(s.diverged)
-            link = "Train?" + urlencode({**settings.query(), "step": str(step)})
+                diverged = str(trainer.status) == "diverged"
+                if race:
+                    archs = {r.arch for r in s.racers}
+                    budget = s.racers[0].budget
+            if race:  # the Compare page's own link to this race (its models, task, length and budget; cmp_run)
+                q = {k: v for k, v in settings.query().items() if k not in ("task", "seq_len")}
+                q |= {"cmp_task": settings.task, "cmp_len": str(settings.seq_len), "cmp_budget": str(budget)}
+                q |= {f"cmp_{a}": "false" for a in RACE_ARCHS if a not in archs}
+                link = "Compare?" + urlencode(q | {"cmp_run": "true"})
+            else:
+                link = "Train?" + urlencode({**settings.query(), "step": str(step)})
             yield (
                 bs.RunPost(
                     run_id=run_id,
                     kind=kind,
-                    arch=settings.arch,
+                    arch=arch,
                     task=settings.task,
                     seq_len=settings.seq_len,
                     hidden=settings.hidden,
@@ -280,7 +304,16 @@ def trained_here(session) -> None:
     if me is None or not c:
         return
     POSTER.watch(session, c, me.id)
-    POSTER.trained(session, session.trainer)
+    POSTER.trained(session, session.trainer, me.id)
+
+
+def race_here(race) -> None:
+    """The Compare page's "Start the race": while this browser session is in a class as a student, every model
+    of the race is posted to the board as one run (a race shared with classmates is posted by each of them)."""
+    me, c = student(), code()
+    if me is None or not c or race is None:
+        return
+    POSTER.watch(race, c, me.id)
 
 
 # ----- the board ------------------------------------------------------------------------------------
@@ -641,7 +674,7 @@ def page_body(session) -> None:
             f"You are **{escape(me.nickname)}** in class **{c}**. Each run you train on **Train** (and each race on "
             "**Compare**) goes to the board below, a few seconds at a time, while you work."
         )
-        stopped = POSTER.status(session)
+        stopped = POSTER.status(session, me.id)
         if stopped:
             st.info(f"Your runs are no longer posted: {stopped}.", icon=":material/pause_circle:")
         a, b = st.columns([3, 1], vertical_alignment="bottom")

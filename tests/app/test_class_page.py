@@ -106,3 +106,31 @@ def test_a_students_run_is_posted_in_the_background_and_drawn_on_the_board(board
     assert poster.tick(now=time.monotonic() + 10) == 0  # its next post is due, and refused
     go(at, PAGE)
     assert "Your runs are no longer posted" in text(at) and "closed by its teacher" in text(at)
+
+
+def test_each_model_of_a_students_race_is_posted_with_a_link_to_the_race(board):
+    from rnnviz.ui import classroom
+
+    c, _ = board.start_class()
+    at = go(new_app(query={"class": c, "hidden": "8", "seed": "5"}), PAGE)
+    at.button(key="rv_class_join").click().run()  # no nickname: "Student 1"
+    go(at, "pages/6_Compare.py")
+    at.multiselect(key="rv_cmp_models").set_value(["lstm", "cnn"]).run()
+    at.select_slider(key="rv_cmp_len").set_value(10).run()
+    at.select_slider(key="rv_cmp_budget").set_value(100).run()
+    at.button(key="rv_cmp_start").click().run()
+    assert not at.exception
+    from rnnviz.ui import compare as ui_cmp
+
+    race = at.session_state[ui_cmp.RACE_KEY]
+    end = time.monotonic() + 120
+    while not all(r.trainer.step > 0 for r in race.racers) and time.monotonic() < end:
+        race.touch()
+        time.sleep(0.2)
+    classroom.POSTER.tick(now=time.monotonic() + 100)
+    runs = {r.arch: r for r in board.runs(c)}
+    assert set(runs) == {"lstm", "cnn"} and {r.nickname for r in runs.values()} == {"Student 1"}
+    assert all(r.kind == "race" and r.seed == 5 and r.seq_len == 10 and r.hidden == 8 for r in runs.values())
+    link = runs["cnn"].link
+    assert link.startswith("Compare?") and "cmp_run=true" in link and "cmp_len=10" in link and "cmp_budget=100" in link
+    assert "cmp_rnn=false" in link and "cmp_lstm=false" not in link
