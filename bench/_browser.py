@@ -266,7 +266,14 @@ class Server:
 
     Its own process group, so stop() ends it and anything it started."""
 
-    def __init__(self, cpus: str | None = None, log_path: str | None = None, env: dict | None = None, port: int | None = None):
+    def __init__(
+        self,
+        cpus: str | None = None,
+        log_path: str | None = None,
+        env: dict | None = None,
+        port: int | None = None,
+        nice: int | None = None,
+    ):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         cmd = [
@@ -288,6 +295,8 @@ class Server:
         ]
         if cpus is not None:
             cmd = ["taskset", "-c", str(cpus)] + cmd
+        if nice:  # e.g. -15 (root only): the server and its trainer processes ahead of other work on the machine
+            cmd = ["nice", "-n", str(int(nice))] + cmd
         self.log_path = log_path or os.devnull
         self._log = open(self.log_path, "w")
         self.proc = subprocess.Popen(

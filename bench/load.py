@@ -555,6 +555,8 @@ def print_app_rows(rows):
         ]
         if r.get("reniced"):
             notes.append(f"{r['reniced']} student renderer processes at nice {r.get('students_nice')}; the probe's at 0")
+        if r.get("server_nice"):
+            notes.append(f"the server started at nice {r['server_nice']} (its trainer processes at {r['server_nice'] + 10})")
         if r.get("ready_marked"):
             notes.append(
                 f"the server's work (press to the job finished, server clock): {secs(r['ready_min'], w)}/"
@@ -651,6 +653,14 @@ def main():
         help="nice value for the students' renderer processes (0: all pages share the browser core equally, "
         "the default; 19: the probe's page is drawn first, as on a device of its own, while the students' "
         "pages still make the same requests)",
+    )
+    ap.add_argument(
+        "--server-nice",
+        type=int,
+        default=0,
+        help="nice value the server starts at (its trainer processes add their own +10 to it); a negative one "
+        "(root only, e.g. -15) puts the server ahead of other people's work on a shared machine, so that a row "
+        "measures the app and not the neighbours (default 0)",
     )
     ap.add_argument("--after-close", type=float, default=20.0, help="seconds to wait before the RSS after close (default 20)")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds any one wait may take (default 60)")
@@ -770,7 +780,8 @@ def run_one(browser, n, replicas, setup, serve, a, procs, make=Level):
     log = os.path.join(tempfile.gettempdir(), f"rnnviz-load-{os.getpid()}-{replicas}-{n}.log")
     try:
         if replicas == 1:
-            with Server(cpus="0" if a.pin else None, log_path=log) as server:
+            with Server(cpus="0" if a.pin else None, log_path=log, nice=a.server_nice) as server:
+                row["server_nice"] = a.server_nice
                 procs[server.pid] = proc_start(server.pid)
                 server.wait_ready(a.timeout * 2)
                 row["server_cpus"] = cpus_allowed(server.pid)
