@@ -131,7 +131,9 @@ def _verdicts(result: dict, threads: dict | None) -> dict[tuple[str, str], str]:
             f"yes: T={every['lstm']} against the basic RNN's T={every['rnn']}" if better else "no: not longer than the basic RNN"
         )
     if "cnn" in every:
-        out[("Long-term memory", "cnn")] = f"partly: T={every['cnn']} in every seed, within its window of 255 steps"
+        rf = next((c["receptive_field"] for c in result["cells"] if c["arch"] == "cnn" and c.get("receptive_field")), None)
+        window = f", within its window of {rf} steps" if rf else ""
+        out[("Long-term memory", "cnn")] = f"partly: T={every['cnn']} in every seed{window}"
     if "transformer" in every:
         out[("Long-term memory", "transformer")] = (
             "yes" if every["transformer"] == T_long else f"no: not past T={every['transformer']}"

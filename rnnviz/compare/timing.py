@@ -123,8 +123,8 @@ class Load:
         if self.training:
             why.append(f"it is training {self.training} model{'s' if self.training > 1 else ''} for other pages")
         return (
-            "This server was busy while measuring (" + " and ".join(why) + "), so these times include waiting "
-            "for a core: they are slower than the shipped ones for that reason, not because the models changed."
+            "This server was busy while measuring (" + " and ".join(why) + "): these times include waiting for a "
+            "core, so they are longer than on a quiet machine, and not by the same amount for every model."
         )
 
 

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import torch
 
 from ..compare import speed
-from ..compare.timing import METHOD_SHORT, time_calls
+from ..compare.timing import METHOD_SHORT, server_load, time_calls
 from ..inspect import describe_change, inspect_model
 from ..models import build_model, parameter_count
 from ..models.recurrent import SequenceModel, config_for_task
@@ -26,6 +26,7 @@ from ..plots.graph import shapes_figure, step_latex, unrolled_figure
 from ..plots.lessons import cost_bars, length_lines
 from ..plots.states import activation_text_html, loop_figure, state_heatmap
 from ..runtime.runs import build_run, tiny_run
+from ..runtime.session import WORKER
 from ..settings import ARCH_NAMES, Settings
 from ..tasks import get_task, visible_char
 from ..unroll import node_values, step_numbers, visible_steps
@@ -191,7 +192,9 @@ def arch_cost(settings: Settings) -> Shown:
     archs = ["rnn", "lstm", "gru"]
     runs = {a: build_run(settings.replace(arch=a)) for a in archs}
     params = [sum(p.numel() for name, p in runs[a].model.core.named_parameters()) for a in archs]
+    load_before = server_load(WORKER.running())
     tm = time_calls({a: (lambda tr=runs[a]: tr.run(n_steps=1)) for a in archs}, repeats=8)
+    load_after = server_load(WORKER.running())
     ms = [tm[a].median_ms for a in archs]
     ratio = params[2] / params[1]
     fig = cost_bars(archs, params, ms, f"Same size (H={settings.hidden}), same task, T={settings.seq_len}")
@@ -212,6 +215,9 @@ def arch_cost(settings: Settings) -> Shown:
         f"(batch {settings.batch}, one thread; {METHOD_SHORT.format(repeats=8)}); they depend on "
         "the code each cell runs (PyTorch's fused LSTM, rnnviz's compiled GRU loops, PyTorch's step-by-step RNN)." + why_rnn
     )
+    busy = (load_after if load_after.busy else load_before).note()
+    if busy:
+        cap += " " + busy
     return Shown(figure=fig, table=table, caption=cap)
 
 
@@ -220,13 +226,15 @@ def length_cost(settings: Settings, lengths=(25, 50, 100, 200), archs=("lstm", "
     thread, the app's one way), and a caption that says what one thread can and cannot show."""
     task = get_task(settings.task)
     B = 16
-    out: dict[str, list[float]] = {a: [] for a in archs}
     models = {a: build_model(a, task, hidden_size=settings.hidden, seed=settings.seed) for a in archs}
-    for T in lengths:
-        x = task.batch(B, T, np.random.default_rng(0)).x
-        tm = time_calls({a: (lambda m=models[a], x=x: m(x).pow(2).mean().backward()) for a in archs}, repeats=5)
-        for a in archs:
-            out[a].append(tm[a].median_ms)
+    xs = {T: task.batch(B, T, np.random.default_rng(0)).x for T in lengths}
+    # every (model, length) pair in the same rounds, so a burst of other work on the server hits them all alike
+    load_before = server_load(WORKER.running())
+    tm = time_calls(
+        {(a, T): (lambda m=models[a], x=xs[T]: m(x).pow(2).mean().backward()) for a in archs for T in lengths}, repeats=5
+    )
+    load_after = server_load(WORKER.running())
+    out = {a: [tm[(a, T)].median_ms for T in lengths] for a in archs}
     for m in models.values():
         m.zero_grad()
     fig = length_lines(
@@ -242,6 +250,9 @@ def length_cost(settings: Settings, lengths=(25, 50, 100, 200), archs=("lstm", "
         f"grew: {growth}. Fastest at T={T1}: the {speed.LABELS[fastest]}. One thread does one operation at a "
         "time, so nothing here runs in parallel: the lines show each model's total work, not its waiting."
     )
+    busy = (load_after if load_after.busy else load_before).note()
+    if busy:
+        cap += " " + busy
     gains = _thread_gains(archs)
     if gains:
         cap += (
