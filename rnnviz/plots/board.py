@@ -1,12 +1,11 @@
 """The class board's figures: every student's held-out curve on one chart, coloured by architecture, and each
 run's steps to solve, one dot per run, so the spread over seeds shows. Plain lists in; plotly out (built from
 plain dicts without plotly's checks: a board of 60 students x 3 runs redraws every few seconds on the server;
-tests/unit/test_board_ui.py builds them again with the checks on)."""
+tests/unit/test_board_figures.py builds them again with the checks on)."""
 
 from __future__ import annotations
 
 import html
-import math
 
 import numpy as np
 
@@ -22,7 +21,7 @@ NAMES = {
     "gru_attention": "GRU + attention",
 }
 ORDER = ("rnn", "lstm", "gru", "cnn", "transformer", "gru_attention")
-POINTS_PER_CURVE = 60  # drawn per run: the board's curves are read as a crowd, not one by one
+POINTS_PER_CURVE = 30  # drawn per run: the board's curves are read as a crowd, not one by one
 
 
 def arch_order(arch: str) -> tuple:
@@ -30,8 +29,9 @@ def arch_order(arch: str) -> tuple:
 
 
 def plain(text) -> str:
-    """Text a student typed, safe in plotly's hover and legend (which render a few HTML tags)."""
-    return html.escape(str(text), quote=True)
+    """Text a student typed, safe in plotly's hover and legend: they render a few HTML tags, and a hover
+    template reads %{...} as a value to fill in (a nickname "%{y}" must show as typed)."""
+    return html.escape(str(text), quote=True).replace("%", "&#37;")
 
 
 def _thin(n: int, most: int) -> list[int]:
@@ -41,48 +41,43 @@ def _thin(n: int, most: int) -> list[int]:
 
 
 def curves_figure(curves: list[dict], baseline: float, solved: float, loss_name: str, title: str) -> object:
-    """One line per run, all runs of an architecture in one colour (one trace per architecture, runs apart by
-    gaps, so 180 runs draw as fast as 3). curves: dicts with arch, nickname, seed, step, loss (None where
-    the run had no finite score), solved_step. Hover: nickname, seed, step, loss, solved or not."""
+    """One line per run, all runs of an architecture in one colour: one trace per architecture, its runs apart by
+        gaps (180 runs draw as fast as 3: a trace per run took the browser 0.5 s per redraw, measured), float32
+        arrays sent as binary. curves: dicts with arch, nickname, seed, step, loss (None where the run had no finite
+        score). Hover: the student's nickname and seed, the step and the held-out loss (whether and when each run
+    solved it is in :func:`solve_figure`)."""
     data: list[dict] = []
-    values: list[float] = []
+    lows, highs = [baseline, solved], [baseline, solved]
     by_arch: dict[str, list[dict]] = {}
     for c in curves:
         by_arch.setdefault(c["arch"], []).append(c)
     for arch in sorted(by_arch, key=arch_order):
-        xs: list = []
-        ys: list = []
-        info: list = []
         runs = by_arch[arch]
+        label = NAMES.get(arch, plain(arch))
+        xs, ys, who = [], [], []
         for c in runs:
             idx = _thin(len(c["step"]), POINTS_PER_CURVE)
-            who = f"{plain(c['nickname'])}, seed {c['seed']}"
-            done = f"solved at step {c['solved_step']:,}" if c.get("solved_step") is not None else "not solved"
-            for i in idx:
-                y = c["loss"][i]
-                ok = y is not None and math.isfinite(y) and y > 0
-                xs.append(c["step"][i])
-                ys.append(y if ok else None)
-                info.append([who, done])
-                if ok:
-                    values.append(y)
-            xs.append(None)
-            ys.append(None)
-            info.append(["", ""])
+            x = np.asarray([c["step"][i] for i in idx] + [np.nan], np.float32)  # NaN after each run: a gap
+            y = np.asarray([np.nan if c["loss"][i] is None else c["loss"][i] for i in idx] + [np.nan], np.float32)
+            y[~np.isfinite(y) | (y <= 0)] = np.nan  # a missing score is a gap, not a point at zero on a log axis
+            if np.isfinite(y).any():
+                lows.append(float(np.nanmin(y)))
+                highs.append(float(np.nanmax(y)))
+            xs.append(x)
+            ys.append(y)
+            who.extend([f"{plain(c['nickname'])}, seed {c['seed']}"] * len(x))
         data.append(
             dict(
                 type="scatter",
                 mode="lines",
-                x=xs,
-                y=ys,
-                customdata=info,
+                x=np.concatenate(xs),
+                y=np.concatenate(ys),
+                text=who,
                 connectgaps=False,
-                name=f"{NAMES.get(arch, plain(arch))} ({len(runs)} run{'s' if len(runs) != 1 else ''})",
+                name=f"{label} ({len(runs)} run{'s' if len(runs) != 1 else ''})",
                 line=dict(color=COLORS.get(arch, "#333333"), width=2),
                 opacity=0.75,
-                hovertemplate="%{customdata[0]}<br>step %{x:,}: held-out loss %{y:.4g}<br>%{customdata[1]}<extra>"
-                + NAMES.get(arch, plain(arch))
-                + "</extra>",
+                hovertemplate="%{text}<br>step %{x:,}: held-out loss %{y:.4g}<extra>" + label + "</extra>",
             )
         )
     layout = layout_dict(title, "training step", f"held-out loss ({loss_name}, log scale)", height=440)
@@ -94,11 +89,8 @@ def curves_figure(curves: list[dict], baseline: float, solved: float, loss_name:
         s, n = reference_parts(y, f"{text}: {y:.3g}", color, dash, above, log=True)
         shapes.append(s)
         notes.append(n)
-    v = np.asarray(values + [baseline, solved], np.float64)
-    v = v[np.isfinite(v) & (v > 0)]
-    layout["yaxis"].update(
-        type="log", exponentformat="power", range=[float(np.log10(v.min())) - 0.3, float(np.log10(v.max())) + 0.3]
-    )
+    lo, hi = min(v for v in lows if v > 0), max(highs)
+    layout["yaxis"].update(type="log", exponentformat="power", range=[float(np.log10(lo)) - 0.3, float(np.log10(hi)) + 0.3])
     layout.update(shapes=shapes, annotations=notes, hovermode="closest")
     if not curves:
         layout["xaxis"]["range"] = [0, 100]

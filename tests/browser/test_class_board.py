@@ -92,7 +92,7 @@ def board_state(app: App) -> dict:
     solved = {label: metric(app, label) for label in ("LSTM at T=10", "vanilla RNN at T=10")}  # "k of n solved"
     who = app.page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')]
         .filter(gd => String(gd.layout.title.text || '').includes('Held-out loss of every run'))
-        .flatMap(gd => gd.data.flatMap(t => (t.customdata || []).map(c => c[0]))).filter(w => w)""")
+        .flatMap(gd => gd.data.flatMap(t => [...(t.text || [])].map(w => w.split(' (')[0]))).filter(w => w)""")
     return {"per_arch": per_arch, "solved": solved, "runs": metric(app, "runs posted"), "who": sorted(set(who))}
 
 
