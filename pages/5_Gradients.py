@@ -220,7 +220,7 @@ def side_by_side():
         "The LSTM's cell state is updated by addition (c_t = f·c_(t−1) + i·g), so the gradient along it is "
         "multiplied only by the forget gate, which is near 1 when it keeps memory; the GRU's update gate does the "
         "same. The vanilla RNN multiplies by W_h and tanh' at every step: with σ_max(W_hh) below 1 its curve must fall "
-        "fastest, and with a large W_hh it can grow instead. "
+        "at every step, and with a large W_hh it can grow instead. "
         "The RNN uses the recurrent weight settings from the sidebar; LSTM and GRU keep their defaults."
     )
 

@@ -71,7 +71,11 @@ st.markdown(
     "looks at every earlier step), so its line climbs fastest at long T, and the LSTM runs each step as one "
     "fused piece of code, so it is quick despite its T steps in a row."
 )
-st.caption(f"Timing: {p.get('method', 'best of a few repeats')}; at each length the models were timed in turns.")
+st.caption(
+    f"Timing: {p['method']}; at each length the models were timed in turns."
+    if "method" in p
+    else "Timing: the best of a few repeats of each model."
+)
 
 if "threads" in data:
     g = data["threads"]
