@@ -228,10 +228,16 @@ class Level:
         row = {"sessions": self.n}
         try:
             students = []
+            board = ClassBoard() if a.class_board else None
             for k in range(self.n):
                 t = self.tab()
-                t.goto("Train", f"seed={k + 1}", timeout=to)
+                if board:  # joins the class on the Class page (as Student k+1), then Train in the same session
+                    board.join(t, k, to)
+                else:
+                    t.goto("Train", f"seed={k + 1}", timeout=to)
                 students.append(t)
+            if board:  # the projector: the teacher's board, redrawing every 5 s while the class trains
+                board.show(self.tab(), to)
             for t in students:  # the step budget to its maximum, so no one pauses at the default 3,000
                 t.page.get_by_role("button", name="Start", exact=True).wait_for(timeout=to * 1000)
                 t.slider("Pause automatically after").press("End")
@@ -305,6 +311,8 @@ class Level:
                 browser_cpu=100 * (bcpu1 - bcpu0) / TICK / window,
                 window_s=window,
             )
+            if board:
+                row.update(board.result(end))
         finally:
             self.close_all()
         try:
@@ -314,6 +322,43 @@ class Level:
         finally:
             sampler.stop()
         return row
+
+
+class ClassBoard:
+    """--class-board: the class board in the load. The bench starts a class in the board's database (the server's:
+    RNNVIZ_DATABASE_URL, a fresh SQLite file), every student joins it on the Class page before training, and
+    the teacher's board is open in one more tab."""
+
+    def __init__(self):
+        from rnnviz.board import store as bs
+
+        self.bs = bs
+        self.store = bs.Store()
+        self.code, self.key = self.store.start_class()
+
+    def join(self, t, k: int, to: float) -> None:
+        t.goto("Class", f"class={self.code}&seed={k + 1}", timeout=to)
+        t.page.get_by_role("button", name="Join", exact=True).click(timeout=to * 1000)
+        t.settle(to, calm=0.3)
+        t.page.locator("[data-testid='stSidebar']").get_by_role("link", name="Train").click(timeout=to * 1000)
+        t.settle(to, calm=0.3)
+
+    def show(self, t, to: float) -> None:
+        t.goto("Class", f"class={self.code}&key={self.key}", timeout=to)
+
+    def result(self, end_steps) -> dict:
+        """Runs on the board, and how far the board's step counts lag the students' pages at the end (the
+        poster posts each run at most every 3 s)."""
+        time.sleep(4)  # one more post for every run
+        runs = self.store.runs(self.code)
+        shown = sorted(s[1] for s in end_steps if s and s[1] is not None)
+        posted = sorted(r.step for r in runs)
+        return {
+            "board_runs": len(runs),
+            "board_students": self.store.class_info(self.code).students,
+            "board_steps_median": statistics.median(posted) if posted else None,
+            "pages_steps_median": statistics.median(shown) if shown else None,
+        }
 
 
 def renderer_pids() -> set[int]:
@@ -682,7 +727,17 @@ def main():
         default=180.0,
         help="with --app: seconds after the first press to wait for every student's result (default 180)",
     )
+    ap.add_argument(
+        "--class-board",
+        action="store_true",
+        help="everyone joins one class first (the Class page, as Student N; a fresh SQLite board unless "
+        "RNNVIZ_DATABASE_URL is set) and the teacher's board is open in one more tab: posting and the board's "
+        "redraws are part of the load",
+    )
     a = ap.parse_args()
+    if a.class_board:
+        os.environ.setdefault("RNNVIZ_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='rnnviz-load-board-')}/board.sqlite")
+        sys.path.insert(0, ROOT)
     if a.app:
         return main_apps(ap, a)
     sizes = [int(x) for x in a.sessions.split(",") if x.strip()]
@@ -733,6 +788,13 @@ def main():
                             f"{fmt(r.get('probe_p95'))} ms{'  ERROR ' + r['error'] if r.get('error') else ''}",
                             flush=True,
                         )
+                        if r.get("board_runs") is not None:
+                            print(
+                                f"    class board: {r['board_runs']} runs posted by {r['board_students']} students; median "
+                                f"steps on the board {fmt(r.get('board_steps_median'))} (pages said "
+                                f"{fmt(r.get('pages_steps_median'))} at the end of the window, 4 s earlier)",
+                                flush=True,
+                            )
                 finally:
                     browser.close()
     except BaseException as e:  # Ctrl-C, SIGTERM, Overtime: say so and show the rows already measured
