@@ -146,8 +146,9 @@ class _Watch:
 class Poster:
     """One thread per server process that posts the runs of the sessions it watches (see the module's doc)."""
 
-    def __init__(self, post_seconds: float = POST_SECONDS):
+    def __init__(self, post_seconds: float = POST_SECONDS, thread: bool = True):
         self.post_seconds = post_seconds
+        self.thread = thread  # False: only tick() posts (tests)
         self._lock = threading.Lock()
         self._watches: dict[tuple, _Watch] = {}  # (id of the session or race, student id) -> its watch
         self._thread: threading.Thread | None = None
@@ -163,7 +164,7 @@ class Poster:
             if w is None or w.session() is not session or w.code != code:
                 w = _Watch(weakref.ref(session), code, student_id)
                 self._watches[k] = w
-            if self._thread is None or not self._thread.is_alive():
+            if self.thread and (self._thread is None or not self._thread.is_alive()):
                 self._thread = threading.Thread(target=self._loop, name="rnnviz-board-poster", daemon=True)
                 self._thread.start()
             return w

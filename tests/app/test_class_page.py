@@ -134,3 +134,35 @@ def test_each_model_of_a_students_race_is_posted_with_a_link_to_the_race(board):
     link = runs["cnn"].link
     assert link.startswith("Compare?") and "cmp_run=true" in link and "cmp_len=10" in link and "cmp_budget=100" in link
     assert "cmp_rnn=false" in link and "cmp_lstm=false" not in link
+
+
+def test_a_failed_post_is_tried_again_later_and_never_stops_the_posting(board, monkeypatch):
+    import sqlalchemy.exc
+
+    from rnnviz.runtime.session import TrainingSession
+    from rnnviz.settings import Settings
+    from rnnviz.ui.classroom import Poster
+
+    c, _ = board.start_class()
+    me = board.join(c, "Ada")
+    s = TrainingSession.new(Settings(arch="gru", hidden=8, seq_len=10))
+    s.trainer.run(n_steps=60)
+    p = Poster(post_seconds=0, thread=False)
+    p.watch(s, c, me.id)
+    p.trained(s, s.trainer, me.id)
+    real, calls = bs.Store.post, []
+
+    def away_once(self, *args, **kw):
+        calls.append(1)
+        if len(calls) == 1:
+            raise sqlalchemy.exc.OperationalError("INSERT", {}, Exception("the database is away"))
+        return real(self, *args, **kw)
+
+    monkeypatch.setattr(bs.Store, "post", away_once)
+    t0 = time.monotonic()
+    assert p.tick(now=t0) == 0 and board.runs(c) == []
+    assert p.tick(now=t0 + 0.5) == 0 and len(calls) == 1  # it waits a little before trying again
+    assert p.tick(now=t0 + 5) == 1 and [r.step for r in board.runs(c)] == [60]
+    assert p.status(s, me.id) == ""  # nothing to tell the student
+    s.trainer.run(n_steps=10)
+    assert p.tick(now=t0 + 10) == 1 and [r.step for r in board.runs(c)] == [70]  # the same run, updated

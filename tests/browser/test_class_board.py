@@ -1,7 +1,7 @@
 """The class board in real browsers against a real server (issue 24's "done when"): a teacher starts a class,
 three students join from its link and train, the teacher's board shows their three curves and the solved
-counts; the server process is then stopped and started again on the same database, and the board shows the
-same runs, each at the step its student last saw."""
+counts; the server process is then killed (SIGKILL) and started again on the same database, and the board shows
+the same runs, each at the step its student last saw."""
 
 import os
 import re
@@ -43,6 +43,11 @@ class Server:
                 time.sleep(0.25)
             assert self.proc.poll() is None, f"server exited; see {log.name}"
         raise AssertionError("the server did not come up")
+
+    def kill(self):
+        """SIGKILL: the process dies at once, as a replica killed mid-class (no shutdown code runs)."""
+        self.proc.kill()
+        self.proc.wait(15)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -158,7 +163,7 @@ def test_a_class_trains_and_the_board_survives_a_server_restart(server, rv_brows
         assert before["who"] == sorted(f"{nick}, seed {seed}" for nick, _, seed in STUDENTS), before  # the hover text
         teacher.shot("class-board-before-restart")
 
-        server.stop()  # a real restart: a new process, nothing in memory
+        server.kill()  # killed, not stopped: then a new process, nothing in memory
         server.start()
         teacher.page.goto(f"{server.url}/Class?class={code}&key={key}")
         teacher.settle()
