@@ -91,8 +91,9 @@ want = uc.key_for(cfg)
 t4.markdown("&nbsp;")
 pressed = t4.button("Train the network", key="ch_train", type="primary", icon=":material/model_training:")
 st.caption(
-    f"The defaults ({uc.START['ch_steps']} steps, {uc.START['ch_hidden']} units) train in well under a minute on a quiet "
-    "server. More steps let it learn its training answers by heart; watch what that does to the held-out scores. "
+    f"The defaults ({uc.START['ch_steps']} steps, {uc.START['ch_hidden']} units) train in under a minute on a quiet "
+    "server (the seconds it took are shown with the scores). More steps let it learn its training answers by heart; "
+    "watch what that does to the held-out scores. "
     "Same choices, same seed: the same network, for everyone."
 )
 job, ss["ch_run"] = ui_jobs.asked(uc.SLOT, pressed, bool(linked.get("ch_run")), want, lambda: uc.start(cfg))
@@ -100,7 +101,8 @@ drawn = job.status if job is not None else None
 
 
 def loss_charts(place, v, n: int) -> None:
-    ui_jobs.stage_losses(place, v, n, float(np.log(len(v.ctx.vocab.tgt))) if v.ctx is not None else 7.0, 0.5, "ch_loss", 1)
+    chance = float(np.log(len(v.ctx.vocab.tgt))) if v.ctx is not None else 7.0  # guessing among the words it can write
+    ui_jobs.stage_losses(place, v, n, chance, 0.2, "ch_loss", 1)
 
 
 @st.fragment(run_every=ui_jobs.live_every(drawn))
@@ -150,7 +152,7 @@ def draw_scores(r: ch.ChatResult) -> None:
             "f1": st.column_config.NumberColumn(
                 "word overlap (F1)", format="%.3f", help="Mean token F1 with the closest true answer."
             ),
-            "n": st.column_config.NumberColumn("questions", format="%d"),
+            "n": st.column_config.NumberColumn("how many", format="%d", help="Questions scored."),
         },
         key="ch_scores",
     )
@@ -243,15 +245,18 @@ else:
         if place is not None:
             side, answers = place
             truth = "“" + "”, “".join(answers[:3]) + "”" + (f" and {len(answers) - 3} more" if len(answers) > 3 else "")
+            its = f"its answer is {truth}" if len(answers) == 1 else f"its {len(answers)} answers are {truth}"
+            got = rep.text in answers
             if side == "train":
-                st.markdown(
-                    f"This message is a **training question**: its answers were {truth}. "
-                    + ("The reply is one of them: recalled." if rep.text in answers else "The reply is none of them.")
+                said = "The reply is " + (
+                    "that answer, word for word: recalled." if len(answers) == 1 else "one of them, word for word: recalled."
                 )
+                st.markdown(f"This message is a **training question**: {its}. " + (said if got else "The reply is none of them."))
             else:
+                said = "The reply is " + ("that answer" if len(answers) == 1 else "one of them") + ", word for word."
                 st.markdown(
-                    f"This message is a **held-out question** (never trained on); its answers in the corpus: {truth}. "
-                    + ("The reply is one of them." if rep.text in answers else "The reply is none of them.")
+                    f"This message is a **held-out question** (never trained on); {its}. "
+                    + (said if got else "The reply is not " + ("it." if len(answers) == 1 else "one of them."))
                 )
         else:
             st.markdown("This message is not in the corpus: there is no true answer to compare with.")

@@ -418,7 +418,8 @@ def score_network(model: EncoderDecoder, data: ChatData, tr: Trainer | None = No
 
 # ----- what the numbers say --------------------------------------------------------------------------
 def _pct(v: float) -> str:
-    return f"{100 * v:.0f}%" if abs(100 * v - round(100 * v)) < 0.05 or v >= 0.1 else f"{100 * v:.1f}%"
+    """A share as a percentage with one decimal, without a trailing .0: 0.857 -> '85.7%', 0.9 -> '90%'."""
+    return f"{100 * v:.1f}".removesuffix(".0") + "%"
 
 
 def verdict(net: dict, ret: dict, copied: float) -> str:
@@ -431,7 +432,9 @@ def verdict(net: dict, ret: dict, copied: float) -> str:
         f"(word overlap {tr['f1']:.2f}); on the {ho['n']} held-out questions, {_pct(ho['exact'])} (overlap {ho['f1']:.2f})."
     ]
     gap = tr["f1"] - ho["f1"]
-    if tr["exact"] >= 0.5 and gap >= 0.2:
+    if tr["exact"] >= 0.95 and gap >= 0.2:
+        parts.append("It has learned its training answers by heart, and little of that carries over to new questions.")
+    elif tr["exact"] >= 0.5 and gap >= 0.2:
         parts.append("It has memorised much of its training answers, and little of that carries over to new questions.")
     elif tr["exact"] < 0.5 and gap >= 0.2:
         parts.append("It has not yet learned even its training answers by heart, and new questions fare worse still.")

@@ -84,7 +84,7 @@ def scores(table: list[dict], title: str | None = None) -> go.Figure:
             y=[r["f1"] for r in rows],
             name=name,
             marker_color=color,
-            text=[f"overlap {r['f1']:.2f}<br>exact {100 * r['exact']:.0f}%" for r in rows],
+            text=[f"overlap {r['f1']:.2f}<br>exact {100 * r['exact']:.1f}%" for r in rows],
             textposition="outside",
             hovertemplate="%{x}<br>" + method + ": word overlap %{y:.3f}<extra></extra>",
         )
@@ -92,7 +92,7 @@ def scores(table: list[dict], title: str | None = None) -> go.Figure:
         fig, title or "Replies against the true answers: word overlap (token F1)", "", "word overlap (0 to 1)", height=400
     )
     fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.2, x=0))
-    fig.update_yaxes(range=[0, 1.18], tickvals=[0, 0.25, 0.5, 0.75, 1])
+    fig.update_yaxes(range=[0, 1.35], tickvals=[0, 0.25, 0.5, 0.75, 1])
     return fig
 
 

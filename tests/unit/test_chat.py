@@ -119,10 +119,12 @@ def test_the_verdict_is_written_from_the_numbers():
     ret = {"train": {"exact": 1.0, "f1": 1.0, "n": 700}, "heldout": {"exact": 0.01, "f1": 0.1, "n": 180}}
     memorised = {"train": {"exact": 0.9, "f1": 0.95, "n": 700}, "heldout": {"exact": 0.02, "f1": 0.15, "n": 180}}
     v = ch.verdict(memorised, ret, 0.8)
-    assert "90%" in v and "2%" in v and "memorised" in v and "80%" in v and "more word overlap than retrieval" in v
+    assert "90%" in v and "2%" in v and "memorised much" in v and "80%" in v and "more word overlap than retrieval" in v
     early = {"train": {"exact": 0.05, "f1": 0.2, "n": 700}, "heldout": {"exact": 0.0, "f1": 0.15, "n": 180}}
     v = ch.verdict(early, ret, 0.1)
     assert "not memorised" in v and "10%" in v and "more word overlap" in v
+    by_heart = {**memorised, "train": {"exact": 0.999, "f1": 1.0, "n": 700}}
+    assert "by heart" in ch.verdict(by_heart, ret, 0.3) and "99.9%" in ch.verdict(by_heart, ret, 0.3)
     v = ch.verdict(memorised, {**ret, "heldout": {"exact": 0.0, "f1": 0.3, "n": 180}}, 0.8)
     assert "less word overlap than retrieval (0.15 against 0.30)" in v
 
