@@ -204,7 +204,7 @@ def use_example(text: str) -> None:
 
 
 st.caption("Type a message below, or start from an example:")
-cols = st.columns(len(ch.EXAMPLES))
+cols = st.columns([len(t) + 8 for t in ch.EXAMPLES])  # wider for longer labels: none is cut on a projector
 for i, (col, text) in enumerate(zip(cols, ch.EXAMPLES)):
     col.button(text, key=f"ch_ex{i}", on_click=use_example, args=(text,), width="stretch")
 message = st.text_input(
@@ -267,9 +267,9 @@ else:
             f"“{answer}”."
         )
         if rep.words or rep.ended:
-            st.plotly_chart(
-                plots.attention(rep.message, [w if w != ch.END else "(end)" for w in rep.rows], rep.attention), key="ch_attention"
-            )
+            across = [f"{w} (unknown)" if w in rep.unknown else w for w in rep.message]
+            down = [w if w != ch.END else "(end)" for w in rep.rows]
+            st.plotly_chart(plots.attention(across, down, rep.attention), key="ch_attention")
             st.caption(
                 "Each row is one word of the reply, in the order it was written; each column one word of the message. "
                 "A cell's number is the share of attention the decoder gave that message word while choosing that reply "

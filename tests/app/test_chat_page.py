@@ -60,6 +60,10 @@ def test_a_tiny_network_trains_replies_with_attention_and_the_link_brings_it_bac
     assert "tell me a joke" in text(at) and any("Where the network looked" in t for t in charts(at))
     at.text_input(key="ch_msg").set_value("qwzx hello").run()  # one unknown word: a note, and a reply
     assert not at.error and len(at.warning) == 1 and "qwzx" in at.warning[0].value
+    spec = next(
+        json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Where the network" in json.dumps(json.loads(c.proto.spec))
+    )
+    assert spec["layout"]["xaxis"]["ticktext"] == ["qwzx (unknown)", "hello"]  # message words across
     f1 = float(table["f1"].iloc[0])
     other = go(new_app(query=dict(at.query_params)), PAGE)  # a new browser from the link: the same network, from the board
     wait_jobs(other)
