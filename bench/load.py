@@ -748,7 +748,8 @@ def main():
     serve = load_serve() if a.replicas > 1 else None  # fail before anything starts
     setups = ([] if a.replicas_only and a.replicas > 1 else [1]) + ([a.replicas] if a.replicas > 1 else [])
     per_row = 150 + a.seconds + a.after_close + 60
-    limit = a.limit or sum(per_row + 6 * n for n in sizes) * len(setups) + 60
+    join = 20 if a.class_board else 0  # --class-board: each student opens the Class page, joins, then goes to Train
+    limit = a.limit or sum(per_row + (6 + join) * n for n in sizes) * len(setups) + 60
     sigterm_as_exit()
     watchdog(limit)
     from playwright.sync_api import sync_playwright
