@@ -62,6 +62,14 @@ for side, group in (("training", corpus.train), ("held out", corpus.heldout)):
         r[side] += 1
         if side == "training" and not r["example question"]:
             r["example question"], r["its answer"] = e.question, e.answers[0]
+names = sorted(rows)
+st.plotly_chart(
+    ui.shared_figure(
+        ("ch_topics", cnt["kept"]),
+        lambda: plots.topics(names, [rows[t]["training"] for t in names], [rows[t]["held out"] for t in names]),
+    ),
+    key="ch_topics_fig",
+)
 with st.expander(f"The {len(rows)} topics: questions in training and held out, and an example of each"):
     st.dataframe(pd.DataFrame(sorted(rows.values(), key=lambda r: -r["training"])), hide_index=True, key="ch_topics")
 st.caption(f"**Source:** {SOURCE}. **Terms:** {TERMS}")

@@ -70,6 +70,26 @@ def attention(message: list[str], rows: list[str], alpha: np.ndarray, title: str
     return fig
 
 
+def topics(names: list[str], train: list[int], heldout: list[int], title: str | None = None) -> go.Figure:
+    """Questions per topic, in training and held out, as stacked horizontal bars (the largest topic on top)."""
+    order = np.argsort(-(np.asarray(train) + np.asarray(heldout)), kind="stable")
+    y = [names[i] for i in order]
+    fig = go.Figure()
+    for label, counts, color in (("training", train, NETWORK_COLOR), ("held out", heldout, RETRIEVAL_COLOR)):
+        fig.add_bar(
+            y=y,
+            x=[counts[i] for i in order],
+            name=f"{label} questions",
+            orientation="h",
+            marker_color=color,
+            hovertemplate="%{y}: %{x} " + label + " questions<extra></extra>",
+        )
+    base_layout(fig, title or "Questions per topic: in training and held out", "questions", "", height=130 + 22 * len(names))
+    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.12, x=0), margin=dict(l=110))
+    fig.update_yaxes(autorange="reversed", tickfont=dict(size=13))
+    return fig
+
+
 def scores(table: list[dict], title: str | None = None) -> go.Figure:
     """Word overlap (token F1) of the network and of retrieval, on held-out and on training questions, as grouped
     bars; each bar also names its exact answer rate. table: rows with questions, method, exact, f1, n (as
@@ -96,4 +116,4 @@ def scores(table: list[dict], title: str | None = None) -> go.Figure:
     return fig
 
 
-__all__ = ["attention", "scores"]
+__all__ = ["attention", "scores", "topics"]

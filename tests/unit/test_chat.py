@@ -161,3 +161,23 @@ def test_cli_bad_option_is_one_line_and_exit_2(args, capsys):
 def test_cli_bad_option_from_a_real_shell():
     p = subprocess.run([sys.executable, "-m", "rnnviz", "chat", "--lr", "5"], capture_output=True, text=True, timeout=120)
     assert p.returncode == 2 and p.stdout == "" and len(p.stderr.strip().splitlines()) == 1 and "lr" in p.stderr
+
+
+def test_the_figures_are_labelled():
+    from rnnviz.plots import chat as plots
+
+    alpha = np.array([[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]], np.float32)
+    fig = plots.attention(["hello", "there"], ["hi", "you", "(end)"], alpha)
+    assert "Where the network looked" in fig.layout.title.text
+    assert "message words" in fig.layout.xaxis.title.text and "reply words" in fig.layout.yaxis.title.text
+    assert list(fig.layout.xaxis.ticktext) == ["hello", "there"] and list(fig.layout.yaxis.ticktext) == ["hi", "you", "(end)"]
+    assert fig.data[0].zmin == 0 and fig.data[0].zmax == 1 and "attention" in fig.data[0].colorbar.title.text
+    table = [
+        {"questions": q, "method": m, "exact": e, "f1": f, "n": n}
+        for q, n in (("held-out questions", 182), ("training questions", 727))
+        for m, e, f in (("network", 0.005, 0.08), ("retrieval", 0.011, 0.1))
+    ]
+    fig = plots.scores(table)
+    assert [d.name.split()[0] for d in fig.data] == ["network", "retrieval"] and "exact 0.5%" in fig.data[0].text[0]
+    fig = plots.topics(["a", "b"], [3, 9], [1, 2])
+    assert list(fig.data[0].y) == ["b", "a"] and list(fig.data[1].x) == [2, 1] and fig.layout.barmode == "stack"
