@@ -445,7 +445,8 @@ def verdict(net: dict, ret: dict, copied: float) -> str:
         + (
             ": it mostly recalls a stored answer rather than composing a new one."
             if copied >= 0.5
-            else "; the rest are new strings of words stitched from training answers."
+            else "; the others are strings of words that are no training answer as a whole (every word it can write comes "
+            "from a training answer)."
         )
     )
     diff = ho["f1"] - ret["heldout"]["f1"]
