@@ -110,7 +110,7 @@ drawn = job.status if job is not None else None
 
 def loss_charts(place, v, n: int) -> None:
     chance = float(np.log(len(v.ctx.vocab.tgt))) if v.ctx is not None else 7.0  # guessing among the words it can write
-    ui_jobs.stage_losses(place, v, n, chance, 0.2, "ch_loss", 1)
+    ui_jobs.stage_losses(place, v, n, chance, None, "ch_loss", 1)  # no loss means "solved" for replies
 
 
 @st.fragment(run_every=ui_jobs.live_every(drawn))

@@ -90,28 +90,28 @@ def loss_figure(
     steps,
     loss,
     baseline: float,
-    solved: float,
+    solved: float | None,
     loss_name: str,
     log: bool = True,
     heldout_steps=(),
     heldout_loss=(),
     past=(),
 ) -> go.Figure:
-    """Training loss per batch (thin, faint) and the held-out loss (bold) against chance and solved lines;
-    past: earlier runs [(label, steps, loss)] drawn faint and dashed underneath."""
+    """Training loss per batch (thin, faint) and the held-out loss (bold) against chance and solved lines
+    (solved None: a task with no such line); past: earlier runs [(label, steps, loss)] drawn faint and dashed underneath."""
     s, l = _thin(steps, loss)
     data = [_batch_curve(s, l, "training loss (each batch)", LINE["loss"], "loss")]
     if len(heldout_steps):
         data.append(_heldout(heldout_steps, heldout_loss, "loss", LINE["heldout"]))
     data += _past(past, "loss")
-    refs = [
-        reference_parts(baseline, f"chance: {baseline:.3g}", LINE["baseline"], "dash", True, log),
-        reference_parts(solved, f"solved: {solved:.3g}", LINE["solved"], "dot", False, log),
-    ]
+    refs = [reference_parts(baseline, f"chance: {baseline:.3g}", LINE["baseline"], "dash", True, log)]
+    if solved is not None:
+        refs.append(reference_parts(solved, f"solved: {solved:.3g}", LINE["solved"], "dot", False, log))
     yaxis = {}
     if log:
         values = np.concatenate([l, np.asarray(heldout_loss, np.float32), *(np.asarray(p[2], np.float32) for p in past)])
-        yaxis = dict(type="log", range=_log_range([baseline, solved], values), exponentformat="power")
+        lines = [baseline] if solved is None else [baseline, solved]
+        yaxis = dict(type="log", range=_log_range(lines, values), exponentformat="power")
     all_steps = s if not past else np.concatenate([s, *(np.asarray(p[1]) for p in past)])
     title, ytitle = "Loss: training batches and held-out", f"loss ({loss_name}, log scale)"
     return _figure(data, refs, title, "training step", ytitle, yaxis, all_steps)

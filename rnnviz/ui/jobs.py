@@ -125,9 +125,10 @@ def asked(
     return job, job is not None and job.key == want
 
 
-def stage_losses(place, v: JobView, n: int, chance: float, floor: float, key: str, columns: int = 3) -> None:
+def stage_losses(place, v: JobView, n: int, chance: float, floor: float | None, key: str, columns: int = 3) -> None:
     """Each stage's training loss so far, side by side in ``place`` (a live part's ``st.empty()``): cross-entropy
-    against the line for guessing (``chance``); ``n`` numbers the redraw for element keys."""
+    against the line for guessing (``chance``) and the task's solved line (``floor``; None: the task has none);
+    ``n`` numbers the redraw for element keys."""
     if not v.losses:
         return
     from ..plots.training import loss_figure

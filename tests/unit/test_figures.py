@@ -154,3 +154,13 @@ def test_the_train_pages_quick_figures_pass_plotlys_checks_and_keep_their_lines(
     assert figs[0].layout.yaxis.type == "log" and figs[1].layout.yaxis.type is None
     assert [a.text for a in figs[0].layout.annotations] == ["chance: 0.17", "solved: 0.01"]
     assert figs[3].data[1].name == "clipped at this step" and figs[4].layout.xaxis.range == (0, 100)
+
+
+def test_a_loss_chart_without_a_solved_line_draws_only_chance():
+    """Tasks with no loss that means "solved" (the Chat page's replies) get the chance line and no solved line."""
+    import json
+
+    with_line = json.dumps(loss_figure([1, 2], [2.0, 1.0], 5.0, 0.2, "cross-entropy").to_dict())
+    without = json.dumps(loss_figure([1, 2], [2.0, 1.0], 5.0, None, "cross-entropy").to_dict())
+    assert "solved: 0.2" in with_line and "chance: 5" in with_line
+    assert "solved" not in without and "chance: 5" in without
