@@ -115,7 +115,12 @@ def solve_figure(runs: list[dict], title: str) -> object:
         color = COLORS.get(k[0], "#333333")
         for group, ys, symbol, what in (
             (done, [r["solved_step"] for r in done], "circle", "solved at step %{y:,}"),
-            (not_yet, [top for _ in not_yet], "circle-open", "not solved (trained %{customdata[1]})"),
+            (
+                not_yet,
+                list(top * (1 + rng.uniform(-0.025, 0.025, len(not_yet)))),
+                "circle-open",
+                "not solved (trained %{customdata[1]})",
+            ),
         ):
             if not group:
                 continue
@@ -136,14 +141,14 @@ def solve_figure(runs: list[dict], title: str) -> object:
     layout["xaxis"].update(
         tickmode="array", tickvals=list(range(len(cols))), ticktext=[label[k] for k in cols], range=[-0.6, len(cols) - 0.4]
     )
-    layout["yaxis"].update(range=[0, top * 1.08], rangemode="tozero")
+    layout["yaxis"].update(range=[0, top * 1.14], rangemode="tozero")
     if runs and any(r["solved_step"] is None for r in runs):
         layout["annotations"] = [
             dict(
                 x=0,
                 xref="paper",
                 xanchor="left",
-                y=top,
+                y=top * 1.035,
                 yref="y",
                 yanchor="bottom",
                 text="hollow dots up here: not solved (yet)",

@@ -13,6 +13,7 @@ stops the posting, and the Class page says so in a calm line.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import threading
 import time
@@ -467,7 +468,7 @@ def draw_board(c: str, teacher: bool) -> None:
                 f"held-out {task.metric_name}": r.final_metric,
                 "open": run_link(r, c),
             }
-            for r in sorted(shown, key=lambda r: (arch_order(r.arch), r.seq_len, r.nickname.lower(), r.seed))
+            for r in sorted(shown, key=lambda r: (arch_order(r.arch), r.seq_len, _natural(r.nickname), r.seed))
         ]
     )
     st.dataframe(
@@ -498,6 +499,11 @@ def draw_board(c: str, teacher: bool) -> None:
             help="One row per run: nickname, model, task, length, hidden units, seed, steps, solved step, diverged, "
             "final held-out loss and metric, and the run's link.",
         )
+
+
+def _natural(text: str) -> tuple:
+    """Sort "Student 2" before "Student 10"."""
+    return tuple(int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", text))
 
 
 _FIGS: OrderedDict = OrderedDict()
@@ -652,7 +658,7 @@ def page_body(session) -> None:
     me = student()
     if is_teacher():
         st.markdown(f"## Class {c}")
-        left, right = st.columns([3, 2])
+        left, right = st.columns([2, 1])
         with left:
             st.markdown("**Students join with this link** (or the QR code): it opens this page, where they pick a nickname.")
             st.code(student_link(c), language=None, wrap_lines=True)
@@ -661,7 +667,7 @@ def page_body(session) -> None:
                 st.caption("Open it on the projector's computer, or after a restart, to come back as the teacher.")
             b1, b2, b3 = st.columns(3)
             b1.button(
-                "Open for another day", key="rv_class_renew", icon=":material/update:", on_click=_teacher_action, args=("renew",)
+                "Renew for a day", key="rv_class_renew", icon=":material/update:", on_click=_teacher_action, args=("renew",)
             )
             b2.button("Close the class", key="rv_class_close", icon=":material/lock:", on_click=_teacher_action, args=("close",))
             b3.button(
