@@ -43,6 +43,14 @@ st.caption(
     f"Measured {data['date']} on {m['cpu']} ({m['cores']} cores, {m['torch_threads']} PyTorch thread), "
     f"PyTorch {m['torch']}, with `{data['command']}`."
 )
+ld = data.get("load")
+if ld and max(ld["before"], ld["after"]) > ld["cores"]:
+    st.warning(
+        f"The machine was busy while this file was made (load average {ld['before']:.1f} at the start and "
+        f"{ld['after']:.1f} at the end, on {ld['cores']} cores): its times include waiting for a core, and the "
+        "one-against-two-threads comparison is the least reliable of them.",
+        icon=":material/hourglass_top:",
+    )
 if data.get("gpu_note"):
     st.info(data["gpu_note"], icon=":material/memory:")
 
@@ -88,13 +96,7 @@ if "threads" in data:
     )
     st.plotly_chart(threads_figure(g), key="sp_threads")
     gain = {a: m["step_ms"][0] / m["step_ms"][-1] for a, m in g["models"].items()}
-    best = max(gain, key=gain.get)
-    worst = min(gain, key=gain.get)
-    st.markdown(
-        f"Measured: the second thread made the **{g['models'][best]['label']}** {gain[best]:.2f}x as fast and the "
-        f"**{g['models'][worst]['label']}** {gain[worst]:.2f}x as fast. Two cores can at best halve a time (2.00x); "
-        "small operations gain less, because handing work to a second thread has a cost of its own."
-    )
+    st.markdown(speed.describe_gain(g, busy=bool(ld and max(ld["before"], ld["after"]) > ld["cores"])))
     st.table(
         [
             {

@@ -49,7 +49,7 @@ from ..models import stream as streaming
 from ..models.recurrent import sequence_loss
 from ..runtime.training import make_run
 from ..tasks import get_task
-from .timing import METHOD, cores, threads, time_call, time_calls
+from .timing import METHOD, cores, server_load, threads, time_call, time_calls
 
 RESULTS = Path(__file__).parent / "results" / "speed.json"
 LENGTHS = (10, 20, 50, 100, 200, 500)
@@ -234,6 +234,28 @@ def thread_gain(
         "method": METHOD.format(repeats=repeats),
         "models": models,
     }
+
+
+def describe_gain(g: dict, busy: bool = False) -> str:
+    """What the second thread bought, in a sentence that holds whatever the numbers are (``busy``: the machine
+    was busier than its cores while measuring)."""
+    gain = {a: m["step_ms"][0] / m["step_ms"][-1] for a, m in g["models"].items()}
+    label = {a: m["label"] for a, m in g["models"].items()}
+    best, worst = max(gain, key=gain.get), min(gain, key=gain.get)
+    said = (
+        f"Measured: the second thread made the **{label[best]}** {gain[best]:.2f}x as fast and the "
+        f"**{label[worst]}** {gain[worst]:.2f}x as fast. Two cores can at best halve a time (2.00x); small "
+        "operations gain less, because handing work to a second thread has a cost of its own."
+    )
+    if gain[best] < 1:
+        said += (
+            " Here every model got *slower* with two threads: the second core was busy with other work, so the "
+            "threads mostly waited for each other. This comparison needs a machine with a core to spare."
+            if busy
+            else " Here every model got *slower* with two threads: at these sizes handing work to the second thread "
+            "cost more than it saved."
+        )
+    return said
 
 
 def describe_threads(g: dict) -> list[str]:
@@ -447,6 +469,7 @@ def measure(
         return lambda f, text: progress(lo + (hi - lo) * f, text)
 
     has_gpu = torch.cuda.is_available()
+    before = server_load()
     out = {
         "command": command,
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -459,6 +482,8 @@ def measure(
     out["threads"] = thread_gain(tuple(a for a in THREAD_ARCHS if a in archs), progress=part(0.6, 0.7))
     out["stream"] = stream(archs, max_t, progress=part(0.7, 0.85))
     out["gru_kernel"] = gru_kernel(progress=part(0.85, 1.0))
+    after = server_load()
+    out["load"] = {"before": before.load, "after": after.load, "cores": after.cores}
     return out
 
 

@@ -40,3 +40,14 @@ def test_thread_gain_counts_depth_and_work():
     assert m["transformer"]["work_flops"] > 0  # counted by PyTorch's FLOP counter
     assert torch.get_num_threads() == 1
     assert "computations one after another" in speed.describe_threads(g)[0]
+
+
+def test_what_the_second_thread_bought_is_said_as_measured():
+    g = {"threads": [1, 2], "models": {"rnn": {"label": "vanilla RNN", "step_ms": [10.0, 9.0]}}}
+    g["models"]["transformer"] = {"label": "Transformer", "step_ms": [10.0, 6.0]}
+    said = speed.describe_gain(g)
+    assert "**Transformer** 1.67x as fast" in said and "**vanilla RNN** 1.11x" in said and "slower" not in said
+    for m in g["models"].values():
+        m["step_ms"] = [10.0, 20.0]
+    assert "*slower*" in speed.describe_gain(g) and "busy" not in speed.describe_gain(g)
+    assert "busy with other work" in speed.describe_gain(g, busy=True)
