@@ -188,9 +188,8 @@ def main():
     print(f"database: {store.describe()}")
     t0 = time.perf_counter()
     code, key, posted = fill(store, a.students, a.runs, a.steps)
-    print(
-        f"filled class {code}: {a.students} students x {a.runs} runs, {len(posted[0][1].curve_step)} points per curve, {time.perf_counter() - t0:.1f} s"
-    )
+    points, took = len(posted[0][1].curve_step), time.perf_counter() - t0
+    print(f"filled class {code}: {a.students} students x {a.runs} runs, {points} points per curve, {took:.1f} s")
     post_ms = []
     for i in range(a.repeats * 5):
         sid, p = posted[i % len(posted)]
