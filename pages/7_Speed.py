@@ -85,7 +85,13 @@ st.caption(
     else "Timing: the best of a few repeats of each model."
 )
 
-if "threads" in data:
+if "threads" not in data:
+    st.info(
+        "On one thread nothing runs in parallel. What a second thread buys is measured by the same command "
+        "(`python -m rnnviz speed`), but this file was made before it did, so this page cannot show it yet.",
+        icon=":material/info:",
+    )
+else:
     g = data["threads"]
     st.subheader("What running at the same time buys: one thread against two")
     st.markdown(
