@@ -94,7 +94,11 @@ def letters_heatmap(
             texttemplate="%{text}" if show_values else None,
             textfont=dict(size=11),
             customdata=hover,
-            colorbar=dict(title=dict(text="attention<br>weight", side="top"), thickness=14, tickvals=[0, 0.25, 0.5, 0.75, 1]),
+            colorbar=dict(  # a short map (few input words) gets three ticks: five crowded its 120-pixel bar
+                title=dict(text="attention<br>weight", side="top"),
+                thickness=14,
+                tickvals=[0, 0.25, 0.5, 0.75, 1] if n_in > 3 else [0, 0.5, 1],
+            ),
             hovertemplate="output letter %{customdata[2]}: %{customdata[0]}<br>input word %{customdata[1]}"
             "<br>attention weight %{z:.3f}<extra></extra>",
             xgap=1,

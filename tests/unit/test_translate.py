@@ -395,3 +395,4 @@ def test_the_german_letters_heatmap_turns_the_matrix_and_names_the_parts():
     assert list(fig.layout.xaxis.ticktext)[:6] == list("sieben") and fig.layout.xaxis.title.text
     notes = [a.text for a in fig.layout.annotations]
     assert any("sieben" in a and "seven" in a for a in notes) and any("neunzig" in a and "ninety" in a for a in notes)
+    assert list(fig.data[0].colorbar.tickvals) == [0, 0.5, 1]  # two words: a short colour bar, three ticks that do not crowd
