@@ -375,11 +375,14 @@ class Store:
                 continue
         raise BoardError("could not find a free class code; try again")
 
-    def _class_row(self, conn, code: str):
+    def _class_row(self, conn, code: str, lock: bool = False):
+        """The class's row (lock: held FOR UPDATE until the transaction ends, on PostgreSQL; SQLite writes one
+        transaction at a time anyway)."""
         c = normalise_code(code)
         if c is None:
             raise UnknownClass(f"{str(code)[:20]!r} is not a class code (six letters, e.g. KQWMTX)")
-        row = conn.execute(sa.select(classes).where(classes.c.code == c)).first()
+        query = sa.select(classes).where(classes.c.code == c)
+        row = conn.execute(query.with_for_update() if lock else query).first()
         if row is None:
             raise UnknownClass(f"there is no class {c} (check the code, or the class was cleared)")
         return row
@@ -434,8 +437,8 @@ class Store:
             return conn.execute(runs.delete().where(runs.c.class_code == row.code)).rowcount
 
     # -- students --
-    def _open_row(self, conn, code: str, now: float):
-        row = self._class_row(conn, code)
+    def _open_row(self, conn, code: str, now: float, lock: bool = False):
+        row = self._class_row(conn, code, lock)
         if row.closed_at is not None:
             raise ClassEnded(f"class {row.code} was closed by its teacher")
         if now >= row.expires_at:
@@ -447,8 +450,8 @@ class Store:
         now = time.time() if now is None else now
         for _ in range(5):
             try:
-                with self.engine.begin() as conn:
-                    row = self._open_row(conn, code, now)
+                with self.engine.begin() as conn:  # joins to one class take turns on its row: the count and the number hold
+                    row = self._open_row(conn, code, now, lock=True)
                     count = conn.execute(
                         sa.select(sa.func.count())
                         .select_from(students)

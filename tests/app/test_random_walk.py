@@ -171,11 +171,15 @@ def set_widget(at, w, kind, value):
     at.run()
 
 
+BUSY = ("This server was busy while measuring", "The machine was busy while this file was made")
+
+
 def check(at, step, action, allow_warnings=False):
     where = f"action {step}: {action}"
     assert not at.exception, (where, [e.value for e in at.exception])
-    if not allow_warnings:
-        assert not at.warning, (where, [w.value for w in at.warning])
+    if not allow_warnings:  # a timing taken on a busy machine says so (rnnviz.compare.timing): true, and not the walk's fault
+        warnings = [w.value for w in at.warning if not str(w.value).startswith(BUSY)]
+        assert not warnings, (where, warnings)
     words = " ".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.error, *at.success])
     assert not any(c in words for c in FALSE_CLAIMS), (where, words[:400])
 
