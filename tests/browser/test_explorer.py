@@ -87,7 +87,10 @@ def test_every_page_renders_and_junk_links_get_a_note(app):
     for path in ("", "Train", "Hidden_states", "Gates", "Unrolled", "Gradients"):
         app.open(path, "arch=gru&seq_len=30")
         assert not app.exceptions(), path
-        assert app.figures(), path
+        if path:
+            assert app.figures(), path
+        else:  # Home draws its two diagrams as static pictures (no plotly.js on the first page a class opens)
+            assert app.page.locator("img[data-rv-figure]").count() >= 2
         app.shot(path or "home")
     # settings from a link stay when the student moves on through the sidebar
     app.page.get_by_role("link", name="Train").first.click()
