@@ -8,7 +8,7 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
-from .style import base_layout
+from .style import attention_heat, base_layout
 
 NETWORK_COLOR = "#ff7f0e"  # the GRU (as ARCH_COLORS["gru"])
 RETRIEVAL_COLOR = "#7f7f7f"  # the baseline, grey as every baseline of the app
@@ -24,22 +24,13 @@ def attention(message: list[str], rows: list[str], alpha: np.ndarray, title: str
     text = [[f"{v:.2f}" if v >= 0.01 else "" for v in row] for row in z]
     hover = [[[rows[i], message[j], str(i + 1), str(j + 1)] for j in range(n_in)] for i in range(n_out)]
     fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=np.arange(n_in, dtype=np.float32),
-            y=np.arange(n_out, dtype=np.float32),
-            zmin=0,
-            zmax=1,
-            colorscale="Greens",
-            text=text,
-            texttemplate="%{text}" if small else None,
-            textfont=dict(size=12),
-            customdata=hover,
-            colorbar=dict(title=dict(text="attention<br>weight", side="top"), thickness=14, tickvals=[0, 0.25, 0.5, 0.75, 1]),
-            hovertemplate="reply word %{customdata[2]}: %{customdata[0]}<br>message word %{customdata[3]}: %{customdata[1]}"
+        attention_heat(
+            z,
+            text if small else None,
+            hover,
+            "reply word %{customdata[2]}: %{customdata[0]}<br>message word %{customdata[3]}: %{customdata[1]}"
             "<br>attention weight %{z:.3f}<extra></extra>",
-            xgap=1,
-            ygap=1,
+            12,
         )
     )
     base_layout(

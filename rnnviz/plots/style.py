@@ -184,3 +184,25 @@ def for_screen(fig: go.Figure, present: bool = False, narrow: bool = False) -> g
         if lay.height:  # taller with the type, so axis labels keep their spacing; not taller than a window
             fig.update_layout(height=min(lay.height * scale, max(PRESENT_MAX_HEIGHT, lay.height)))
     return fig
+
+
+def attention_heat(z, text, customdata, hovertemplate: str, textsize: int, tickvals=(0, 0.25, 0.5, 0.75, 1)) -> go.Heatmap:
+    """An attention matrix as a heatmap: weights 0-1 in greens on numeric axes (a word that appears twice keeps
+    two columns), the weight written in each cell where ``text`` is given (None: no numbers), gaps between cells.
+    Used by the Translate page (digits, German letters) and the Chat page."""
+    return go.Heatmap(
+        z=z,
+        x=np.arange(z.shape[1], dtype=np.float32),
+        y=np.arange(z.shape[0], dtype=np.float32),
+        zmin=0,
+        zmax=1,
+        colorscale="Greens",
+        text=text,
+        texttemplate="%{text}" if text is not None else None,
+        textfont=dict(size=textsize),
+        customdata=customdata,
+        colorbar=dict(title=dict(text="attention<br>weight", side="top"), thickness=14, tickvals=list(tickvals)),
+        hovertemplate=hovertemplate,
+        xgap=1,
+        ygap=1,
+    )

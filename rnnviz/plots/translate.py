@@ -9,7 +9,7 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
-from .style import FONT, WHITE, base_layout
+from .style import FONT, WHITE, attention_heat, base_layout
 
 KIND_COLORS = {"attention": "#2ca02c", "no_attention": "#7f7f7f"}
 KIND_LABELS = {"attention": "with attention", "no_attention": "without attention (final state only)"}
@@ -25,22 +25,13 @@ def attention_heatmap(words: list[str], tokens: list[str], alpha: np.ndarray, ti
     # numeric axes with the words as tick labels: a word that appears twice keeps two columns
     hover = [[[tokens[i], f"{j + 1}: {words[j]}", f"{i + 1}"] for j in range(n_in)] for i in range(n_out)]
     fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=np.arange(n_in, dtype=np.float32),
-            y=np.arange(n_out, dtype=np.float32),
-            zmin=0,
-            zmax=1,
-            colorscale="Greens",
-            text=text,
-            texttemplate="%{text}",
-            textfont=dict(size=13),
-            customdata=hover,
-            colorbar=dict(title=dict(text="attention<br>weight", side="top"), thickness=14, tickvals=[0, 0.25, 0.5, 0.75, 1]),
-            hovertemplate="output token %{customdata[2]}: %{customdata[0]}<br>input word %{customdata[1]}"
+        attention_heat(
+            z,
+            text,
+            hover,
+            "output token %{customdata[2]}: %{customdata[0]}<br>input word %{customdata[1]}"
             "<br>attention weight %{z:.3f}<extra></extra>",
-            xgap=1,
-            ygap=1,
+            13,
         )
     )
     base_layout(
@@ -82,27 +73,16 @@ def letters_heatmap(
     show_values = n_out <= 20
     text = [[f"{v:.1f}" if v >= 0.05 else "" for v in row] for row in z] if show_values else None
     hover = [[[letters[i], f"{j + 1}: {words[j]}", f"{i + 1}"] for i in range(n_out)] for j in range(n_in)]
+    short = n_in <= 3  # a short map (few input words): three ticks on its colour bar, five crowded its 120 pixels
     fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=np.arange(n_out, dtype=np.float32),
-            y=np.arange(n_in, dtype=np.float32),
-            zmin=0,
-            zmax=1,
-            colorscale="Greens",
-            text=text,
-            texttemplate="%{text}" if show_values else None,
-            textfont=dict(size=11),
-            customdata=hover,
-            colorbar=dict(  # a short map (few input words) gets three ticks: five crowded its 120-pixel bar
-                title=dict(text="attention<br>weight", side="top"),
-                thickness=14,
-                tickvals=[0, 0.25, 0.5, 0.75, 1] if n_in > 3 else [0, 0.5, 1],
-            ),
-            hovertemplate="output letter %{customdata[2]}: %{customdata[0]}<br>input word %{customdata[1]}"
+        attention_heat(
+            z,
+            text,
+            hover,
+            "output letter %{customdata[2]}: %{customdata[0]}<br>input word %{customdata[1]}"
             "<br>attention weight %{z:.3f}<extra></extra>",
-            xgap=1,
-            ygap=1,
+            11,
+            (0, 0.5, 1) if short else (0, 0.25, 0.5, 0.75, 1),
         )
     )
     base_layout(
