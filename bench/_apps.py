@@ -34,6 +34,7 @@ class App:
     seed: str  # the seed's key: a link field (?seed=K) and, where the page has one, the widget's key
     old_selector: str  # today's marker: an element matching this selector...
     old_text: str  # ...whose text contains this
+    converted: bool = True  # the page draws its result in the rv_result_<name> container (every page today)
 
 
 APPS = {
@@ -63,8 +64,12 @@ WATCH_JS = r"""(cfg) => {
     const out = {};
     const n = document.querySelector('.st-key-rv_result_' + cfg.name);
     if (n) out.new = n;
-    for (const el of document.querySelectorAll(cfg.oldSelector)) {
-      if (el.textContent.includes(cfg.oldText)) { out.old = el; break; }
+    // a page with a result container is recognised by it alone: on Translate the "trained here" radio showed
+    // a frame before the container, and the row then lacked the server's clock for those students
+    if (!cfg.converted) {
+      for (const el of document.querySelectorAll(cfg.oldSelector)) {
+        if (el.textContent.includes(cfg.oldText)) { out.old = el; break; }
+      }
     }
     return out;
   };
@@ -178,7 +183,9 @@ def set_seed(tab, app: App, seed: int, timeout: float) -> str:
 
 
 def watch(tab, app: App) -> None:
-    tab.page.evaluate(WATCH_JS, {"name": app.name, "oldSelector": app.old_selector, "oldText": app.old_text})
+    tab.page.evaluate(
+        WATCH_JS, {"name": app.name, "oldSelector": app.old_selector, "oldText": app.old_text, "converted": app.converted}
+    )
 
 
 def press(tab, app: App):

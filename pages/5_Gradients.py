@@ -13,7 +13,9 @@ from rnnviz.plots.gradients import (
     snapshot_heatmap,
 )
 from rnnviz.plots.style import ARCH_COLORS, ARCH_LABELS
+from rnnviz.runtime.runs import compare_job, compare_key
 from rnnviz.settings import PRESETS
+from rnnviz.ui import jobs as ui_jobs
 from rnnviz.ui import sidebar
 from rnnviz.ui.export import chart
 
@@ -23,6 +25,8 @@ def apply_preset(name):
     wanted, _ = sidebar.current()
     sidebar.put(wanted.replace(**PRESETS[name][1]))
 
+
+CMP_SLOT = "gradients"  # the comparison's job in this browser session (rnnviz.ui.jobs)
 
 ctx = ui.page("Gradients", "📉")
 st.title("Gradients through time")
@@ -184,6 +188,36 @@ def untrained_note(curves: dict) -> str:
     )
 
 
+def compared(steps: int) -> dict | None:
+    """The comparison's curves: untrained at once (memoised, see Ctx.compare); trained, from a job of the shared
+    worker (the class's presses with the same settings share one; it trains in turns with everyone else's
+    models), or None while it trains, with its progress, Pause / Go on, drawn live until it is done."""
+    if steps == 0:
+        ui_jobs.let_go(ui_jobs.current(CMP_SLOT))
+        ui_jobs.forget(CMP_SLOT)
+        return ctx.compare(0)
+    text = ctx.session.text
+    job = ui_jobs.ask(CMP_SLOT, compare_key(ctx.settings, steps, text), lambda: compare_job(ctx.settings, steps, text))
+    v = job.view()
+    if v.done:
+        return v.result
+    drawn = v.status
+
+    @st.fragment(run_every=ui_jobs.live_every(drawn))
+    def training():
+        ui_jobs.live(
+            CMP_SLOT,
+            drawn,
+            lambda v: f"Training the RNN, the LSTM and the GRU ({steps:,} steps each)",
+            "gr_cmp",
+            note="The three train on the server in turns with everyone else's models; the same settings and steps "
+            "give the same curves, so a class asking for them shares one training.",
+        )
+
+    training()
+    return None
+
+
 def side_by_side():
     """The three architectures compared (memoised for the whole process, see Ctx.compare; the figure per
     session by Ctx.figure, like the others here). Not a nested fragment of its own: measured with
@@ -197,7 +231,9 @@ def side_by_side():
         key="gr_cmp_steps",
         format_func=lambda s: "0 steps (as initialised)" if s == 0 else f"{s} steps",
     )
-    curves = ctx.compare(steps)
+    curves = compared(steps)
+    if curves is None:  # the three models are training (a job of the shared worker): the progress is drawn
+        return
     chart(
         ctx.figure(
             "compare",

@@ -283,9 +283,11 @@ if sw is not None:
         "file. Sequential depth: how many computations must happen one after another to reach the last output: an "
         "RNN needs T of them (each step waits for the one before), the CNN one per level and the Transformer one "
         "per block. On one thread that cannot show (one thread does one thing at a time); *a second thread* is "
-        "the Speed page's measurement of what running two things at once buys. *Does it agree?* is worked out "
-        "from these numbers by a fixed rule: a model rated good at sequences should solve every length in every "
-        "seed; a model rated parallel should gain more from the second thread than the recurrent ones."
+        "the Speed page's measurement of what running two things at once buys"
+        + ("" if sp and sp.get("threads") else " (the shipped file has no such measurement yet, so that column is empty)")
+        + ". *Does it agree?* is worked out from these numbers by a fixed rule: a model rated good at sequences "
+        "should solve every length in every seed; a model rated parallel should gain more from the second thread "
+        "than the recurrent ones."
     )
 
 sz = load(SIZES_FILE)

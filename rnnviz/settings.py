@@ -462,7 +462,8 @@ def from_query(query: dict) -> tuple[Settings, list[str]]:
     return parse({k: v for k, v in query.items() if k not in LINK_EXTRAS and k not in keys})
 
 
-LINK_EXTRAS = ("step", "present", "page", "lesson", "class")  # link parameters that are not settings
+LINK_EXTRAS = ("step", "present", "page", "lesson", "class", "me")  # link parameters that are not settings
+# (me: a student's place in their class, kept only in their own address bar: rnnviz/ui/classroom.py)
 
 
 _TANH_RNN = dict(task="adding", arch="rnn", nonlin="tanh", init="orthogonal", seq_len=40)

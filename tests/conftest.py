@@ -16,13 +16,22 @@ os.environ.setdefault("RNNVIZ_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefi
 manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 
-def pytest_collection_modifyitems(config, items):
-    """With pytest-xdist (`-n 2 --dist loadgroup`, the default in pyproject.toml), every browser test runs on
-    one worker, one server and one Chromium for them all, as without xdist, while the other worker takes the
-    unit and app tests one by one: the browser tests mostly wait on their server and browser, the others
-    mostly compute, so the two halves share the two cores well."""
-    import pytest
+def pytest_xdist_make_scheduler(config, log):
+    """With pytest-xdist (`-n 2 --dist loadgroup`, the default in pyproject.toml): each browser test module runs
+    whole on one worker (its module fixtures start once), while the unit and app tests are dealt out one by one.
 
-    for item in items:
-        if "tests/browser/" in str(item.path).replace("\\", "/"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
+    xdist's own groups (``xdist_group``) do nothing under pytest 9: xdist 3.8 adds the group to ``item._nodeid``,
+    which pytest 9 no longer reads, so before this hook a browser module's tests were spread over both workers.
+    A scheduler that reads the module from the node id does not depend on that. Other ``--dist`` modes are left
+    to xdist."""
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserModulesTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.replace("\\", "/").startswith("tests/browser/"):
+                return nodeid.split("::", 1)[0]
+            return nodeid
+
+    return BrowserModulesTogether(config, log)

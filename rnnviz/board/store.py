@@ -243,6 +243,7 @@ class Run:
 
 # ----- checks ----------------------------------------------------------------------------------------
 _CODE_RE = re.compile(rf"[{ALPHABET}]{{{CODE_LENGTH}}}")
+_STUDENT_RE = re.compile(r"[0-9a-f]{32}")  # a student id: secrets.token_hex(16)
 
 
 def normalise_code(raw) -> str | None:
@@ -482,6 +483,17 @@ class Store:
         if row is None or row.left_at is not None:
             raise NotAllowed("you are not in this class (join it again)")
         return row
+
+    def student(self, code: str, student_id: str) -> Student | None:
+        """The student with this id in this class, or None if there is none or they left (a reload's ``me=``)."""
+        if not isinstance(student_id, str) or not _STUDENT_RE.fullmatch(student_id):
+            return None
+        with self.engine.connect() as conn:
+            try:
+                row = self._student_row(conn, code, student_id)
+            except NotAllowed:
+                return None
+        return Student(row.id, row.class_code, row.number, row.nickname)
 
     def rename(self, code: str, student_id: str, nickname: str) -> str:
         with self.engine.begin() as conn:

@@ -77,7 +77,9 @@ def curves_figure(curves: list[dict], baseline: float, solved: float, loss_name:
                 name=f"{label} ({len(runs)} run{'s' if len(runs) != 1 else ''})",
                 line=dict(color=COLORS.get(arch, "#333333"), width=2),
                 opacity=0.75,
-                hovertemplate="%{text}<br>step %{x:,}: held-out loss %{y:.4g}<extra>" + label + "</extra>",
+                hovertemplate="%{text}<br>step %{x:,}: held-out loss %{y:.4g}<br><i>click: this run's link</i><extra>"
+                + label
+                + "</extra>",
             )
         )
     layout = layout_dict(title, "training step", f"held-out loss ({loss_name}, log scale)", height=440)
@@ -95,6 +97,27 @@ def curves_figure(curves: list[dict], baseline: float, solved: float, loss_name:
     if not curves:
         layout["xaxis"]["range"] = [0, 100]
     return quick_figure(data, layout)
+
+
+def curve_owner(curves: list[dict], curve_number: int, point_index: int) -> int | None:
+    """Which run (its index in ``curves``) a point of :func:`curves_figure` belongs to: a click on a line names
+    the trace (one per architecture, in :func:`arch_order`) and the point within it (each run's thinned points and
+    the gap after them). None when the point is not on any run (a stale click after the board changed)."""
+    by_arch: dict[str, list[int]] = {}
+    for i, c in enumerate(curves):
+        by_arch.setdefault(c["arch"], []).append(i)
+    archs = sorted(by_arch, key=arch_order)
+    if not 0 <= curve_number < len(archs) or point_index < 0:
+        return None
+    left = point_index
+    for i in by_arch[archs[curve_number]]:
+        n = len(_thin(len(curves[i]["step"]), POINTS_PER_CURVE)) + 1
+        if left < n - 1:
+            return i
+        if left == n - 1:  # the gap between two runs
+            return None
+        left -= n
+    return None
 
 
 def solve_figure(runs: list[dict], title: str) -> object:

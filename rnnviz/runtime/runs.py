@@ -7,9 +7,8 @@ function is deterministic: the same Settings give the same numbers.
 
 from __future__ import annotations
 
-import os
+import hashlib
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -19,11 +18,17 @@ from ..models.recurrent import ARCHS, SequenceModel, config_for_task
 from ..settings import BY_NAME, Settings
 from ..tasks import Task, get_task
 from ..trace import grad_norm_per_step
+from .jobs import Job, Stage
 from .training import TrainConfig, Trainer
 
 MAX_STEPS = 1_000_000
 # The recurrent options the gated cells keep at their defaults in compare_archs (a fair comparison).
 RECURRENT_FIELDS = ("init", "scale", "nonlin", "forget_bias")
+
+
+def text_key(text: str | None) -> str:
+    """A short name for a charlm text (part of a run's or a job's key)."""
+    return "" if text is None else hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
 def task_for(settings: Settings, text: str | None = None) -> Task:
@@ -112,31 +117,45 @@ def compare_settings(settings: Settings, arch: str) -> Settings:
     return settings.replace(**changes)
 
 
-def compare_archs(settings: Settings, steps: int, text: str | None = None, n: int = 8) -> dict[str, np.ndarray]:
-    """||dL/dh_t|| over t (mean over the same n examples) for the vanilla RNN, the LSTM and the GRU
-    built from these settings (see :func:`compare_settings`), each after ``steps`` training steps,
-    traced on the task's example batch (the one the inspection pages show). Returns {arch: [T] array}."""
+COMPARE_N = 8  # examples the comparison traces (the task's example batch)
+
+
+def compare_key(settings: Settings, steps: int, text: str | None = None, n: int = COMPARE_N) -> tuple:
+    """The name of :func:`compare_job` for these settings: training is deterministic, so every student asking for
+    the same comparison shares one job (the class's 20 presses of "Train each for 600 steps" train it once)."""
+    return ("gradients-compare", settings.key(), text_key(text) if settings.task == "charlm" else "", _check_steps(steps), n)
+
+
+def compare_job(settings: Settings, steps: int, text: str | None = None, n: int = COMPARE_N) -> Job:
+    """The vanilla RNN, the LSTM and the GRU built from these settings (see :func:`compare_settings`), each
+    trained ``steps`` steps as one stage of a job for the shared worker (in fair turns with everyone else's
+    training), then traced on the task's example batch: the result is {arch: ||dL/dh_t|| over t, the mean over
+    the same n examples, last layer}."""
     steps = _check_steps(steps)
-    runs = {}
-    for arch in ARCHS:  # built one after another (seeded), then trained side by side
-        s = compare_settings(settings, arch)
-        runs[arch] = (s, build_run(s, text, snapshot_every=100_000, eval_every=100_000))
+    plan = {arch: compare_settings(settings, arch) for arch in ARCHS}
 
-    def train_and_trace(s: Settings, run: Trainer) -> np.ndarray:
-        if steps:
-            run.run(n_steps=steps)
+    def build(s: Settings) -> Callable[[object], Trainer]:
+        return lambda _ctx: build_run(s, text, snapshot_every=100_000, eval_every=100_000)
+
+    def after(_ctx, stage: Stage) -> np.ndarray:
+        s, run = plan[stage.label], stage.trainer
         b = run.task.example_batch(n, s.seq_len, s.seed)
-        return grad_norm_per_step(run.model.trace(b.x, b.y, b.mask).hidden_grad)  # last layer
+        return grad_norm_per_step(run.model.trace(b.x, b.y, b.mask).hidden_grad)
 
-    # Each run has its own model, optimiser and random generator, so training them in threads gives the
-    # same numbers as one after another; torch lets go of Python's lock inside its operations, so on two
-    # cores the three take about half the time (600 steps each: measured in the commit that added this).
-    workers = min(len(runs), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
-    if steps == 0 or workers < 2:
-        return {a: train_and_trace(s, r) for a, (s, r) in runs.items()}
-    with ThreadPoolExecutor(workers) as pool:
-        done = {a: pool.submit(train_and_trace, s, r) for a, (s, r) in runs.items()}
-        return {a: f.result() for a, f in done.items()}
+    return Job(
+        compare_key(settings, steps, text, n),
+        f"Gradients: RNN, LSTM and GRU, {steps:,} steps each, seed {settings.seed}",
+        [Stage(arch, build(s), steps) for arch, s in plan.items()],
+        combine=lambda _ctx, stages: {st.label: st.piece for st in stages},
+        after=after,
+    )
+
+
+def compare_archs(settings: Settings, steps: int, text: str | None = None, n: int = COMPARE_N) -> dict[str, np.ndarray]:
+    """||dL/dh_t|| over t (mean over the same n examples) for the vanilla RNN, the LSTM and the GRU built from
+    these settings, each after ``steps`` training steps: :func:`compare_job` run here to its end (a page asks
+    the shared worker for the same job instead). Returns {arch: [T] array}."""
+    return compare_job(settings, steps, text, n).run_here().result
 
 
 def tiny_run(task: Task, hidden: int, seq_len: int, seed: int) -> Trainer:

@@ -29,7 +29,6 @@ otherwise waits for the user to choose (:meth:`rebuild` or keep).
 from __future__ import annotations
 
 import atexit
-import hashlib
 import logging
 import os
 import threading
@@ -42,7 +41,7 @@ from enum import StrEnum
 
 from ..settings import FIELDS, Change, Settings, live_changes, what_changes
 from .jobs import IDLE_SECONDS
-from .runs import build_run, retrain
+from .runs import build_run, retrain, text_key
 from .training import History, Trainer
 from .training import Status as TrainerStatus
 from .trainproc import TrainerProcess, for_this_thread, in_process, release_this_thread
@@ -70,10 +69,6 @@ class Event(StrEnum):
     STEP = "step"
     RESET = "reset"
     TICK = "tick"
-
-
-def text_key(text: str | None) -> str:
-    return "" if text is None else hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

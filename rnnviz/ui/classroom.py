@@ -28,7 +28,7 @@ import streamlit as st
 from ..board import store as bs
 from ..board.summary import csv_text, groups
 from ..models import COMPARE_ARCHS as RACE_ARCHS
-from ..plots.board import NAMES, arch_order, curves_figure, solve_figure
+from ..plots.board import NAMES, arch_order, curve_owner, curves_figure, solve_figure
 from ..plots.qr import qr_svg
 from ..tasks import get_task
 
@@ -37,6 +37,7 @@ log = logging.getLogger("rnnviz.board")
 CODE = "rv_class"  # the class code this browser session is in (a student's or the teacher's)
 STUDENT = "rv_class_student"  # a store.Student once joined
 TEACHER = "rv_class_key"  # the teacher key (the Class page's link field "key")
+ME = "me"  # the link parameter of a student's place in the class (their own address bar only)
 JOINS = "rv_class_joins"  # joins made by this browser session (capped: MAX_JOINS)
 POST_SECONDS = 3.0  # at most one post per run this often
 BOARD_SECONDS = 5.0  # the board redraws this often
@@ -90,6 +91,8 @@ def read_link() -> list[str]:
                     ss[CODE] = c
                 except bs.UnknownClass:
                     notes.append(f"There is no class {c} (check the code with your teacher); the link's class was ignored.")
+                else:
+                    notes += _rejoin(store, c, st.query_params.get(ME))
     key = ss.get(TEACHER)
     if key and ss.get("rv_class_key_checked") != (code(), key):
         store = db()
@@ -99,6 +102,27 @@ def read_link() -> list[str]:
             ss[TEACHER] = ""
             notes.append("This link's teacher key does not open its class; it was ignored.")
     return notes
+
+
+def _rejoin(store: bs.Store, c: str, me: str | None) -> list[str]:
+    """A reload (or the student's own address bar reopened): ``me=`` in the link puts this browser session back in
+    the class as the student it was, with the same nickname and runs. A ``me`` that is not a student of the class
+    (a typo, or they left) is dropped with one note."""
+    if not me:
+        return []
+    found = store.student(c, me)
+    if found is None:
+        return [f"This link's student place is not in class {c} (or that student left); join again on the Class page."]
+    st.session_state[STUDENT] = found
+    return []
+
+
+def address_extras() -> dict[str, str]:
+    """What this browser's own address bar keeps beyond :func:`link_extras`: a student's place in the class
+    (``me=``, their secret student id), so a reload keeps them as the same student. Share links and QR codes
+    never carry it: whoever opens those joins as themselves."""
+    me = student()
+    return {ME: me.id} if me is not None and not is_teacher() else {}
 
 
 def is_teacher() -> bool:
@@ -420,11 +444,22 @@ def draw_board(c: str, teacher: bool) -> None:
     loss_name = "cross-entropy, nats" if task.loss == "ce" else "mean squared error"
     stamp = (c, store.stamp(c), task_name, tuple(sorted({r.seq_len for r in shown})))
     figs = _figures(stamp, shown, task, loss_name)
-    st.plotly_chart(figs[0], key="rv_board_curves", config={"displaylogo": False})
+    event = st.plotly_chart(
+        figs[0], key="rv_board_curves", config={"displaylogo": False}, on_select="rerun", selection_mode="points"
+    )
+    picked = _picked_run(event, shown)
+    if picked is not None:
+        st.markdown(
+            f"**{escape(picked.nickname)}**, seed {picked.seed}: {NAMES.get(picked.arch, picked.arch)} at "
+            f"T={picked.seq_len}, {picked.step:,} steps"
+            + (f", solved at step {picked.solved_step:,}" if picked.solved_step is not None else ", not solved (yet)")
+            + f". [Open this run]({run_link(picked, c)})"
+        )
     st.caption(
         "Every student's run as a line: the loss on a fixed held-out batch the model never trains on, against the "
         "training step; one colour per architecture. Below the green dotted line the task counts as solved; on the "
-        "grey dashed line a model has learnt nothing an input-blind guess could not. Hover a line for its student and seed."
+        "grey dashed line a model has learnt nothing an input-blind guess could not. Hover a line for its student and "
+        "seed; click it for a link that opens that run."
     )
     gs = groups(shown)
     cols = st.columns(min(len(gs), 4))
@@ -499,6 +534,21 @@ def draw_board(c: str, teacher: bool) -> None:
             help="One row per run: nickname, model, task, length, hidden units, seed, steps, solved step, diverged, "
             "final held-out loss and metric, and the run's link.",
         )
+
+
+def _picked_run(event, shown: list[bs.Run]) -> bs.Run | None:
+    """The run whose line was clicked on the curves chart (the last point picked), or None."""
+    try:
+        points = event.selection.points if event is not None else []
+    except AttributeError:
+        return None
+    for p in reversed(list(points or [])):
+        i = curve_owner(
+            [dict(arch=r.arch, step=r.curve_step) for r in shown], p.get("curve_number", -1), p.get("point_index", -1)
+        )
+        if i is not None:
+            return shown[i]
+    return None
 
 
 def _natural(text: str) -> tuple:
@@ -680,6 +730,11 @@ def page_body(session) -> None:
         st.markdown(
             f"You are **{escape(me.nickname)}** in class **{c}**. Each run you train on **Train** (and each race on "
             "**Compare**) goes to the board below, a few seconds at a time, while you work."
+        )
+        st.caption(
+            "Your address bar keeps your place in the class: after a reload you are still "
+            f"{escape(me.nickname)}. To show a run to someone, send the share link from the sidebar, not the "
+            "address bar (whoever opens your address bar posts as you)."
         )
         stopped = POSTER.status(session, me.id)
         if stopped:

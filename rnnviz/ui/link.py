@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from ..settings import PAGE_FIELDS, Settings, from_query, page_query, page_values
-from . import projector
+from . import classroom, projector
 
 MAX_LINK_STEPS = 100_000
 
@@ -51,6 +51,7 @@ def write(settings: Settings, step: int, app: str | None = None) -> None:
     if step:
         want["step"] = str(step)
     want.update(projector.link_extras())
+    want.update(classroom.address_extras())  # a student's place in their class: this address bar only
     if app:
         want.update(page_query(app, app_values(app)))
     have = {k: st.query_params.get(k) for k in st.query_params}

@@ -55,6 +55,27 @@ def test_a_student_joins_from_the_link_with_a_plain_nickname_and_leaves(board):
     assert "class" not in at.query_params
 
 
+def test_a_reload_keeps_a_student_in_the_class_as_the_same_student(board):
+    """The student's own address bar holds their place (me=); the share box and QR code never do."""
+    c, _ = board.start_class()
+    at = go(new_app(query={"class": c}), PAGE)
+    at.text_input(key="rv_class_nick_in").set_value("Ada").run()
+    at.button(key="rv_class_join").click().run()
+    me = at.session_state["rv_class_student"]
+    assert at.query_params["me"] == me.id and at.query_params["class"] == c
+    assert "after a reload you are still Ada" in text(at)
+    go(at, "pages/1_Train.py")
+    assert at.query_params["me"] == me.id
+    assert not any("me=" in str(x.value) for x in at.code)  # the share box: the run's link, not the student's place
+    again = go(new_app(query={"class": c, "me": me.id}), PAGE)  # the reload: a new browser session
+    assert again.session_state["rv_class_student"] == me and board.class_info(c).students == 1
+    assert "You are **Ada** in class" in text(again)
+    junk = go(new_app(query={"class": c, "me": "0" * 32}), PAGE)  # not a student of this class: one note
+    assert "rv_class_student" not in junk.session_state
+    assert [w.value for w in junk.warning if "student place is not in class" in w.value]
+    assert f"Join class {c}" in text(junk)
+
+
 @pytest.mark.parametrize(
     "query, note",
     [

@@ -151,6 +151,21 @@ def test_students_join_with_a_nickname_or_a_number_and_nicknames_are_plain_cappe
         db.post(code, b.id, post("r-b"))
 
 
+def test_a_student_is_found_again_by_their_id_in_their_class_only(db):
+    """A reload's ``me=``: the same student in the same class; another class, a left student or junk: nobody."""
+    code, _ = db.start_class()
+    other, _ = db.start_class()
+    a = db.join(code, "Ada")
+    assert db.student(code, a.id) == bs.Student(a.id, code, a.number, "Ada")
+    db.rename(code, a.id, "Ada L")
+    assert db.student(code.lower(), a.id).nickname == "Ada L"
+    assert db.student(other, a.id) is None
+    for junk in ("", "x" * 32, a.id.upper(), a.id + "0", "' OR 1=1 --", None, 12):
+        assert db.student(code, junk) is None
+    db.leave(code, a.id)
+    assert db.student(code, a.id) is None
+
+
 def test_a_run_is_created_then_updated_and_read_back_with_its_curve(db):
     code, _ = db.start_class()
     s = db.join(code, "Ada")

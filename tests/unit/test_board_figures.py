@@ -5,7 +5,7 @@ import math
 
 import plotly.graph_objects as go
 
-from rnnviz.plots.board import curves_figure, plain, solve_figure
+from rnnviz.plots.board import curve_owner, curves_figure, plain, solve_figure
 
 
 def runs(n=60):
@@ -38,6 +38,22 @@ def test_the_curves_figure_is_valid_one_trace_per_architecture_and_thinned():
     assert rnn.x[1] == 100 and math.isnan(rnn.x[30])  # every other score kept; the gap between runs
     assert rnn.text[0] == "Student 1, seed 0" and rnn.text[31] == "Student 2, seed 1"
     assert math.isnan(rnn.y[2]) and checked.layout.yaxis.type == "log"  # the missing score (step 200) is a gap
+
+
+def test_a_click_on_a_line_names_the_run_it_belongs_to():
+    """The board's click-for-a-link: every point of every trace maps back to the run whose text it carries."""
+    rs = runs(4)
+    rs.append(dict(arch="lstm", nickname="Short", seed=9, seq_len=50, step=[0, 50], loss=[0.2, 0.1], solved_step=None))
+    fig = curves_figure(rs, 0.1667, 0.01, "mean squared error", "t")
+    for t, trace in enumerate(fig.data):
+        for p in range(len(trace.x)):
+            owner = curve_owner(rs, t, p)
+            if math.isnan(trace.x[p]):
+                assert owner is None  # the gap between two runs
+            else:
+                assert f"{rs[owner]['nickname']}, seed {rs[owner]['seed']}" == trace.text[p]
+    assert curve_owner(rs, 1, len(fig.data[1].x) - 2) == 12  # the last LSTM point: the short run added last
+    assert curve_owner(rs, 3, 0) is None and curve_owner(rs, 0, 10**6) is None and curve_owner(rs, 0, -1) is None
 
 
 def test_the_solve_figure_puts_unsolved_runs_in_a_row_at_the_top():

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from rnnviz.errors import ConfigError
-from rnnviz.runtime.runs import build_run, compare_archs, compare_settings, retrain, tiny_run
+from rnnviz.runtime.runs import build_run, compare_archs, compare_job, compare_key, compare_settings, retrain, tiny_run
 from rnnviz.runtime.training import make_run
 from rnnviz.settings import Settings
 from rnnviz.tasks import get_task
@@ -83,11 +83,27 @@ def test_compare_archs_from_settings():
     r = compare_archs(s, steps=3)
     assert set(r) == {"rnn", "lstm", "gru"} and all(v.shape == (15,) for v in r.values())
     assert np.array_equal(r["gru"], compare_archs(s, steps=3)["gru"])  # deterministic
-    for arch in ("rnn", "lstm"):  # trained side by side in threads: the same numbers as one run alone
+    for arch in ("rnn", "lstm"):  # trained as stages of one job, in turns: the same numbers as one run alone
         alone = build_run(compare_settings(s, arch), snapshot_every=100_000, eval_every=100_000)
         alone.run(n_steps=3)
         b = alone.task.example_batch(8, 15, 1)
         assert np.array_equal(r[arch], grad_norm_per_step(alone.model.trace(b.x, b.y, b.mask).hidden_grad))
+
+
+def test_a_comparison_is_one_job_named_by_its_settings():
+    """A class asking for the same comparison shares one job; another seed or step count is another job."""
+    s = Settings(task="adding", seq_len=15, hidden=6, seed=1)
+    job = compare_job(s, 4)
+    assert job.key == compare_key(s, 4) == compare_key(Settings(task="adding", seq_len=15, hidden=6, seed=1), 4)
+    assert compare_key(s.replace(seed=2), 4) != job.key and compare_key(s, 5) != job.key
+    assert compare_key(s, 4, text="some text") == job.key  # the text is the charlm task's only
+    c = Settings(task="charlm", seq_len=15, hidden=6)
+    assert compare_key(c, 4, text="a") != compare_key(c, 4, text="b")
+    assert [st.label for st in job.stages] == ["rnn", "lstm", "gru"] and all(st.steps == 4 for st in job.stages)
+    r = job.run_here().result
+    assert all(np.array_equal(r[a], v) for a, v in compare_archs(s, 4).items())
+    with pytest.raises(ConfigError):
+        compare_job(s, -1)
 
 
 def test_tiny_run():
