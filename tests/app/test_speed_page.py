@@ -15,7 +15,10 @@ def test_speed_page_shows_the_shipped_measurements(monkeypatch):
     assert f"{data['gru_kernel']['flops_per_step']['gru']:,} FLOPs" in shown  # the explanation quotes the file
     assert "one CPU thread" in shown and "nothing runs in parallel" in shown
     if "threads" in data:  # one thread against two, and the published table beside it
-        assert "Vaswani et al. (2017)" in shown and "O(n²·d)" in shown
+        assert "Vaswani et al. (2017)" in shown
+        published = at.table[-1].value  # the paper's table, beside the measurement
+        assert list(published["layer"]) == ["Self-attention", "Recurrent", "Convolutional"]
+        assert published["work per layer"][0] == "O(n²·d)" and published["operations one after another"][1] == "O(n)"
         t = data["threads"]["models"]["transformer"]["step_ms"]
         assert f"{t[0] / t[1]:.2f}x" in shown
     # measure here now: one row per (model, length), next to the file's number, with the ratio
