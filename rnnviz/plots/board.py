@@ -54,7 +54,7 @@ def curves_figure(curves: list[dict], baseline: float, solved: float, loss_name:
     for arch in sorted(by_arch, key=arch_order):
         runs = by_arch[arch]
         label = NAMES.get(arch, plain(arch))
-        xs, ys, who = [], [], []
+        xs, ys, who, sizes = [], [], [], []
         for c in runs:
             idx = _thin(len(c["step"]), POINTS_PER_CURVE)
             x = np.asarray([c["step"][i] for i in idx] + [np.nan], np.float32)  # NaN after each run: a gap
@@ -65,11 +65,17 @@ def curves_figure(curves: list[dict], baseline: float, solved: float, loss_name:
                 highs.append(float(np.nanmax(y)))
             xs.append(x)
             ys.append(y)
+            size = np.zeros(len(x), np.float32)  # a dot at each run's last score: where its line ends
+            finite = np.flatnonzero(np.isfinite(y))
+            if finite.size:
+                size[finite[-1]] = 7
+            sizes.append(size)
             who.extend([f"{plain(c['nickname'])}, seed {c['seed']}"] * len(x))
         data.append(
             dict(
                 type="scatter",
-                mode="lines",
+                mode="lines+markers",  # markers make the points clickable (a click selects one: the run's link)
+                marker=dict(size=np.concatenate(sizes), color=COLORS.get(arch, "#333333")),
                 x=np.concatenate(xs),
                 y=np.concatenate(ys),
                 text=who,

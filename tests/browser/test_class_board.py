@@ -172,6 +172,32 @@ def test_a_class_trains_and_the_board_survives_a_server_restart(server, rv_brows
         assert after == before
         assert "Download every run (CSV)" in teacher.page.inner_text("[data-testid='stMain']")  # still the teacher
         teacher.shot("class-board-after-restart")
+
+        # a click on a curve names its run and links to it (hover cannot hold a link)
+        area = teacher.page.locator(".st-key-rv_board_curves .nsewdrag").first
+        area.scroll_into_view_if_needed()
+        box = area.bounding_box()
+        link = teacher.page.get_by_role("link", name="Open this run", exact=True)
+        for fx in (0.98, 0.9, 0.75):  # the runs end at the right: their last dots are the largest targets
+            for fy in [i / 60 for i in range(1, 60)]:
+                teacher.page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+                if link.count() or teacher.page.wait_for_timeout(150) or link.count():
+                    break
+            if link.count():
+                break
+        teacher.settle()
+        said = teacher.page.locator("[data-testid='stMarkdownContainer']").filter(has=link).first.inner_text()
+        assert any(said.startswith(f"{nick}, seed {seed}: ") for nick, _, seed in STUDENTS), said
+        assert "/Train?" in link.first.get_attribute("href")
+
+        # a student's own address bar keeps their place: after the restart, a reload is the same student
+        ada = students[0]
+        assert "me=" in ada.page.url
+        ada.page.reload()
+        ada.settle()
+        nick = STUDENTS[0][0]
+        assert f"you are {nick}" in ada.page.inner_text("[data-testid='stSidebar']")
+        assert bs.Store(server.db_url).class_info(code).students == len(STUDENTS)  # nobody joined again
     finally:
         for ctx in contexts:
             ctx.close()
