@@ -137,16 +137,19 @@ def compare_job(settings: Settings, steps: int, text: str | None = None, n: int 
     def build(s: Settings) -> Callable[[object], Trainer]:
         return lambda _ctx: build_run(s, text, snapshot_every=100_000, eval_every=100_000)
 
+    label = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}  # what the progress bar says
+    arch_of = {v: k for k, v in label.items()}
+
     def after(_ctx, stage: Stage) -> np.ndarray:
-        s, run = plan[stage.label], stage.trainer
+        s, run = plan[arch_of[stage.label]], stage.trainer
         b = run.task.example_batch(n, s.seq_len, s.seed)
         return grad_norm_per_step(run.model.trace(b.x, b.y, b.mask).hidden_grad)
 
     return Job(
         compare_key(settings, steps, text, n),
         f"Gradients: RNN, LSTM and GRU, {steps:,} steps each, seed {settings.seed}",
-        [Stage(arch, build(s), steps) for arch, s in plan.items()],
-        combine=lambda _ctx, stages: {st.label: st.piece for st in stages},
+        [Stage(label[arch], build(s), steps) for arch, s in plan.items()],
+        combine=lambda _ctx, stages: {arch_of[st.label]: st.piece for st in stages},
         after=after,
     )
 

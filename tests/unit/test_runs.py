@@ -99,7 +99,7 @@ def test_a_comparison_is_one_job_named_by_its_settings():
     assert compare_key(s, 4, text="some text") == job.key  # the text is the charlm task's only
     c = Settings(task="charlm", seq_len=15, hidden=6)
     assert compare_key(c, 4, text="a") != compare_key(c, 4, text="b")
-    assert [st.label for st in job.stages] == ["rnn", "lstm", "gru"] and all(st.steps == 4 for st in job.stages)
+    assert [st.label for st in job.stages] == ["vanilla RNN", "LSTM", "GRU"] and all(st.steps == 4 for st in job.stages)
     r = job.run_here().result
     assert all(np.array_equal(r[a], v) for a, v in compare_archs(s, 4).items())
     with pytest.raises(ConfigError):
