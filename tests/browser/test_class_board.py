@@ -173,18 +173,21 @@ def test_a_class_trains_and_the_board_survives_a_server_restart(server, rv_brows
         assert "Download every run (CSV)" in teacher.page.inner_text("[data-testid='stMain']")  # still the teacher
         teacher.shot("class-board-after-restart")
 
-        # a click on a curve names its run and links to it (hover cannot hold a link)
-        area = teacher.page.locator(".st-key-rv_board_curves .nsewdrag").first
-        area.scroll_into_view_if_needed()
-        box = area.bounding_box()
+        # a click on a curve names its run and links to it (hover cannot hold a link): click the dot at the end of
+        # the first trace's first run, found from the figure's own axes
+        teacher.page.locator(".st-key-rv_board_curves").scroll_into_view_if_needed()
+        xy = teacher.page.evaluate("""() => {
+            const gd = [...document.querySelectorAll('.js-plotly-plot')]
+                .find(g => String(g.layout.title.text || '').includes('Held-out loss of every run'));
+            const t = gd._fullData[0], size = t.marker.size;
+            let i = 0; while (!(size[i] > 0)) i++;
+            const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
+            return [r.left + xa._offset + xa.l2p(xa.d2l(t.x[i])), r.top + ya._offset + ya.l2p(ya.d2l(t.y[i]))];
+        }""")
+        teacher.page.mouse.move(*xy)
+        teacher.page.mouse.click(*xy)
         link = teacher.page.get_by_role("link", name="Open this run", exact=True)
-        for fx in (0.98, 0.9, 0.75):  # the runs end at the right: their last dots are the largest targets
-            for fy in [i / 60 for i in range(1, 60)]:
-                teacher.page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
-                if link.count() or teacher.page.wait_for_timeout(150) or link.count():
-                    break
-            if link.count():
-                break
+        link.first.wait_for(timeout=30_000)
         teacher.settle()
         said = teacher.page.locator("[data-testid='stMarkdownContainer']").filter(has=link).first.inner_text()
         assert any(said.startswith(f"{nick}, seed {seed}: ") for nick, _, seed in STUDENTS), said
