@@ -16,6 +16,12 @@ st.caption(ctx.status_line())
 insp = ctx.inspection()
 
 
+def symbol(label) -> str:
+    """An input's label as text, never markup: the copy task's blank "_" opened italics that ran to the caption's end."""
+    text = str(label)
+    return f"`{text}`" if "`" not in text else text.replace("`", "'")
+
+
 @st.fragment
 def view(insp):
     """Everything below redraws alone when one of its own controls moves (the trace is not recomputed)."""
@@ -101,7 +107,7 @@ def view(insp):
     for line in step_latex(n):
         st.latex(line)
     st.caption(
-        f"Read it left to right: the input x_{t} ({labels[t]}) is mixed by W_x, the previous state h_{t - 1} by "
+        f"Read it left to right: the input x_{t} ({symbol(labels[t])}) is mixed by W_x, the previous state h_{t - 1} by "
         "W_h, the bias b is added to give a, and tanh squashes each number of a into (−1, 1). "
         "Move the step slider and watch h_t "
         "become the next step's h_(t−1)."

@@ -109,12 +109,22 @@ def loss_figure(
         refs.append(reference_parts(solved, f"solved: {solved:.3g}", LINE["solved"], "dot", False, log))
     yaxis = {}
     if log:
-        values = np.concatenate([l, np.asarray(heldout_loss, np.float32), *(np.asarray(p[2], np.float32) for p in past)])
+        live = np.concatenate([l, np.asarray(heldout_loss, np.float32)])
+        values = np.concatenate([live, *(_near(np.asarray(p[2], np.float32), live) for p in past)])
         lines = [baseline] if solved is None else [baseline, solved]
         yaxis = dict(type="log", range=_log_range(lines, values), exponentformat="power")
     all_steps = s if not past else np.concatenate([s, *(np.asarray(p[1]) for p in past)])
     title, ytitle = "Loss: training batches and held-out", f"loss ({loss_name}, log scale)"
     return _figure(data, refs, title, "training step", ytitle, yaxis, all_steps)
+
+
+def _near(values: np.ndarray, live: np.ndarray) -> np.ndarray:
+    """An earlier run's values that may widen the log axis: within a factor of 100 of the live run's own. An
+    exploded run (loss 1e34) is drawn leaving the top of the chart instead of squashing the live run into a line."""
+    v = live[np.isfinite(live) & (live > 0)]
+    if not v.size:
+        return values
+    return values[(values >= v.min() / 100) & (values <= v.max() * 100)]
 
 
 def _log_range(lines, values):

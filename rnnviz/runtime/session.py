@@ -209,8 +209,10 @@ class TrainingSession:
             self.past = (run, *self.past)[:PAST_RUNS]
 
     def past_curves(self, which: str = "loss") -> list[tuple[str, list[int], list[float]]]:
-        """The earlier runs as (label against the live run, steps, values) for the Train page's charts."""
-        return [(p.label(self.settings), *p.curve(which)) for p in self.past]
+        """The earlier runs on the live run's task as (label against the live run, steps, values) for the Train page's
+        charts: a run on another task has another loss and metric (an accuracy axis must not carry a sines run's
+        loss), so it is not drawn with this one."""
+        return [(p.label(self.settings), *p.curve(which)) for p in self.past if p.ended.task == self.settings.task]
 
     def clear_past(self) -> None:
         """Forget the earlier runs (the Train page's "Clear earlier runs")."""

@@ -27,3 +27,12 @@ def test_explode_diverges_and_rescue_with_clipping_solves():
     assert on.status != "diverged" and on.solved_at is not None, on.evaluate()
     assert on.evaluate()["metric"] < on.task.solved_metric
     assert 0 < sum(on.history.clipped) < on.step  # a few steps were clipped: the ones that would have thrown it
+
+
+def test_vanish_after_explode_trains_as_the_sidebar_does_by_default():
+    """Walking the presets in order: Vanish and Scale 1.0 put back the optimiser and learning rate that Explode
+    and Rescue changed (a student saw SGD at lr 0.5 left in the sidebar after 'Make it vanish')."""
+    after_explode = DEFAULT.replace(**PRESETS["explode"][1])
+    for name in ("vanish", "healthy"):
+        s = after_explode.replace(**PRESETS[name][1])
+        assert (s.optimizer, s.lr) == (DEFAULT.optimizer, DEFAULT.lr) and s.arch == "rnn"
