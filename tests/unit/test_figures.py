@@ -164,3 +164,18 @@ def test_a_loss_chart_without_a_solved_line_draws_only_chance():
     without = json.dumps(loss_figure([1, 2], [2.0, 1.0], 5.0, None, "cross-entropy").to_dict())
     assert "solved: 0.2" in with_line and "chance: 5" in with_line
     assert "solved" not in without and "chance: 5" in without
+
+
+def test_earlier_runs_on_another_task_or_exploded_do_not_squash_the_live_curve():
+    """A student walking the lessons: a sines run that exploded (loss 2.5e34) was drawn on the next task's charts and
+    squashed the live run into a flat line at the bottom of a 10^34 axis."""
+    s = TrainingSession.new(TINY.replace(task="sines"))
+    s.trainer.run(n_steps=3)
+    s.rebuild(TINY.replace(task="adding"))
+    assert len(s.past) == 1 and s.past_curves() == []  # another task: kept, not drawn
+    live = [0.2, 0.1, 0.05]
+    exploded = ("explode", [1, 2, 3], [0.3, 5e3, 2.5e34])
+    fig = loss_figure([1, 2, 3], live, 0.167, 0.01, "mean squared error", past=[exploded])
+    lo, hi = fig.layout.yaxis.range
+    assert hi < 4 and lo < -2  # the axis is the live run's (and the reference lines'), up to 100x above it
+    assert any(t.name and "explode" in t.name for t in fig.data)  # the earlier run is still drawn
