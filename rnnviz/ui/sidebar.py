@@ -55,7 +55,7 @@ PAGES = [
     (
         "pages/7_Speed.py",
         "Speed and memory",
-        "training time against length, streaming cost, why the GRU is slow here",
+        "training time against length, what a second thread buys, streaming cost, why PyTorch's GRU is slow on a CPU",
         ":material/speed:",
     ),
     (
