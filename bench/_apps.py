@@ -1,11 +1,12 @@
 """The application pages for bench/load.py's application scenario (--app): where each page's button,
 seed and result are, and an in-page watcher that times the press and the result in the page's own clock.
 
-The result marker: the container the converted pages draw their finished result in (key
-`rv_result_<page>`, CSS class `st-key-rv_result_<page>`); on a page that has none yet, an element that
-today's page shows only once its job is done (`old` below). Either counts once it is visible, holds a
-result (text, a figure, a table or audio) and no progress bar or spinner, and differs from what it
-held when the button was pressed (a page may keep an older result in the same place).
+The result marker: the container each page draws its finished result in (key `rv_result_<page>`, CSS
+class `st-key-rv_result_<page>`). It counts once it is visible, holds a result (text, a figure, a table or
+audio) and no progress bar or spinner, and differs from what it held when the button was pressed (a page
+may keep an older result in the same place). The pages' earlier stand-in markers (an element shown once
+the job was done) are gone: on Translate its "trained here" radio showed a frame before the result, and
+the row then lacked the server's clock for those students.
 
 The server's part: a converted page's result container holds a hidden mark (`.rv-drawn`, `data-t`: the
 server's clock, epoch seconds, when its run drew the result, and `data-done`, when the job finished;
@@ -32,19 +33,15 @@ class App:
     button: str  # the button's widget key
     label: str  # the button's label (for messages)
     seed: str  # the seed's key: a link field (?seed=K) and, where the page has one, the widget's key
-    old_selector: str  # today's marker: an element matching this selector...
-    old_text: str  # ...whose text contains this
-    converted: bool = True  # the page draws its result in the rv_result_<name> container (every page today)
 
 
 APPS = {
     a.name: a
     for a in (
-        App("forecast", "Forecast", "fc_go", "Train and forecast", "fc_seed", "h4", "Who forecast best?"),
-        # the radio that lets the session pick its own models appears once they are trained
-        App("translate", "Translate", "tr_train", "Train both models", "tr_seed", ".st-key-tr_which", "trained here"),
-        App("music", "Music", "mu_train", "Train a new model now", "mu_seed", "strong", "Showing your own model"),
-        App("sounds", "Sounds", "so_train", "Train a new model now", "so_seed", "strong", "Showing your own model"),
+        App("forecast", "Forecast", "fc_go", "Train and forecast", "fc_seed"),
+        App("translate", "Translate", "tr_train", "Train both models", "tr_seed"),
+        App("music", "Music", "mu_train", "Train a new model now", "mu_seed"),
+        App("sounds", "Sounds", "so_train", "Train a new model now", "so_seed"),
     )
 }
 
@@ -64,24 +61,17 @@ WATCH_JS = r"""(cfg) => {
     const out = {};
     const n = document.querySelector('.st-key-rv_result_' + cfg.name);
     if (n) out.new = n;
-    // a page with a result container is recognised by it alone: on Translate the "trained here" radio showed
-    // a frame before the container, and the row then lacked the server's clock for those students
-    if (!cfg.converted) {
-      for (const el of document.querySelectorAll(cfg.oldSelector)) {
-        if (el.textContent.includes(cfg.oldText)) { out.old = el; break; }
-      }
-    }
     return out;
   };
   A.snapshot = () => {
     const m = markers();
-    A.before = {new: m.new ? m.new.textContent : null, old: m.old ? m.old.textContent : null};
+    A.before = {new: m.new ? m.new.textContent : null};
   };
   const check = () => {
     if (A.press === null) return;
     if (A.result === null) {
       const m = markers();
-      for (const how of ['new', 'old']) {
+      for (const how of ['new']) {
         const el = m[how];
         if (shown(el) && !busy(el) && holds(el) && el.textContent !== A.before[how]) {
           A.result = now();
@@ -183,9 +173,7 @@ def set_seed(tab, app: App, seed: int, timeout: float) -> str:
 
 
 def watch(tab, app: App) -> None:
-    tab.page.evaluate(
-        WATCH_JS, {"name": app.name, "oldSelector": app.old_selector, "oldText": app.old_text, "converted": app.converted}
-    )
+    tab.page.evaluate(WATCH_JS, {"name": app.name})
 
 
 def press(tab, app: App):

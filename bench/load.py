@@ -30,7 +30,7 @@ everyone with the default settings (same: the server should compute it once and 
 a seed of its own (seeds: `/Forecast?fc_seed=K`, typed into the page's seed widget where the page does not
 take it from the link; where the page shows no seed at all, the row says so). One row per (page, variant,
 N): seconds from each student's press to the result shown in that student's page (min / median / max; see
-_apps.py for how the result is recognised on today's and on converted pages), how many saw it within the
+_apps.py for how the result is recognised), how many saw it within the
 goal (same: 10 s, seeds: 90 s), the students' progress at press + goal (their page's progress bar; 1 once
 the result shows), the probe's p50 and p95 while the class waits, exceptions and disconnects in any page.
 Each row has a fresh server; --wait bounds how long a row waits for the slowest student.
@@ -534,7 +534,7 @@ class AppLevel(Level):
                 progress_median=pmed,
                 progress_min_over_median=(prog[0] / pmed) if pmed else None,
                 progress_measured=bool(prog) and a.wait >= goal,
-                marker={h: sum((s or {}).get("how") == h for s in states) for h in ("new", "old")},
+                marker={"new": sum((s or {}).get("how") == "new" for s in states)},
                 seed_via={v: via.count(v) for v in sorted(set(via))},
                 press_spread_s=(max(presses) - min(presses)) / 1000,
                 probe_n=len(probes),

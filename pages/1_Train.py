@@ -240,22 +240,15 @@ live(view)
 if session.past:
     shown_past = session.past_curves()
     other = len(session.past) - len(shown_past)
-    st.markdown(
-        (
-            "**Earlier runs on the charts** (dash-dotted, newest first): "
-            + "; ".join(f"{k + 1}. {label}" for k, (label, _, _) in enumerate(shown_past))
-            + ". "
-            if shown_past
-            else ""
-        )
-        + (
-            f"{other} earlier run{'s' if other != 1 else ''} on another task {'are' if other != 1 else 'is'} kept but not "
-            "drawn (another task has another loss). "
-            if other
-            else ""
-        )
-        + "A run is kept here when you press Reset or start a new model after training."
-    )
+    parts = []
+    if shown_past:
+        runs = "; ".join(f"{k + 1}. {label}" for k, (label, _, _) in enumerate(shown_past))
+        parts.append(f"**Earlier runs on the charts** (dash-dotted, newest first): {runs}.")
+    if other:
+        runs = f"{other} earlier run is" if other == 1 else f"{other} earlier runs are"
+        parts.append(f"{runs} on another task: kept but not drawn (another task has another loss).")
+    parts.append("A run is kept here when you press Reset or start a new model after training.")
+    st.markdown(" ".join(parts))
     st.button("Clear earlier runs", key="tr_clear_past", icon=":material/clear_all:", on_click=session.clear_past)
 if not view.running and view.step and not view.diverged:
     ev = session.trainer.evaluate()

@@ -7,6 +7,7 @@ from rnnviz import ui
 from rnnviz.plots.graph import step_latex, unrolled_figure
 from rnnviz.plots.states import loop_figure
 from rnnviz.runtime.runs import tiny_run
+from rnnviz.ui.classroom import escape
 from rnnviz.ui.export import chart
 from rnnviz.unroll import node_frame, node_values, step_numbers, visible_steps
 
@@ -14,12 +15,6 @@ ctx = ui.page("Unrolled", "🔗")
 st.title("The loop, unrolled through time")
 st.caption(ctx.status_line())
 insp = ctx.inspection()
-
-
-def symbol(label) -> str:
-    """An input's label as text, never markup: the copy task's blank "_" opened italics that ran to the caption's end."""
-    text = str(label)
-    return f"`{text}`" if "`" not in text else text.replace("`", "'")
 
 
 @st.fragment
@@ -107,7 +102,7 @@ def view(insp):
     for line in step_latex(n):
         st.latex(line)
     st.caption(
-        f"Read it left to right: the input x_{t} ({symbol(labels[t])}) is mixed by W_x, the previous state h_{t - 1} by "
+        f"Read it left to right: the input x_{t} ({escape(labels[t])}) is mixed by W_x, the previous state h_{t - 1} by "
         "W_h, the bias b is added to give a, and tanh squashes each number of a into (−1, 1). "
         "Move the step slider and watch h_t "
         "become the next step's h_(t−1)."

@@ -195,7 +195,7 @@ def compared(steps: int) -> dict | None:
     if steps == 0:
         ui_jobs.let_go(ui_jobs.current(CMP_SLOT))
         ui_jobs.forget(CMP_SLOT)
-        return ctx.compare(0)
+        return ctx.compare()
     text = ctx.session.text
     job = ui_jobs.ask(CMP_SLOT, compare_key(ctx.settings, steps, text), lambda: compare_job(ctx.settings, steps, text))
     v = job.view()

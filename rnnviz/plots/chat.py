@@ -30,7 +30,7 @@ def attention(message: list[str], rows: list[str], alpha: np.ndarray, title: str
             hover,
             "reply word %{customdata[2]}: %{customdata[0]}<br>message word %{customdata[3]}: %{customdata[1]}"
             "<br>attention weight %{z:.3f}<extra></extra>",
-            12,
+            textsize=12,
         )
     )
     base_layout(

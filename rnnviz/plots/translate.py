@@ -31,7 +31,7 @@ def attention_heatmap(words: list[str], tokens: list[str], alpha: np.ndarray, ti
             hover,
             "output token %{customdata[2]}: %{customdata[0]}<br>input word %{customdata[1]}"
             "<br>attention weight %{z:.3f}<extra></extra>",
-            13,
+            textsize=13,
         )
     )
     base_layout(
@@ -81,8 +81,8 @@ def letters_heatmap(
             hover,
             "output letter %{customdata[2]}: %{customdata[0]}<br>input word %{customdata[1]}"
             "<br>attention weight %{z:.3f}<extra></extra>",
-            11,
-            (0, 0.5, 1) if short else (0, 0.25, 0.5, 0.75, 1),
+            textsize=11,
+            tickvals=(0, 0.5, 1) if short else (0, 0.25, 0.5, 0.75, 1),
         )
     )
     base_layout(

@@ -15,7 +15,7 @@ import numpy as np
 from ..errors import ConfigError
 from ..models import COMPARE_ARCHS, build_model
 from ..models.recurrent import ARCHS, SequenceModel, config_for_task
-from ..settings import BY_NAME, Settings
+from ..settings import ARCH_NAMES, BY_NAME, Settings
 from ..tasks import Task, get_task
 from ..trace import grad_norm_per_step
 from .jobs import Job, Stage
@@ -132,24 +132,20 @@ def compare_job(settings: Settings, steps: int, text: str | None = None, n: int 
     training), then traced on the task's example batch: the result is {arch: ||dL/dh_t|| over t, the mean over
     the same n examples, last layer}."""
     steps = _check_steps(steps)
-    plan = {arch: compare_settings(settings, arch) for arch in ARCHS}
 
     def build(s: Settings) -> Callable[[object], Trainer]:
         return lambda _ctx: build_run(s, text, snapshot_every=100_000, eval_every=100_000)
 
-    label = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}  # what the progress bar says
-    arch_of = {v: k for k, v in label.items()}
-
     def after(_ctx, stage: Stage) -> np.ndarray:
-        s, run = plan[arch_of[stage.label]], stage.trainer
-        b = run.task.example_batch(n, s.seq_len, s.seed)
+        run = stage.trainer
+        b = run.task.example_batch(n, run.cfg.seq_len, run.cfg.seed)
         return grad_norm_per_step(run.model.trace(b.x, b.y, b.mask).hidden_grad)
 
     return Job(
         compare_key(settings, steps, text, n),
         f"Gradients: RNN, LSTM and GRU, {steps:,} steps each, seed {settings.seed}",
-        [Stage(label[arch], build(s), steps) for arch, s in plan.items()],
-        combine=lambda _ctx, stages: {arch_of[st.label]: st.piece for st in stages},
+        [Stage(ARCH_NAMES[arch], build(compare_settings(settings, arch)), steps) for arch in ARCHS],
+        combine=lambda _ctx, stages: {arch: st.piece for arch, st in zip(ARCHS, stages)},
         after=after,
     )
 

@@ -145,7 +145,8 @@ def sidebar_note() -> None:
 
 
 def escape(text: str) -> str:
-    """A nickname shown in markdown as the plain text it is (no markup, no links, no HTML)."""
+    """Text shown in markdown as the plain text it is (no markup, no links, no HTML): a nickname, or an input's
+    symbol in a caption (the copy task's blank "_" would open italics)."""
     out = []
     for ch in str(text):
         if ch in "\\`*_{}[]()<>#+-.!|~$&":

@@ -12,7 +12,7 @@ import torch
 
 from ..inspect import Inspection, inspect_model
 from ..plots.svg import figure_svg, svg_img
-from ..runtime.runs import compare_archs
+from ..runtime.runs import compare_archs, compare_key
 from ..runtime.session import TrainingSession, View, describe_lengths, text_key
 from ..settings import ARCH_NAMES, Settings
 from . import classroom, jobs, lesson, link, projector, run, sidebar
@@ -104,16 +104,17 @@ class Ctx:
             figs[key] = build()
         return figs[key]
 
-    def compare(self, steps: int) -> dict:
-        """||dL/dh_t|| for RNN, LSTM and GRU built like the session's model. Deterministic, so it is
-        memoised for the whole process: a class asking for the same comparison computes it once."""
-        key = (self.settings.key(), text_key(self.session.text), steps)
+    def compare(self) -> dict:
+        """||dL/dh_t|| for an untrained RNN, LSTM and GRU built like the session's model (trained ones are a job of
+        the shared worker: rnnviz.runtime.runs.compare_job). Deterministic, so it is memoised for the whole process:
+        a class asking for the same comparison computes it once."""
+        key = compare_key(self.settings, 0, self.session.text)
         with _COMPARE_LOCK:
             if key in _COMPARE:
                 _COMPARE.move_to_end(key)
                 return _COMPARE[key]
         with st.spinner("Building and tracing three models…"):
-            curves = compare_archs(self.settings, steps, text=self.session.text)
+            curves = compare_archs(self.settings, 0, text=self.session.text)
         with _COMPARE_LOCK:
             _COMPARE[key] = curves
             while len(_COMPARE) > 128:
